@@ -1,0 +1,46 @@
+"""Expenses on receipt (*utlegg*) and catalogue items (hours, fees).
+
+An outlay is refunded as documented and is tax-free: it is not income. An item
+is quantity × rate; whether it is taxable comes from the organisation's
+catalogue entry (a match fee or hourly pay is; some flat allowances are not).
+"""
+
+from __future__ import annotations
+
+from domain.calc.result import LineResult, kr, tax_split_text
+from domain.lines import Expense, ItemLine
+from domain.money import NOK, ZERO, round_ore
+from domain.text import Text
+
+_EXPENSE_NB = {"taxi": "Taxi", "ticket": "Billett", "flight": "Fly", "parking": "Parkering",
+               "toll": "Bompenger", "hotel": "Hotell", "other": "Annet"}
+
+
+def compute_expense(expense: Expense) -> LineResult:
+    """Refund an outlay as documented, converted to NOK at the rate given."""
+    money = expense.amount
+    label_nb = _EXPENSE_NB[expense.type]
+    label_en = expense.type.capitalize()
+    if money.currency == NOK:
+        text = Text(f"{label_nb}: {kr(money.nok)}", f"{label_en}: {kr(money.nok)}")
+        used: dict[str, str] = {}
+    else:
+        text = Text(
+            f"{label_nb}: {money.currency} {kr(money.amount)} × kurs {money.nok_rate} "
+            f"= {kr(money.nok)}",
+            f"{label_en}: {money.currency} {kr(money.amount)} × rate {money.nok_rate} "
+            f"= {kr(money.nok)}")
+        used = {"currency": money.currency, "nok_rate": str(money.nok_rate)}
+    return LineResult(money.nok, money.nok, (text, tax_split_text(money.nok, money.nok)), (),
+                      used)
+
+
+def compute_item(item: ItemLine) -> LineResult:
+    """Quantity × rate, wholly taxable or wholly tax-free per the catalogue."""
+    amount = round_ore(item.quantity * item.rate)
+    label = item.label or item.code or "Post"
+    text = Text(f"{label}: {item.quantity} × {kr(item.rate)} = {kr(amount)}",
+                f"{label}: {item.quantity} × {kr(item.rate)} = {kr(amount)}")
+    taxfree = ZERO if item.taxable else amount
+    used = {"rate": str(item.rate), "taxable": str(item.taxable).lower()}
+    return LineResult(amount, taxfree, (text, tax_split_text(amount, taxfree)), (), used)
