@@ -1,0 +1,104 @@
+"""Checks run at submit: what must be fixed before a claim can go to approval.
+
+Each problem names the line it concerns, so the bot can explain them one by
+one with a button to fix each. A passed deadline is not a problem but a warning
+the claimant must confirm (``deadline``).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping
+from datetime import date
+
+from domain.calc.result import LineResult
+from domain.claim import Claim, ClaimLine
+from domain.errors import PolicyProblem
+from domain.lines import Expense, MileageLeg, PerDiem
+from domain.organisation import Organisation
+from domain.text import Text
+
+_NO_PER_DIEM = ("per_diem_too_short_distance", "per_diem_too_short_time")
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day (31 Jan + 1 = 28/29 Feb)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def deadline(claim: Claim, orgs: Mapping[str, Organisation]) -> date | None:
+    """The last day to submit: the earliest payer deadline after the last trip day."""
+    if not claim.lines:
+        return None
+    trip_end = max(line.last_date for line in claim.lines)
+    months = min(orgs[p].policy.submit_deadline_months for p in claim.payers)
+    return add_months(trip_end, months)
+
+
+def _orgs_of(line: ClaimLine, claim: Claim,
+             orgs: Mapping[str, Organisation]) -> list[Organisation]:
+    payers = claim.payers if line.payer is None else (line.payer,)
+    return [orgs[p] for p in payers if p in orgs]
+
+
+def _line_problems(n: int, line: ClaimLine, result: LineResult, claim: Claim,
+                   orgs: Mapping[str, Organisation]) -> list[PolicyProblem]:
+    problems: list[PolicyProblem] = []
+
+    def add(code: str, nb: str, en: str) -> None:
+        problems.append(PolicyProblem(code, Text(f"Linje {n}: {nb}", f"Line {n}: {en}"), line.id))
+
+    if line.payer is not None and line.payer not in claim.payers:
+        add("payer_unknown", "betaleren er ikke med på kravet", "the payer is not on the claim")
+    for org in _orgs_of(line, claim, orgs):
+        entry = org.entry(line.type_code) if line.type_code else None
+        if isinstance(line.body, Expense):
+            needs_receipt = entry.receipt_required if entry else True
+            if needs_receipt and not line.attachments and not line.no_receipt_reason.strip():
+                add("receipt_missing", "legg ved kvittering, eller skriv hvorfor den mangler",
+                    "attach the receipt, or say why there is none")
+        needs_reason = (entry is not None and entry.justification_required) or (
+            isinstance(line.body, MileageLeg) and org.policy.justify_own_car)
+        if needs_reason and not line.justification.strip():
+            add("justification_missing", f"{org.name} krever en begrunnelse for denne utgiften",
+                f"{org.name} requires a justification for this cost")
+        if (isinstance(line.body, MileageLeg) and line.body.km > org.policy.max_km_per_leg
+                and not line.justification.strip()):
+            add("km_implausible", f"{line.body.km} km er mer enn {org.policy.max_km_per_leg} km; "
+                "forklar strekningen", f"{line.body.km} km is more than "
+                f"{org.policy.max_km_per_leg} km; explain the route")
+    if isinstance(line.body, PerDiem):
+        reasons = [w.text for w in result.warnings if w.code in _NO_PER_DIEM]
+        if reasons:
+            add("per_diem_not_qualified", reasons[0].nb, reasons[0].en)
+    return _unique(problems)
+
+
+def _unique(problems: list[PolicyProblem]) -> list[PolicyProblem]:
+    seen: set[str] = set()
+    unique = []
+    for problem in problems:
+        if problem.code not in seen:
+            seen.add(problem.code)
+            unique.append(problem)
+    return unique
+
+
+def check_submit(claim: Claim, results: Mapping[str, LineResult],
+                 orgs: Mapping[str, Organisation]) -> list[PolicyProblem]:
+    """Every problem that stops the claim from being submitted (empty = fine)."""
+    if not claim.lines:
+        return [PolicyProblem("no_lines", Text("Kravet har ingen linjer.",
+                                               "The claim has no lines."))]
+    problems: list[PolicyProblem] = []
+    for n, line in enumerate(claim.lines, start=1):
+        problems += _line_problems(n, line, results[line.id], claim, orgs)
+    for payer in claim.payers:
+        for dim in orgs[payer].dimensions:
+            if dim.required and not claim.allocation.get(dim.name, "").strip():
+                problems.append(PolicyProblem("allocation_missing", Text(
+                    f"{orgs[payer].name} krever {dim.name} i kostnadsfordelingen",
+                    f"{orgs[payer].name} requires {dim.name} in the cost allocation")))
+    return problems
