@@ -260,3 +260,29 @@ def parse_organisation(data: Mapping[str, Any],
         dimensions=_dimensions(data.get("dimensions")),
         policy=_policy(data.get("policy")),
     )
+
+
+def organisation_from_toml(text: str) -> Organisation:
+    """Parse an organisation file; every error names the line or field.
+
+    Own rate tables go in ``[[rate_tables]]`` (same keys as the shipped files,
+    usually with ``base = "state"`` and only the values that differ).
+    """
+    import tomllib
+
+    from domain.rates import RateSetError, parse_table
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise OrganisationError(f"not valid TOML: {exc}") from exc
+    tables = []
+    raw_tables = data.get("rate_tables", [])
+    if not isinstance(raw_tables, list):
+        raise OrganisationError("rate_tables: must be a list of tables ([[rate_tables]])")
+    for i, raw in enumerate(raw_tables):
+        try:
+            tables.append(parse_table(raw))
+        except RateSetError as exc:
+            raise OrganisationError(f"rate_tables[{i}]: {exc}") from exc
+    return parse_organisation(data, tables)

@@ -1,0 +1,101 @@
+"""Admin use cases: organisations from files, invites, claims per organisation, payment."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import timedelta
+
+from domain import workflow
+from domain.claim import Actor, Claim
+from domain.claimant import Invite
+from domain.errors import NotAllowed, NotFound
+from domain.organisation import Organisation, organisation_from_toml
+from domain.service.context import Env, organisations
+from domain.service.notify import publish
+from domain.service.ports import StoredOrganisation
+from domain.text import Text
+
+
+async def apply_organisation(env: Env, source: str) -> tuple[Organisation, bool]:
+    """Create or update an organisation from its TOML file.
+
+    Returns:
+        The organisation and whether anything changed (applying the same file
+        twice changes nothing).
+    """
+    organisation = organisation_from_toml(source)
+    digest = hashlib.sha256(source.encode()).hexdigest()
+    async with env.uow() as uow:
+        current = await uow.organisations.get(organisation.slug)
+        if current is not None and current.source_hash == digest:
+            return current.organisation, False
+        await uow.organisations.put(StoredOrganisation(organisation, source, digest))
+        await uow.commit()
+        return organisation, True
+
+
+async def organisation(env: Env, slug: str) -> Organisation:
+    """One organisation by slug."""
+    async with env.uow() as uow:
+        return (await organisations(uow, (slug,)))[slug]
+
+
+async def create_invite(env: Env, slug: str, *, max_uses: int = 1) -> Invite:
+    """A new invite code for ``slug``, valid ``env.invite_days`` days."""
+    async with env.uow() as uow:
+        await organisations(uow, (slug,))
+        at = env.clock()
+        invite = Invite(env.new_key(), slug, at, at + timedelta(days=env.invite_days), max_uses)
+        await uow.invites.add(invite)
+        await uow.commit()
+        return invite
+
+
+async def _check_admin(env: Env, slug: str, admin: str | None) -> None:
+    """``admin=None`` is the local operator at the CLI; an email must be an admin."""
+    if admin is None:
+        return
+    org = await organisation(env, slug)
+    if not org.is_admin(admin):
+        raise NotAllowed()
+
+
+async def claims_of(env: Env, slug: str, admin: str | None = None) -> Sequence[Claim]:
+    """Claims where ``slug`` pays, newest first."""
+    await _check_admin(env, slug, admin)
+    async with env.uow() as uow:
+        return await uow.claims.for_payer(slug)
+
+
+async def claim_for_admin(env: Env, reference: str, admin: str | None = None) -> Claim:
+    """One claim by reference, for an admin of one of its payers."""
+    async with env.uow() as uow:
+        claim = await uow.claims.by_reference(reference)
+    if claim is None:
+        raise NotFound(Text(f"Fant ikke kravet {reference}.", f"Claim {reference} not found."))
+    if admin is not None:
+        for slug in claim.payers:
+            try:
+                await _check_admin(env, slug, admin)
+                break
+            except NotAllowed:
+                continue
+        else:
+            raise NotAllowed()
+    return claim
+
+
+async def mark_paid(env: Env, claim_id: str, payroll_date: str, actor: Actor) -> Claim:
+    """Mark an approved claim as paid and tell the claimant."""
+    async with env.uow() as uow:
+        claim = await uow.claims.get(claim_id)
+        if claim is None:
+            raise NotFound()
+        workflow.mark_paid(claim, actor, env.clock(), payroll_date=payroll_date)
+        claimant = await uow.claimants.get(claim.claimant_id)
+        if claimant is not None:
+            await publish(env, uow, claim, claimant, await organisations(uow, claim.payers))
+        await uow.claims.save(claim)
+        await uow.commit()
+        return claim

@@ -1,0 +1,67 @@
+"""Turn what happened to a claim into messages in the outbox.
+
+Written in the same transaction as the change, so a notice is sent if and only
+if the change was saved. Each message has a dedupe key derived from the event,
+so running this twice for the same events writes nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from domain.claim import Claim, ClaimEvent
+from domain.claimant import Claimant
+from domain.organisation import Organisation
+from domain.service.context import Env
+from domain.service.ports import OutboxMessage, ReplyKey, UnitOfWork
+
+CLAIMANT_NOTICES = {"returned", "payer_approved", "claim_approved", "paid"}
+
+
+def _key(claim: Claim, event: ClaimEvent, who: str) -> str:
+    return f"{claim.id}:{event.kind}:{event.round}:{event.payer}:{event.stage}:" \
+           f"{event.at.isoformat()}:{who}"
+
+
+def _payload(claim: Claim, event: ClaimEvent) -> dict[str, object]:
+    return {"claim_id": claim.id, "reference": claim.reference, "event": event.kind,
+            "round": event.round, "payer": event.payer, "stage": event.stage,
+            "text": event.text, "actor": event.actor.id}
+
+
+async def publish(env: Env, uow: UnitOfWork, claim: Claim, claimant: Claimant,
+                  orgs: Mapping[str, Organisation]) -> None:
+    """Queue the notices for ``claim.new_events`` and clear them."""
+    at = env.clock()
+    for event in claim.new_events:
+        payload = _payload(claim, event)
+        if event.kind == "stage_opened" and event.payer is not None and event.stage is not None:
+            for approver in orgs[event.payer].stage(event.stage).approvers:
+                key = ReplyKey(env.new_key(), claim.id, event.payer, event.stage, event.round,
+                               approver, at)
+                await uow.reply_keys.add(key)
+                await uow.outbox.add(OutboxMessage(
+                    "approval_request", "email", approver, {**payload, "reply_key": key.key},
+                    _key(claim, event, approver)), at)
+        elif event.kind in CLAIMANT_NOTICES or (
+                event.kind == "commented" and event.actor.kind == "approver"):
+            await _to_claimant(uow, claim, claimant, event, payload, at)
+        elif event.kind == "commented" and event.actor.kind == "claimant":
+            for approval in claim.round_approvals():
+                if approval.state == "open":
+                    for approver in approval.approvers:
+                        await uow.outbox.add(OutboxMessage(
+                            "claimant_comment", "email", approver, payload,
+                            _key(claim, event, approver)), at)
+    claim.new_events.clear()
+
+
+async def _to_claimant(uow: UnitOfWork, claim: Claim, claimant: Claimant, event: ClaimEvent,
+                       payload: dict[str, object], at: datetime) -> None:
+    if claimant.telegram_id is not None:
+        await uow.outbox.add(OutboxMessage(event.kind, "telegram", str(claimant.telegram_id),
+                                           payload, _key(claim, event, "telegram")), at)
+    if claimant.email and event.kind in ("returned", "commented"):
+        await uow.outbox.add(OutboxMessage(event.kind, "email", claimant.email, payload,
+                                           _key(claim, event, "email")), at)

@@ -1,0 +1,162 @@
+"""The ports the use cases need: repositories and the unit of work.
+
+The SQL store (``domain.store``) implements them for SQLite and PostgreSQL; the
+service tests implement them with plain dicts. Both must behave the same, which
+is what the shared store tests check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from domain.claim import Claim
+from domain.claimant import Claimant, Invite
+from domain.organisation import Organisation
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """One thing to deliver: an email or a Telegram message, rendered later by its worker.
+
+    ``dedupe_key`` makes writing the same notification twice a no-op.
+    """
+
+    kind: str
+    channel: str
+    recipient: str
+    payload: dict[str, Any]
+    dedupe_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyKey:
+    """A random key in an approver's reply address, bound to one approval."""
+
+    key: str
+    claim_id: str
+    payer: str
+    stage: int
+    round: int
+    approver: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredOrganisation:
+    """An organisation as applied from its file, with the file's hash for idempotence."""
+
+    organisation: Organisation
+    source: str
+    source_hash: str
+
+
+class ClaimRepository(Protocol):
+    """Claims by id and by who may see them."""
+
+    async def get(self, claim_id: str) -> Claim | None:
+        """The claim, or None."""
+
+    async def by_reference(self, reference: str) -> Claim | None:
+        """The claim with this readable reference (``K-2026-000123``), or None."""
+
+    async def add(self, claim: Claim) -> None:
+        """Store a new claim."""
+
+    async def save(self, claim: Claim) -> None:
+        """Store changes; raises ``ChangedMeanwhile`` if someone saved a newer version."""
+
+    async def next_reference(self, year: int) -> str:
+        """A new readable reference for ``year``."""
+
+    async def for_claimant(self, claimant_id: str) -> Sequence[Claim]:
+        """A claimant's claims, newest first."""
+
+    async def for_payer(self, slug: str) -> Sequence[Claim]:
+        """Claims where ``slug`` is a payer, newest first."""
+
+    async def awaiting(self, approver: str) -> Sequence[Claim]:
+        """Claims with a stage open for this approver's email."""
+
+
+class ClaimantRepository(Protocol):
+    """Claimants by id and Telegram user id."""
+
+    async def get(self, claimant_id: str) -> Claimant | None:
+        """The claimant, or None."""
+
+    async def by_telegram(self, telegram_id: int) -> Claimant | None:
+        """The claimant with this Telegram user id, or None."""
+
+    async def add(self, claimant: Claimant) -> None:
+        """Store a new claimant."""
+
+    async def save(self, claimant: Claimant) -> None:
+        """Store changes."""
+
+
+class OrganisationRepository(Protocol):
+    """Organisations as applied by admins."""
+
+    async def get(self, slug: str) -> StoredOrganisation | None:
+        """The organisation, or None."""
+
+    async def put(self, stored: StoredOrganisation) -> None:
+        """Create or replace."""
+
+    async def all(self) -> Sequence[StoredOrganisation]:
+        """Every organisation, by slug."""
+
+
+class InviteRepository(Protocol):
+    """Invite codes."""
+
+    async def get(self, code: str) -> Invite | None:
+        """The invite, or None."""
+
+    async def add(self, invite: Invite) -> None:
+        """Store a new invite."""
+
+    async def save(self, invite: Invite) -> None:
+        """Store changes (its use count)."""
+
+
+class Outbox(Protocol):
+    """What is to be delivered, written in the same transaction as the change."""
+
+    async def add(self, message: OutboxMessage, at: datetime) -> None:
+        """Queue a message; a second add with the same ``dedupe_key`` does nothing."""
+
+
+class ReplyKeyRepository(Protocol):
+    """Reply keys for approvers' email replies."""
+
+    async def add(self, key: ReplyKey) -> None:
+        """Store a new key."""
+
+    async def get(self, key: str) -> ReplyKey | None:
+        """The key, or None."""
+
+
+class UnitOfWork(Protocol):
+    """One transaction: everything done inside is saved by ``commit`` or not at all."""
+
+    claims: ClaimRepository
+    claimants: ClaimantRepository
+    organisations: OrganisationRepository
+    invites: InviteRepository
+    outbox: Outbox
+    reply_keys: ReplyKeyRepository
+
+    async def __aenter__(self) -> Self:
+        """Begin."""
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        """Roll back whatever was not committed."""
+
+    async def commit(self) -> None:
+        """Make it all permanent."""
