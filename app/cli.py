@@ -1,0 +1,123 @@
+"""The ``kvitt`` command line.
+
+Every subcommand is one ``Command`` in ``COMMANDS``: a name (words separated by spaces
+make nested commands, like ``db upgrade``), a one-line help, a function adding its
+arguments and the function that runs it and returns the exit status. Subcommands
+import what they need inside their function, so ``kvitt calc`` never pays for loading
+Telegram or SQLAlchemy.
+
+Exit status: 0 done, 2 bad input or usage (the error is printed, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from domain.text import LANGS
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One subcommand: its name, help, arguments and the function that runs it."""
+
+    name: str
+    help: str
+    run: Callable[[argparse.Namespace], int]
+    arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None
+
+
+def _say(text: str) -> None:
+    if isinstance(sys.stdout, io.TextIOWrapper):  # texts are Norwegian, whatever the locale
+        sys.stdout.reconfigure(encoding="utf-8")
+    print(text)
+
+
+def _print_json(data: object, indent: int | None = None) -> None:
+    _say(json.dumps(data, ensure_ascii=False, indent=indent))
+
+
+def _calc_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", nargs="?", default="-",
+                        help="the claim as JSON (default: read standard input)")
+    parser.add_argument("--lang", choices=LANGS, default="nb",
+                        help="language of breakdowns, warnings and errors (default: nb)")
+    parser.add_argument("--rates", action="append", default=[], metavar="FILE.toml",
+                        help="add an organisation's or federation's rate table (repeatable)")
+
+
+def _read_input(file: str) -> bytes:
+    from app.calc_json import CalcInputError
+    from domain.text import Text
+
+    try:
+        return sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise CalcInputError(None, Text(f"kan ikke lese {file}: {reason}",
+                                        f"cannot read {file}: {reason}")) from exc
+
+
+def calc(args: argparse.Namespace) -> int:
+    """Compute a claim given as JSON and print the amounts with their breakdown as JSON."""
+    from app.calc_json import CalcInputError, calculate, render, with_rate_files
+    from domain.rates import default_book
+
+    try:
+        book = with_rate_files(default_book(), args.rates)
+        result = calculate(_read_input(args.file), book)
+    except CalcInputError as exc:
+        _print_json(exc.render(args.lang))
+        return EXIT_BAD_INPUT
+    _print_json(render(result, args.lang), indent=2)
+    return EXIT_OK
+
+
+def demo(args: argparse.Namespace) -> int:
+    """Say that the demo is not built yet (a placeholder until the bot exists)."""
+    _say("Demoen er ikke laget ennå: boten og e-postflyten kommer i senere leveranser.\n"
+         "The demo is not built yet: the bot and the email flow come in later issues.")
+    return EXIT_OK
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("calc", "compute a claim's amounts from JSON, with the breakdown", calc,
+            _calc_arguments),
+    Command("demo", "run the demo (not built yet)", demo),
+)
+
+
+def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:
+    """The argument parser with every command, nested by the words of its name."""
+    root = argparse.ArgumentParser(prog="kvitt", description="Kvitt: reiseregning og utlegg.")
+    parsers = {"": root}
+    groups: dict[str, argparse._SubParsersAction[argparse.ArgumentParser]] = {}
+    for command in commands:
+        words = command.name.split()
+        for depth, word in enumerate(words):
+            parent, name = " ".join(words[:depth]), " ".join(words[:depth + 1])
+            if name in parsers:
+                continue
+            if parent not in groups:
+                groups[parent] = parsers[parent].add_subparsers(
+                    title="commands", metavar="COMMAND", required=True)
+            parsers[name] = groups[parent].add_parser(
+                word, help=command.help if name == command.name else None)
+        command.arguments(parsers[command.name])
+        parsers[command.name].set_defaults(run=command.run)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``kvitt`` with ``argv`` (default: the process's arguments); return the exit status."""
+    args = build_parser().parse_args(argv)
+    status: int = args.run(args)
+    return status
