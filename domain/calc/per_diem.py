@@ -27,15 +27,19 @@ Decisions where the sources are silent, written down here so they can be found:
   * a meal belongs to the døgn that holds its usual time on that date (breakfast
     07:00, lunch 12:00, dinner 18:00), or the nearest døgn of the trip;
   * nattillegg is paid for ``private`` nights only: the other lodging types are
-    paid on receipt.
+    paid on receipt;
+  * times without a zone are wall-clock times in Norway (Europe/Oslo); hours and
+    døgn are counted in real elapsed time, so a trip across a daylight-saving
+    change is an hour shorter or longer than the clocks suggest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from domain.calc.result import LineResult, Notice, kr, tax_split_text
 from domain.lines import Night, PerDiem
@@ -44,6 +48,8 @@ from domain.rates.model import PaidRates, TaxFreeLimits
 from domain.text import Text
 
 DAY = timedelta(hours=24)
+NIGHT_STARTS = time(22)
+LOCAL = ZoneInfo("Europe/Oslo")
 _MEAL_TIME = {"breakfast": time(7), "lunch": time(12), "dinner": time(18)}
 _MEAL_NB = {"breakfast": "frokost", "lunch": "lunsj", "dinner": "middag"}
 _LODGING_NB = {"hotel": "hotell", "boarding": "pensjonat/hybel uten kokemulighet",
@@ -71,6 +77,16 @@ def _hm(delta: timedelta) -> Text:
     return Text(f"{hours} t {mins} min", f"{hours} h {mins} min")
 
 
+def _utc(moment: datetime) -> datetime:
+    """The same instant in UTC; a time without a zone is Norwegian wall-clock time."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=LOCAL)).astimezone(UTC)
+
+
+def _local_instant(day: date, at: time, like: datetime) -> datetime:
+    """An instant on ``day`` at wall-clock ``at``, in UTC, in the line's time zone."""
+    return _utc(datetime.combine(day, at, tzinfo=like.tzinfo))
+
+
 def _day_rate(paid: PaidRates, length: timedelta) -> tuple[str, Decimal] | None:
     """Rate b or c for a period of this length without a whole døgn of overnight."""
     if length > timedelta(hours=12):
@@ -81,10 +97,10 @@ def _day_rate(paid: PaidRates, length: timedelta) -> tuple[str, Decimal] | None:
 
 
 def _periods(line: PerDiem, paid: PaidRates, end: datetime) -> list[_Period]:
-    """Split the trip into the døgn that are paid, with the rate of each."""
+    """Split the trip (in UTC) into the døgn that are paid, with the rate of each."""
     overnight = bool(line.nights)
     periods: list[_Period] = []
-    start = line.departure
+    start = _utc(line.departure)
     while end - start >= DAY:
         code, rate = ("a", paid.overnight) if overnight else ("c", paid.day_over_12)
         periods.append(_Period(len(periods), start, start + DAY, code, rate))
@@ -104,7 +120,7 @@ def _meals_by_period(line: PerDiem, periods: list[_Period]) -> dict[int, list[st
         return found
     for day in line.meals:
         for meal in day.provided():
-            at = datetime.combine(day.date, _MEAL_TIME[meal], tzinfo=line.departure.tzinfo)
+            at = _local_instant(day.date, _MEAL_TIME[meal], line.departure)
             target = next((p for p in periods if p.start <= at < p.end), None)
             if target is None:
                 target = periods[0] if at < periods[0].start else periods[-1]
@@ -120,7 +136,7 @@ def _deduction(meals: list[str], pct: Mapping[str, Decimal], base: Decimal,
 
 def _not_qualified(line: PerDiem, paid: PaidRates) -> LineResult | None:
     """The zero result with the reason, when the 15 km / 6 h conditions fail."""
-    duration = line.return_at - line.departure
+    duration = _utc(line.return_at) - _utc(line.departure)
     if line.distance_km < paid.min_distance_km:
         text = Text(f"Ingen diett: reisen er under {paid.min_distance_km} km fra hjem/arbeidssted",
                     f"No per diem: the trip is under {paid.min_distance_km} km from home/work")
@@ -144,8 +160,8 @@ def compute_per_diem(line: PerDiem, paid: PaidRates, limits: TaxFreeLimits) -> L
         return LineResult(refused.amount, refused.taxfree, refused.breakdown, refused.warnings,
                           used)
     warnings: list[Notice] = []
-    end = line.return_at
-    limit_end = line.departure + paid.max_days * DAY
+    end = _utc(line.return_at)
+    limit_end = _utc(line.departure) + paid.max_days * DAY
     if end > limit_end:
         end = limit_end
         warnings.append(Notice("per_diem_over_28_days", Text(
@@ -162,12 +178,15 @@ def compute_per_diem(line: PerDiem, paid: PaidRates, limits: TaxFreeLimits) -> L
 
     periods = _periods(line, paid, end)
     meals = _meals_by_period(line, periods)
-    nights = sorted(line.nights, key=lambda n: n.date)
+    nights = sorted((n for n in line.nights
+                     if _local_instant(n.date, NIGHT_STARTS, line.departure) < end),
+                    key=lambda n: n.date)
+    length = _hm(_utc(line.return_at) - _utc(line.departure))
     breakdown: list[Text] = [Text(
         f"Reise {line.departure:%d.%m.%Y %H:%M} – {line.return_at:%d.%m.%Y %H:%M}: "
-        f"{_hm(line.return_at - line.departure).nb}, {line.distance_km} km fra hjemmet",
+        f"{length.nb}, {line.distance_km} km fra hjemmet",
         f"Trip {line.departure:%d.%m.%Y %H:%M} – {line.return_at:%d.%m.%Y %H:%M}: "
-        f"{_hm(line.return_at - line.departure).en}, {line.distance_km} km from home")]
+        f"{length.en}, {line.distance_km} km from home")]
     amount, taxfree = ZERO, ZERO
     for period in periods:
         paid_net, free = _one_period(period, meals[period.index], nights, paid, limits,

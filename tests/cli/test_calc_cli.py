@@ -110,9 +110,6 @@ def test_a_federation_rate_file_overrides_the_state_km_rate(kvitt, tmp_path):
     assert "Bil: 100 km × 4,03 = 403,00" in output["lines"][0]["breakdown"]
 
 
-@pytest.mark.xfail(strict=True, reason="domain counts wall-clock hours across DST, like "
-                   "tests/unit/test_per_diem.py::test_hours_are_real_hours_across_the_spring_"
-                   "daylight_saving_change; remove this mark when that passes")
 def test_times_are_oslo_time_so_the_spring_dst_night_is_one_hour_shorter(kvitt):
     claim = {"lines": [{"kind": "per_diem", "departure": "2025-03-30T00:30",
                         "return": "2025-03-30T06:30", "distance_km": 50}]}
