@@ -11,13 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from domain.text import Text
+
 ORE = Decimal("0.01")
 ZERO = Decimal("0.00")
 NOK = "NOK"
 
 
 class MoneyError(ValueError):
-    """Raised when a text or number cannot be read as an amount of money."""
+    """A value cannot be read as money; ``field`` names it, ``text`` says why (nb, en)."""
+
+    def __init__(self, text: Text | str, field: str = "") -> None:
+        self.text = text if isinstance(text, Text) else Text(text, text)
+        self.field = field
+        super().__init__(f"{field}: {self.text.en}" if field else self.text.en)
 
 
 def to_decimal(value: object) -> Decimal:
@@ -72,13 +79,17 @@ class ForeignAmount:
 
     def __post_init__(self) -> None:
         if len(self.currency) != 3 or not self.currency.isalpha() or not self.currency.isupper():
-            raise MoneyError(f"currency must be a three-letter code like EUR: {self.currency!r}")
+            raise MoneyError(Text("valuta må være en kode på tre store bokstaver, som EUR",
+                                  "currency must be a three-letter code like EUR"), "currency")
         if self.amount < 0:
-            raise MoneyError("amount must not be negative")
+            raise MoneyError(Text("beløpet kan ikke være negativt",
+                                  "the amount must not be negative"), "amount")
         if self.nok_rate <= 0:
-            raise MoneyError("nok_rate must be positive")
+            raise MoneyError(Text("kursen må være positiv", "the rate must be positive"),
+                             "nok_rate")
         if self.currency == NOK and self.nok_rate != 1:
-            raise MoneyError("nok_rate for NOK must be 1")
+            raise MoneyError(Text("kursen for NOK må være 1", "the rate for NOK must be 1"),
+                             "nok_rate")
 
     @property
     def nok(self) -> Decimal:
