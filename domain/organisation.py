@@ -7,13 +7,17 @@ so an admin can fix the file without reading code.
 
 from __future__ import annotations
 
+import json
+import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
 from domain.errors import InvalidValue
-from domain.rates.model import RateTable
+from domain.rates.book import parse_table
+from domain.rates.model import RateSetError, RateTable
 from domain.text import Text
 
 DIMENSIONS = ("stilling", "organisasjonsenhet", "ansvar", "funksjon", "prosjekt", "objekt")
@@ -262,27 +266,67 @@ def parse_organisation(data: Mapping[str, Any],
     )
 
 
-def organisation_from_toml(text: str) -> Organisation:
-    """Parse an organisation file; every error names the line or field.
 
-    Own rate tables go in ``[[rate_tables]]`` (same keys as the shipped files,
-    usually with ``base = "state"`` and only the values that differ).
-    """
-    import tomllib
-
-    from domain.rates import RateSetError, parse_table
-
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise OrganisationError(f"not valid TOML: {exc}") from exc
-    tables = []
+def organisation_from_data(data: Mapping[str, Any]) -> Organisation:
+    """Build an organisation (with its own ``rate_tables``) from parsed data."""
     raw_tables = data.get("rate_tables", [])
     if not isinstance(raw_tables, list):
         raise OrganisationError("rate_tables: must be a list of tables ([[rate_tables]])")
+    tables = []
     for i, raw in enumerate(raw_tables):
         try:
             tables.append(parse_table(raw))
         except RateSetError as exc:
             raise OrganisationError(f"rate_tables[{i}]: {exc}") from exc
     return parse_organisation(data, tables)
+
+
+def organisations_from_toml(text: str) -> list[tuple[Organisation, str]]:
+    """Every organisation in an admin's file, each with its canonical JSON form.
+
+    A file holds one organisation, or several under ``[[organisations]]`` that
+    share the file's other top-level keys (a region's rate table and fee
+    catalogue for its clubs). The canonical JSON (keys sorted, dates as ISO
+    text) is what the store keeps, so re-applying an unchanged organisation is
+    recognised even if comments or order in the file changed.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise OrganisationError(f"not valid TOML: {exc}") from exc
+    members = data.pop("organisations", None)
+    if members is None:
+        entries = [data]
+    elif isinstance(members, list) and members and all(isinstance(m, dict) for m in members):
+        entries = [{**data, **member} for member in members]
+    else:
+        raise OrganisationError("organisations: must be a list of tables ([[organisations]])")
+    found = []
+    for i, entry in enumerate(entries):
+        where = f"organisations[{i}]: " if members is not None else ""
+        try:
+            found.append((organisation_from_data(entry), canonical_json(entry)))
+        except OrganisationError as exc:
+            raise OrganisationError(f"{where}{exc}") from exc
+    slugs = [org.slug for org, _ in found]
+    if len(set(slugs)) != len(slugs):
+        raise OrganisationError("slug: the same slug appears twice in the file")
+    return found
+
+
+def canonical_json(data: Mapping[str, Any]) -> str:
+    """Sorted JSON with dates as ISO text: equal data gives equal text."""
+    def encode(value: object) -> str:
+        if isinstance(value, date):
+            return value.isoformat()
+        raise TypeError(f"cannot store {value!r}")
+
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=encode)
+
+
+def organisation_from_toml(text: str) -> Organisation:
+    """The one organisation in a file; refuses a file with several."""
+    found = organisations_from_toml(text)
+    if len(found) != 1:
+        raise OrganisationError("organisations: the file holds several organisations")
+    return found[0][0]

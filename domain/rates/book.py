@@ -9,7 +9,7 @@ date: that is how an admin overrides a provisional figure.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -43,6 +43,26 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Decimal | s
     return flat
 
 
+def _date(data: Mapping[str, Any], key: str, name: str) -> date:
+    """A TOML date or ISO date text (stored organisations are JSON); never a datetime."""
+    value = data.get(key)
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise RateSetError(f"rate set {name}: {key} must be a date (2026-01-01)")
+    return value
+
+
+def _strings(data: Mapping[str, Any], key: str, name: str) -> tuple[str, ...]:
+    value = data.get(key, ())
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise RateSetError(f"rate set {name}: {key} must be a list of texts")
+    return tuple(value)
+
+
 _META = ("name", "kind", "title", "valid_from", "valid_to", "sources", "provisional", "base")
 
 
@@ -54,9 +74,7 @@ def parse_table(data: Mapping[str, Any]) -> RateTable:
     kind = data.get("kind", "paid")
     if kind not in ("paid", "taxfree"):
         raise RateSetError(f"rate set {name}: kind must be paid or taxfree")
-    valid_from, valid_to = data.get("valid_from"), data.get("valid_to")
-    if not isinstance(valid_from, date) or not isinstance(valid_to, date):
-        raise RateSetError(f"rate set {name}: valid_from and valid_to must be dates (2026-01-01)")
+    valid_from, valid_to = _date(data, "valid_from", name), _date(data, "valid_to", name)
     if valid_to < valid_from:
         raise RateSetError(f"rate set {name}: valid_to is before valid_from")
     base = data.get("base")
@@ -69,8 +87,8 @@ def parse_table(data: Mapping[str, Any]) -> RateTable:
         valid_to=valid_to,
         values=_flatten({k: v for k, v in data.items() if k not in _META}),
         title=str(data.get("title", "")),
-        sources=tuple(str(s) for s in data.get("sources", ())),
-        provisional=frozenset(str(p) for p in data.get("provisional", ())),
+        sources=_strings(data, "sources", name),
+        provisional=frozenset(_strings(data, "provisional", name)),
         base=base,
     )
     if base is None:  # complete sets are checked at once; derived ones on lookup

@@ -10,29 +10,39 @@ from domain import workflow
 from domain.claim import Actor, Claim
 from domain.claimant import Invite
 from domain.errors import NotAllowed, NotFound
-from domain.organisation import Organisation, organisation_from_toml
+from domain.organisation import Organisation, organisation_from_toml, organisations_from_toml
 from domain.service.context import Env, organisations
 from domain.service.notify import publish
 from domain.service.ports import StoredOrganisation
 from domain.text import Text
 
 
-async def apply_organisation(env: Env, source: str) -> tuple[Organisation, bool]:
-    """Create or update an organisation from its TOML file.
+async def apply_organisations(env: Env, source: str) -> list[tuple[Organisation, bool]]:
+    """Create or update the organisations in an admin's TOML file.
 
     Returns:
-        The organisation and whether anything changed (applying the same file
-        twice changes nothing).
+        Each organisation and whether it changed; applying the same file twice
+        changes nothing.
     """
-    organisation = organisation_from_toml(source)
-    digest = hashlib.sha256(source.encode()).hexdigest()
+    found = organisations_from_toml(source)
+    results = []
     async with env.uow() as uow:
-        current = await uow.organisations.get(organisation.slug)
-        if current is not None and current.source_hash == digest:
-            return current.organisation, False
-        await uow.organisations.put(StoredOrganisation(organisation, source, digest))
+        for organisation, canonical in found:
+            digest = hashlib.sha256(canonical.encode()).hexdigest()
+            current = await uow.organisations.get(organisation.slug)
+            if current is not None and current.source_hash == digest:
+                results.append((current.organisation, False))
+                continue
+            await uow.organisations.put(StoredOrganisation(organisation, canonical, digest))
+            results.append((organisation, True))
         await uow.commit()
-        return organisation, True
+    return results
+
+
+async def apply_organisation(env: Env, source: str) -> tuple[Organisation, bool]:
+    """Apply a file holding exactly one organisation."""
+    organisation_from_toml(source)  # refuses a file of several, naming the problem
+    return (await apply_organisations(env, source))[0]
 
 
 async def organisation(env: Env, slug: str) -> Organisation:

@@ -47,7 +47,7 @@ class ReplyKey:
 
 @dataclass(frozen=True, slots=True)
 class StoredOrganisation:
-    """An organisation as applied from its file, with the file's hash for idempotence."""
+    """An organisation as applied, its canonical JSON, and that JSON's hash (idempotence)."""
 
     organisation: Organisation
     source: str

@@ -1,0 +1,93 @@
+"""The outbox: notices written with the change that caused them, delivered by workers.
+
+Workers claim due rows in batches. On PostgreSQL ``FOR UPDATE SKIP LOCKED``
+lets several workers claim at once without taking the same row; on SQLite the
+single writer lock serialises them. A claimed row is leased (``locked_until``)
+so a worker that dies mid-delivery gives it back when the lease runs out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.service.ports import OutboxMessage
+from domain.store import tables as t
+
+MAX_ATTEMPTS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """A claimed row, as a worker sees it."""
+
+    id: int
+    message: OutboxMessage
+    attempts: int
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try: 30 s, 1 min, 2 min … capped at 1 h."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+class SqlOutbox:
+    """``Outbox`` on SQL, plus what the delivery workers need."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, message: OutboxMessage, at: datetime) -> None:
+        exists = (await self._conn.execute(select(t.outbox.c.id).where(
+            t.outbox.c.dedupe_key == message.dedupe_key))).first()
+        if exists is not None:
+            return
+        try:
+            async with self._conn.begin_nested():
+                await self._conn.execute(insert(t.outbox).values(
+                    kind=message.kind, channel=message.channel, recipient=message.recipient,
+                    payload=message.payload, dedupe_key=message.dedupe_key, status="pending",
+                    attempts=0, next_try_at=at, created_at=at))
+        except IntegrityError:
+            return  # a concurrent writer queued the same notice: once is enough
+
+    async def claim_due(self, channel: str, now: datetime, limit: int = 20,
+                        lease: timedelta = timedelta(minutes=5)) -> Sequence[OutboxRow]:
+        """Lease up to ``limit`` due rows of ``channel`` to this worker."""
+        due = or_(and_(t.outbox.c.status == "pending", t.outbox.c.next_try_at <= now),
+                  and_(t.outbox.c.status == "sending", t.outbox.c.locked_until <= now))
+        query = (select(t.outbox).where(t.outbox.c.channel == channel, due)
+                 .order_by(t.outbox.c.id).limit(limit).with_for_update(skip_locked=True))
+        rows = (await self._conn.execute(query)).mappings().all()
+        if not rows:
+            return []
+        await self._conn.execute(update(t.outbox).where(
+            t.outbox.c.id.in_([r["id"] for r in rows])).values(
+            status="sending", locked_until=now + lease))
+        return [_row(r) for r in rows]
+
+    async def mark_sent(self, row_id: int, now: datetime) -> None:
+        """The row was delivered: never send it again."""
+        await self._conn.execute(update(t.outbox).where(t.outbox.c.id == row_id).values(
+            status="sent", sent_at=now, locked_until=None, attempts=t.outbox.c.attempts + 1))
+
+    async def mark_failed(self, row_id: int, now: datetime, error: str, *,
+                          permanent: bool = False) -> None:
+        """A try failed: back off, or give up after ``MAX_ATTEMPTS`` or a permanent error."""
+        attempts = (await self._conn.execute(select(t.outbox.c.attempts).where(
+            t.outbox.c.id == row_id))).scalar_one() + 1
+        failed = permanent or attempts >= MAX_ATTEMPTS
+        await self._conn.execute(update(t.outbox).where(t.outbox.c.id == row_id).values(
+            status="failed" if failed else "pending", attempts=attempts,
+            next_try_at=now + backoff(attempts), locked_until=None, last_error=error[:2000]))
+
+
+def _row(r: Any) -> OutboxRow:
+    return OutboxRow(r["id"], OutboxMessage(r["kind"], r["channel"], r["recipient"],
+                                            dict(r["payload"]), r["dedupe_key"]), r["attempts"])

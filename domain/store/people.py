@@ -1,0 +1,139 @@
+"""Repositories for claimants, organisations, invites and reply keys."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.claimant import Claimant, Invite
+from domain.organisation import organisation_from_data
+from domain.service.ports import ReplyKey, StoredOrganisation
+from domain.store import tables as t
+
+
+class SqlClaimants:
+    """``ClaimantRepository`` on SQL; memberships in their own table."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def _load(self, row: Any) -> Claimant:
+        orgs = (await self._conn.execute(select(t.memberships.c.org).where(
+            t.memberships.c.claimant_id == row["id"]))).scalars().all()
+        return Claimant(row["id"], row["name"], row["telegram_id"], row["email"],
+                        row["bank_account"], row["national_id"], row["language"], set(orgs),
+                        dict(row["allocation_defaults"]))
+
+    async def get(self, claimant_id: str) -> Claimant | None:
+        row = (await self._conn.execute(select(t.claimants).where(
+            t.claimants.c.id == claimant_id))).mappings().first()
+        return None if row is None else await self._load(row)
+
+    async def by_telegram(self, telegram_id: int) -> Claimant | None:
+        row = (await self._conn.execute(select(t.claimants).where(
+            t.claimants.c.telegram_id == telegram_id))).mappings().first()
+        return None if row is None else await self._load(row)
+
+    @staticmethod
+    def _row(c: Claimant) -> dict[str, Any]:
+        return {"name": c.name, "telegram_id": c.telegram_id, "email": c.email,
+                "bank_account": c.bank_account, "national_id": c.national_id,
+                "language": c.language, "allocation_defaults": c.allocation_defaults}
+
+    async def add(self, claimant: Claimant) -> None:
+        await self._conn.execute(insert(t.claimants).values(id=claimant.id,
+                                                            **self._row(claimant)))
+        await self._memberships(claimant)
+
+    async def save(self, claimant: Claimant) -> None:
+        await self._conn.execute(update(t.claimants).where(
+            t.claimants.c.id == claimant.id).values(**self._row(claimant)))
+        await self._memberships(claimant)
+
+    async def _memberships(self, claimant: Claimant) -> None:
+        await self._conn.execute(delete(t.memberships).where(
+            t.memberships.c.claimant_id == claimant.id))
+        if claimant.memberships:
+            await self._conn.execute(insert(t.memberships), [
+                {"claimant_id": claimant.id, "org": org}
+                for org in sorted(claimant.memberships)])
+
+
+class SqlOrganisations:
+    """``OrganisationRepository``: kept as canonical JSON, parsed on load."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    @staticmethod
+    def _stored(row: Any) -> StoredOrganisation:
+        return StoredOrganisation(organisation_from_data(json.loads(row["source"])),
+                                  row["source"], row["source_hash"])
+
+    async def get(self, slug: str) -> StoredOrganisation | None:
+        row = (await self._conn.execute(select(t.organisations).where(
+            t.organisations.c.slug == slug))).mappings().first()
+        return None if row is None else self._stored(row)
+
+    async def put(self, stored: StoredOrganisation) -> None:
+        values = {"name": stored.organisation.name, "source": stored.source,
+                  "source_hash": stored.source_hash, "updated_at": datetime.now(UTC)}
+        result = await self._conn.execute(update(t.organisations).where(
+            t.organisations.c.slug == stored.organisation.slug).values(**values))
+        if result.rowcount == 0:
+            await self._conn.execute(insert(t.organisations).values(
+                slug=stored.organisation.slug, **values))
+
+    async def all(self) -> Sequence[StoredOrganisation]:
+        rows = (await self._conn.execute(
+            select(t.organisations).order_by(t.organisations.c.slug))).mappings().all()
+        return [self._stored(row) for row in rows]
+
+
+class SqlInvites:
+    """``InviteRepository`` on SQL."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, code: str) -> Invite | None:
+        row = (await self._conn.execute(select(t.invites).where(
+            t.invites.c.code == code))).mappings().first()
+        if row is None:
+            return None
+        return Invite(row["code"], row["org"], row["created_at"], row["expires_at"],
+                      row["max_uses"], row["uses"])
+
+    async def add(self, invite: Invite) -> None:
+        await self._conn.execute(insert(t.invites).values(
+            code=invite.code, org=invite.org, created_at=invite.created_at,
+            expires_at=invite.expires_at, max_uses=invite.max_uses, uses=invite.uses))
+
+    async def save(self, invite: Invite) -> None:
+        await self._conn.execute(update(t.invites).where(
+            t.invites.c.code == invite.code).values(uses=invite.uses))
+
+
+class SqlReplyKeys:
+    """``ReplyKeyRepository`` on SQL."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, key: ReplyKey) -> None:
+        await self._conn.execute(insert(t.reply_keys).values(
+            key=key.key, claim_id=key.claim_id, payer=key.payer, stage=key.stage,
+            round=key.round, approver=key.approver, created_at=key.created_at))
+
+    async def get(self, key: str) -> ReplyKey | None:
+        row = (await self._conn.execute(select(t.reply_keys).where(
+            t.reply_keys.c.key == key))).mappings().first()
+        if row is None:
+            return None
+        return ReplyKey(row["key"], row["claim_id"], row["payer"], row["stage"], row["round"],
+                        row["approver"], row["created_at"])

@@ -1,0 +1,208 @@
+"""The tables.
+
+Claims are split into rows a query can use (status, payers, approvals) and JSON
+for what is read only as a whole (a line's body, its frozen result).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from domain.store.types import UTCDateTime
+
+metadata = MetaData(naming_convention={
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+organisations = Table(
+    "organisations", metadata,
+    Column("slug", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("source_hash", String(64), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+claimants = Table(
+    "claimants", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("telegram_id", BigInteger, unique=True),
+    Column("email", String(320), nullable=False, default=""),
+    Column("bank_account", String(11), nullable=False, default=""),
+    Column("national_id", String(11), nullable=False, default=""),
+    Column("language", String(2), nullable=False, default="nb"),
+    Column("allocation_defaults", JSON, nullable=False),
+)
+
+memberships = Table(
+    "memberships", metadata,
+    Column("claimant_id", String(32), ForeignKey("claimants.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("org", String(64), ForeignKey("organisations.slug"), primary_key=True),
+)
+
+invites = Table(
+    "invites", metadata,
+    Column("code", String(64), primary_key=True),
+    Column("org", String(64), ForeignKey("organisations.slug"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("max_uses", Integer, nullable=False),
+    Column("uses", Integer, nullable=False),
+)
+
+reference_counters = Table(
+    "reference_counters", metadata,
+    Column("year", Integer, primary_key=True),
+    Column("last", Integer, nullable=False),
+)
+
+claims = Table(
+    "claims", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("reference", String(32), nullable=False, unique=True),
+    Column("claimant_id", String(32), ForeignKey("claimants.id"), nullable=False, index=True),
+    Column("payers", JSON, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("rate_set", String(64), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("route", Text, nullable=False),
+    Column("allocation", JSON, nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("round", Integer, nullable=False),
+    Column("returned_by", String(64)),
+    Column("submitted_at", UTCDateTime),
+    Column("version", Integer, nullable=False),
+)
+
+claim_payers = Table(
+    "claim_payers", metadata,
+    Column("claim_id", String(32), ForeignKey("claims.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("org", String(64), ForeignKey("organisations.slug"), primary_key=True),
+    Index("ix_claim_payers_org", "org"),
+)
+
+claim_lines = Table(
+    "claim_lines", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("claim_id", String(32), ForeignKey("claims.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("payer", String(64)),
+    Column("type_code", String(64), nullable=False),
+    Column("remark", Text, nullable=False),
+    Column("justification", Text, nullable=False),
+    Column("no_receipt_reason", Text, nullable=False),
+    Column("attachments", JSON, nullable=False),
+    Column("computed", JSON),
+)
+
+approvals = Table(
+    "approvals", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("claim_id", String(32), ForeignKey("claims.id", ondelete="CASCADE"), nullable=False),
+    Column("round", Integer, nullable=False),
+    Column("payer", String(64), nullable=False),
+    Column("stage", Integer, nullable=False),
+    Column("stage_name", String(64), nullable=False),
+    Column("approvers", JSON, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("decided_by", String(320)),
+    Column("decided_at", UTCDateTime),
+    UniqueConstraint("claim_id", "round", "payer", "stage", name="uq_approvals_stage"),
+    Index("ix_approvals_state", "state"),
+)
+
+claim_events = Table(
+    "claim_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("claim_id", String(32), ForeignKey("claims.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("seq", Integer, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_kind", String(16), nullable=False),
+    Column("actor_id", String(320), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("payer", String(64)),
+    Column("stage", Integer),
+    Column("round", Integer, nullable=False),
+    Column("source_message_id", String(998)),
+    UniqueConstraint("claim_id", "seq", name="uq_claim_events_seq"),
+)
+
+reply_keys = Table(
+    "reply_keys", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("claim_id", String(32), ForeignKey("claims.id", ondelete="CASCADE"), nullable=False),
+    Column("payer", String(64), nullable=False),
+    Column("stage", Integer, nullable=False),
+    Column("round", Integer, nullable=False),
+    Column("approver", String(320), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("dedupe_key", String(400), nullable=False, unique=True),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_try_at", UTCDateTime, nullable=False),
+    Column("locked_until", UTCDateTime),
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    Index("ix_outbox_due", "status", "next_try_at"),
+)
+
+inbound_messages = Table(
+    "inbound_messages", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message_id", String(998), nullable=False, unique=True),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("outcome", String(32), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("claim_id", String(32)),
+)
+
+dialog_states = Table(
+    "dialog_states", metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("flow", String(32), nullable=False),
+    Column("step", String(64), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+attachments = Table(
+    "attachments", metadata,
+    Column("hash", String(64), primary_key=True),
+    Column("mime", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,60 @@
+"""The SQL unit of work: one connection, one transaction, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from domain.store.claims import SqlClaims
+from domain.store.outbox import SqlOutbox
+from domain.store.people import SqlClaimants, SqlInvites, SqlOrganisations, SqlReplyKeys
+
+
+class SqlUnitOfWork:
+    """``UnitOfWork`` on an async engine. Use once: ``async with uow: … await uow.commit()``."""
+
+    claims: SqlClaims
+    claimants: SqlClaimants
+    organisations: SqlOrganisations
+    invites: SqlInvites
+    outbox: SqlOutbox
+    reply_keys: SqlReplyKeys
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
+
+    @property
+    def connection(self) -> AsyncConnection:
+        """The open connection (for store-level helpers that share the transaction)."""
+        if self._conn is None:
+            raise RuntimeError("unit of work is not open")
+        return self._conn
+
+    async def __aenter__(self) -> Self:
+        self._conn = await self._engine.connect()
+        await self._conn.begin()
+        conn = self._conn
+        self.claims = SqlClaims(conn)
+        self.claimants = SqlClaimants(conn)
+        self.organisations = SqlOrganisations(conn)
+        self.invites = SqlInvites(conn)
+        self.outbox = SqlOutbox(conn)
+        self.reply_keys = SqlReplyKeys(conn)
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            await conn.rollback()
+        finally:
+            await conn.close()
+
+    async def commit(self) -> None:
+        """Make everything done in this unit of work permanent."""
+        await self.connection.commit()

@@ -1,0 +1,199 @@
+"""The SQL store on SQLite and PostgreSQL: the same tests, both databases."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from domain.claim import Actor, ClaimLine, Status
+from domain.errors import ChangedMeanwhile
+from domain.lines import ItemLine, MileageLeg, Night, PerDiem
+from domain.service import admin, approvals, claims, members
+from domain.service.ports import OutboxMessage
+from domain.store import tables as t
+from domain.store.uow import SqlUnitOfWork
+from tests.integration.helpers import EXAMPLES, Clock, sql_env
+
+REFEREE = Actor("claimant", "x", "telegram")
+
+
+async def _referee_claim(env):
+    await admin.apply_organisations(env, (EXAMPLES / "handball-region-nord.toml").read_text())
+    tromso = await admin.create_invite(env, "tromso-hk")
+    bodo = await admin.create_invite(env, "bodo-hk")
+    claimant, _ = await members.join(env, 4242, "Kari Dommer", tromso.code)
+    await members.join(env, 4242, "Kari Dommer", bodo.code)
+    claim = await claims.create_claim(env, claimant.id, ["tromso-hk", "bodo-hk"], "Mars 2026")
+    lines = [
+        ClaimLine("l1", ItemLine(date(2026, 3, 7), Decimal(1), Decimal("565.00"), True,
+                                 "Kamphonorar 3. div", "kamp-3div"), payer="tromso-hk"),
+        ClaimLine("l2", ItemLine(date(2026, 3, 8), Decimal(1), Decimal("310.00"), True,
+                                 "Kamphonorar 5. div", "kamp-5div"), payer="bodo-hk"),
+        ClaimLine("l3", MileageLeg(date(2026, 3, 7), Decimal(120), passengers=("Ola",))),
+        ClaimLine("l4", PerDiem(datetime(2026, 3, 7, 9), datetime(2026, 3, 8, 16),
+                                Decimal(120), (Night(date(2026, 3, 7), "hotel"),))),
+    ]
+    for line in lines:
+        claim = await claims.add_line(env, claimant.id, claim.id, line)
+    return claimant, claim
+
+
+async def test_a_claim_round_trips_with_lines_approvals_and_log(engine):
+    env = sql_env(engine)
+    claimant, claim = await _referee_claim(env)
+    submitted = await claims.submit(env, claimant.id, claim.id)
+    async with SqlUnitOfWork(engine) as uow:
+        loaded = await uow.claims.get(claim.id)
+    assert loaded is not None
+    assert loaded.reference == "K-2026-000001"
+    assert [line.body for line in loaded.lines] == [line.body for line in submitted.lines]
+    assert [line.computed for line in loaded.lines] == [line.computed for line in submitted.lines]
+    assert loaded.lines[3].computed is not None
+    assert loaded.lines[3].computed.rates_used["paid.per_diem.overnight"] == "1012"
+    assert [(a.payer, a.state) for a in loaded.approvals] == [
+        ("bodo-hk", "open"), ("tromso-hk", "open")]
+    assert [e.kind for e in loaded.events][-3:] == ["submitted", "stage_opened", "stage_opened"]
+    assert loaded.status is Status.AWAITING
+    assert loaded.version == submitted.version
+
+
+async def test_the_region_file_applies_three_clubs_and_a_second_apply_changes_nothing(engine):
+    env = sql_env(engine)
+    for path in sorted(EXAMPLES.glob("*.toml")):
+        first = await admin.apply_organisations(env, path.read_text())
+        again = await admin.apply_organisations(env, path.read_text())
+        assert all(changed for _, changed in first), path.name
+        assert not any(changed for _, changed in again), path.name
+    async with SqlUnitOfWork(engine) as uow:
+        slugs = [stored.organisation.slug for stored in await uow.organisations.all()]
+    assert slugs == ["bodo-hk", "eksempel-forening", "eksempel-kommune", "narvik-hk",
+                     "tromso-hk"]
+
+
+async def test_a_stale_version_is_refused_instead_of_overwriting(engine):
+    env = sql_env(engine)
+    _, claim = await _referee_claim(env)
+    async with SqlUnitOfWork(engine) as uow:
+        stale = await uow.claims.get(claim.id)  # someone reads …
+    async with SqlUnitOfWork(engine) as uow:
+        fresh = await uow.claims.get(claim.id)
+        assert fresh is not None
+        fresh.title = "first"
+        await uow.claims.save(fresh)  # … someone else saves first …
+        await uow.commit()
+    async with SqlUnitOfWork(engine) as uow:
+        assert stale is not None
+        stale.title = "second"
+        with pytest.raises(ChangedMeanwhile):
+            await uow.claims.save(stale)  # … so the first reader's write is refused
+    async with SqlUnitOfWork(engine) as uow:
+        kept = await uow.claims.get(claim.id)
+    assert kept is not None and kept.title == "first"
+
+
+async def test_nothing_is_saved_without_commit(engine):
+    env = sql_env(engine)
+    _, claim = await _referee_claim(env)
+    async with SqlUnitOfWork(engine) as uow:
+        loaded = await uow.claims.get(claim.id)
+        assert loaded is not None
+        loaded.title = "never saved"
+        await uow.claims.save(loaded)
+    async with SqlUnitOfWork(engine) as uow:
+        again = await uow.claims.get(claim.id)
+    assert again is not None and again.title == "Mars 2026"
+
+
+async def test_references_count_per_year(engine):
+    async with SqlUnitOfWork(engine) as uow:
+        refs = [await uow.claims.next_reference(2026) for _ in range(3)]
+        refs.append(await uow.claims.next_reference(2027))
+        await uow.commit()
+    assert refs == ["K-2026-000001", "K-2026-000002", "K-2026-000003", "K-2027-000001"]
+
+
+async def test_an_approval_by_reply_key_lands_and_notifies_the_claimant(engine):
+    env = sql_env(engine)
+    claimant, claim = await _referee_claim(env)
+    await claims.submit(env, claimant.id, claim.id)
+    async with SqlUnitOfWork(engine) as uow:
+        rows = (await uow.connection.execute(select(t.outbox))).mappings().all()
+    requests = {r["recipient"]: r["payload"]["reply_key"] for r in rows
+                if r["kind"] == "approval_request"}
+    assert set(requests) == {"dommer@tromso-hk.no", "dommer@bodo-hk.no"}
+    for approver, key in requests.items():
+        target = await approvals.target_of_key(env, key, approver.upper())
+        await approvals.decide(env, target, approver, "approve", source_message_id=f"<{key}@x>")
+    async with SqlUnitOfWork(engine) as uow:
+        done = await uow.claims.get(claim.id)
+        kinds = (await uow.connection.execute(
+            select(t.outbox.c.kind).where(t.outbox.c.channel == "telegram"))).scalars().all()
+    assert done is not None and done.status is Status.APPROVED
+    assert sorted(kinds) == ["claim_approved", "payer_approved"]
+    assert {e.source_message_id for e in done.events if e.kind == "approved"} == {
+        f"<{key}@x>" for key in requests.values()}
+
+
+async def test_outbox_writes_a_notice_once_and_backs_off_after_a_failure(engine):
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    message = OutboxMessage("returned", "telegram", "4242", {"reason": "kvittering"}, "k1")
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.outbox.add(message, now)
+        await uow.outbox.add(message, now)
+        await uow.commit()
+    async with SqlUnitOfWork(engine) as uow:
+        first = await uow.outbox.claim_due("telegram", now)
+        assert [row.message for row in first] == [message]
+        assert await uow.outbox.claim_due("telegram", now) == []  # leased
+        await uow.outbox.mark_failed(first[0].id, now, "timeout")
+        await uow.commit()
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.outbox.claim_due("telegram", now + timedelta(seconds=29)) == []
+        retry = await uow.outbox.claim_due("telegram", now + timedelta(seconds=30))
+        assert [row.attempts for row in retry] == [1]
+        await uow.outbox.mark_sent(retry[0].id, now)
+        await uow.commit()
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.outbox.claim_due("telegram", now + timedelta(days=1)) == []
+        count = (await uow.connection.execute(
+            select(func.count()).select_from(t.outbox))).scalar_one()
+    assert count == 1
+
+
+async def test_a_lease_that_runs_out_gives_the_row_back(engine):
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.outbox.add(OutboxMessage("paid", "telegram", "1", {}, "k2"), now)
+        await uow.commit()
+    async with SqlUnitOfWork(engine) as uow:
+        assert len(await uow.outbox.claim_due("telegram", now)) == 1
+        await uow.commit()  # the worker dies here without marking anything
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.outbox.claim_due("telegram", now + timedelta(minutes=4)) == []
+        assert len(await uow.outbox.claim_due("telegram", now + timedelta(minutes=5))) == 1
+
+
+async def test_dialog_state_and_attachment_tables_exist_with_their_keys(engine):
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.connection.execute(t.dialog_states.insert().values(
+            chat_id=2**40, flow="claim", step="km", data={"draft": {"km": "12.5"}},
+            updated_at=now))
+        await uow.connection.execute(t.attachments.insert().values(
+            hash="ab" * 32, mime="image/jpeg", size=1234, created_at=now))
+        await uow.connection.execute(t.inbound_messages.insert().values(
+            message_id="<m1@x>", received_at=now, outcome="approved", detail=""))
+        await uow.commit()
+    async with SqlUnitOfWork(engine) as uow:
+        row = (await uow.connection.execute(select(t.dialog_states))).mappings().one()
+    assert row["data"] == {"draft": {"km": "12.5"}}
+    assert row["updated_at"] == now
+
+
+def test_clock_helper_moves():
+    clock = Clock(datetime(2026, 1, 1, tzinfo=UTC))
+    clock.advance(days=1)
+    assert clock() == datetime(2026, 1, 2, tzinfo=UTC)
