@@ -4,7 +4,7 @@ Every expected figure below is copied by hand from shared/RATES.md (§1 state ag
 §2 Skatteetaten's tax-free limits), not read from the data files.
 """
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -307,11 +307,17 @@ def test_a_one_day_table_is_valid():
     assert parse_table(data).covers(date(2025, 5, 17))
 
 
-@pytest.mark.parametrize("valid_from", ["2025-01-01", None, 20250101])
+@pytest.mark.parametrize("valid_from", ["1. januar 2025", None, 20250101,
+                                        datetime(2025, 1, 1, 12, 0)])
 def test_validity_dates_must_be_dates(valid_from):
     data = {**_complete(), "valid_from": valid_from}
-    with pytest.raises(RateSetError):
+    with pytest.raises(RateSetError, match="valid_from"):
         parse_table(data)
+
+
+def test_validity_dates_may_be_iso_text_as_stored_organisations_keep_them():
+    data = {**_complete(), "valid_from": "2025-01-01", "valid_to": "2025-12-31"}
+    assert parse_table(data).covers(date(2025, 6, 1))
 
 
 def test_a_table_without_a_name_is_refused():
