@@ -82,7 +82,7 @@ def pg_database() -> Iterator[str]:
     _run(drop())
 
 
-async def _truncate(engine: AsyncEngine) -> None:
+async def truncate(engine: AsyncEngine) -> None:
     names = ", ".join(f'"{t.name}"' for t in tables.metadata.sorted_tables)
     async with engine.begin() as conn:
         await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
@@ -96,6 +96,6 @@ async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         await upgrade(made)
     else:
         made = make_engine(request.getfixturevalue("pg_database"))
-        await _truncate(made)
+        await truncate(made)
     yield made
     await made.dispose()
