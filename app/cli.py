@@ -88,10 +88,39 @@ def demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _admin(name: str) -> Callable[[argparse.Namespace], int]:
+    """An admin command, imported only when it runs (keeps ``kvitt calc`` light)."""
+    def runner(args: argparse.Namespace) -> int:
+        from app import admin_commands
+
+        return admin_commands.run(getattr(admin_commands, name))(args)
+    return runner
+
+
+def _admin_arguments(name: str) -> Callable[[argparse.ArgumentParser], None]:
+    def add(parser: argparse.ArgumentParser) -> None:
+        from app import admin_commands
+
+        getattr(admin_commands, name)(parser)
+    return add
+
+
 COMMANDS: tuple[Command, ...] = (
     Command("calc", "compute a claim's amounts from JSON, with the breakdown", calc,
             _calc_arguments),
     Command("demo", "run the demo (not built yet)", demo),
+    Command("db upgrade", "create or migrate the database to the newest schema",
+            _admin("db_upgrade")),
+    Command("org apply", "create or update organisations from TOML files (idempotent)",
+            _admin("org_apply"), _admin_arguments("files_argument")),
+    Command("org show", "show an organisation's setup", _admin("org_show"),
+            _admin_arguments("slug_argument")),
+    Command("invite create", "make an invite code and Telegram link for an organisation",
+            _admin("invite_create"), _admin_arguments("invite_arguments")),
+    Command("claims list", "list the claims an organisation pays", _admin("claims_list"),
+            _admin_arguments("list_arguments")),
+    Command("claims show", "show one claim with lines, approvals and log",
+            _admin("claims_show"), _admin_arguments("reference_argument")),
 )
 
 

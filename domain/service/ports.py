@@ -144,12 +144,29 @@ class ReplyKeyRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction: everything done inside is saved by ``commit`` or not at all."""
 
-    claims: ClaimRepository
-    claimants: ClaimantRepository
-    organisations: OrganisationRepository
-    invites: InviteRepository
-    outbox: Outbox
-    reply_keys: ReplyKeyRepository
+    @property
+    def claims(self) -> ClaimRepository:
+        """Claims."""
+
+    @property
+    def claimants(self) -> ClaimantRepository:
+        """Claimants."""
+
+    @property
+    def organisations(self) -> OrganisationRepository:
+        """Organisations."""
+
+    @property
+    def invites(self) -> InviteRepository:
+        """Invites."""
+
+    @property
+    def outbox(self) -> Outbox:
+        """The outbox."""
+
+    @property
+    def reply_keys(self) -> ReplyKeyRepository:
+        """Reply keys."""
 
     async def __aenter__(self) -> Self:
         """Begin."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -35,10 +36,13 @@ class Kvitt:
     def __init__(self, script: str, cwd: Path) -> None:
         self.script, self.cwd = script, cwd
 
-    def __call__(self, *args: str | Path, stdin: str | bytes = b"") -> Ran:
+    def __call__(self, *args: str | Path, stdin: str | bytes = b"",
+                 env: dict[str, str] | None = None) -> Ran:
         data = stdin.encode() if isinstance(stdin, str) else stdin
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("KVITT_")}
+        environ.update(env or {})
         done = subprocess.run([self.script, *map(str, args)], input=data, capture_output=True,
-                              cwd=self.cwd, timeout=30, check=False)
+                              cwd=self.cwd, timeout=30, check=False, env=environ)
         return Ran(done.returncode, done.stdout.decode("utf-8"), done.stderr.decode("utf-8"))
 
 

@@ -1,0 +1,31 @@
+"""The composition root: settings → engine → the service environment.
+
+The only place where the store, the rates and the clock are chosen; commands,
+the bot and the mail workers all get their ``Env`` from here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from app.settings import Settings
+from domain.rates import default_book
+from domain.service.context import Env
+from domain.store.engine import make_engine
+from domain.store.migrate import check_current
+from domain.store.uow import SqlUnitOfWork
+
+
+@asynccontextmanager
+async def service_env(settings: Settings, *, check_schema: bool = True) -> AsyncIterator[Env]:
+    """An ``Env`` on the configured database; refuses an unmigrated one."""
+    if settings.database_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    try:
+        if check_schema:
+            await check_current(engine)
+        yield Env(uow=lambda: SqlUnitOfWork(engine), book=default_book())
+    finally:
+        await engine.dispose()
