@@ -1,0 +1,296 @@
+"""Fakes of the ports in ``domain.service.ports``: plain dicts behind the real Protocols.
+
+``FakeDatabase`` is what is committed; each ``FakeUnitOfWork`` reads copies of it
+and keeps its writes aside until ``commit``, so a unit of work that does not
+commit leaves no trace — as a rolled-back transaction would. Claims carry the
+same optimistic version check as the SQL store: saving a claim whose version is
+not the stored one raises ``ChangedMeanwhile``.
+
+A race is staged with ``FakeDatabase.meanwhile``: the given coroutine runs once,
+right after the next claim is loaded, i.e. between another use case's read and
+its write.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Generic, Self, TypeVar
+
+from domain.claim import Claim
+from domain.claimant import Claimant, Invite
+from domain.errors import ChangedMeanwhile
+from domain.service.ports import (
+    ClaimantRepository,
+    ClaimRepository,
+    InviteRepository,
+    OrganisationRepository,
+    Outbox,
+    OutboxMessage,
+    ReplyKey,
+    ReplyKeyRepository,
+    StoredOrganisation,
+    UnitOfWork,
+)
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+@dataclass
+class FakeDatabase:
+    """The committed state every unit of work starts from."""
+
+    claims: dict[str, Claim] = field(default_factory=dict)
+    claimants: dict[str, Claimant] = field(default_factory=dict)
+    organisations: dict[str, StoredOrganisation] = field(default_factory=dict)
+    invites: dict[str, Invite] = field(default_factory=dict)
+    outbox: dict[str, tuple[OutboxMessage, datetime]] = field(default_factory=dict)
+    reply_keys: dict[str, ReplyKey] = field(default_factory=dict)
+    references: dict[int, int] = field(default_factory=dict)
+    commits: int = 0
+    _meanwhile: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    _racing: bool = False
+
+    def meanwhile(self, work: Callable[[], Awaitable[object]]) -> None:
+        """Run ``work`` once, just after the next claim is loaded by anyone."""
+        self._meanwhile.append(work)
+
+    async def _after_load(self) -> None:
+        # The competitor's own loads must not start the next competitor.
+        if self._meanwhile and not self._racing:
+            work = self._meanwhile.pop(0)
+            self._racing = True
+            try:
+                await work()
+            finally:
+                self._racing = False
+
+    def messages(self, kind: str | None = None, *, recipient: str | None = None,
+                 channel: str | None = None) -> list[OutboxMessage]:
+        """Committed outbox messages, oldest first, optionally filtered."""
+        return [m for m, _ in self.outbox.values()
+                if (kind is None or m.kind == kind)
+                and (recipient is None or m.recipient == recipient)
+                and (channel is None or m.channel == channel)]
+
+
+class _Table(Generic[K, V]):
+    """Rows of one kind: reads copy, writes wait for commit."""
+
+    def __init__(self, committed: dict[K, V]) -> None:
+        self._committed = committed
+        self.pending: dict[K, V] = {}
+
+    def _read(self, key: K) -> V | None:
+        if key in self.pending:
+            return copy.deepcopy(self.pending[key])
+        if key in self._committed:
+            return copy.deepcopy(self._committed[key])
+        return None
+
+    def _write(self, key: K, value: V) -> None:
+        self.pending[key] = copy.deepcopy(value)
+
+    def _rows(self) -> list[V]:
+        merged = {**self._committed, **self.pending}
+        return [copy.deepcopy(v) for v in merged.values()]
+
+    def check(self) -> None:
+        """Raise if committing would overwrite someone else's commit."""
+
+    def flush(self) -> None:
+        self._committed.update(self.pending)
+        self.pending.clear()
+
+
+class FakeClaims(_Table[str, Claim]):
+    """``ClaimRepository`` on a dict, with the store's optimistic version check."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        super().__init__(db.claims)
+        self._db = db
+        self._seen: dict[str, int] = {}
+        self._counters: dict[int, int] = {}
+
+    async def get(self, claim_id: str) -> Claim | None:
+        claim = self._read(claim_id)
+        await self._db._after_load()
+        return claim
+
+    async def by_reference(self, reference: str) -> Claim | None:
+        claim = next((c for c in self._rows() if c.reference == reference), None)
+        await self._db._after_load()
+        return claim
+
+    async def add(self, claim: Claim) -> None:
+        if self._read(claim.id) is not None:
+            raise ValueError(f"claim {claim.id} exists")
+        self._write(claim.id, claim)
+
+    async def save(self, claim: Claim) -> None:
+        stored = self._read(claim.id)
+        if stored is None or stored.version != claim.version:
+            raise ChangedMeanwhile()
+        self._seen.setdefault(claim.id, claim.version)
+        claim.version += 1
+        self._write(claim.id, claim)
+
+    def check(self) -> None:
+        for claim_id, seen in self._seen.items():
+            committed = self._committed.get(claim_id)
+            if committed is None or committed.version != seen:
+                raise ChangedMeanwhile()
+
+    def flush(self) -> None:
+        for claim in self.pending.values():
+            claim.new_events.clear()
+        super().flush()
+        self._seen.clear()
+        self._db.references.update(self._counters)
+        self._counters.clear()
+
+    async def next_reference(self, year: int) -> str:
+        number = self._counters.get(year, self._db.references.get(year, 0)) + 1
+        self._counters[year] = number
+        return f"K-{year}-{number:06d}"
+
+    def _newest_first(self, claims: list[Claim]) -> Sequence[Claim]:
+        return sorted(claims, key=lambda c: c.reference, reverse=True)
+
+    async def for_claimant(self, claimant_id: str) -> Sequence[Claim]:
+        return self._newest_first([c for c in self._rows() if c.claimant_id == claimant_id])
+
+    async def for_payer(self, slug: str) -> Sequence[Claim]:
+        return self._newest_first([c for c in self._rows() if slug in c.payers])
+
+    async def awaiting(self, approver: str) -> Sequence[Claim]:
+        return self._newest_first([
+            c for c in self._rows()
+            if any(a.state == "open" and approver in a.approvers for a in c.approvals)])
+
+
+class FakeClaimants(_Table[str, Claimant]):
+    """``ClaimantRepository`` on a dict."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        super().__init__(db.claimants)
+
+    async def get(self, claimant_id: str) -> Claimant | None:
+        return self._read(claimant_id)
+
+    async def by_telegram(self, telegram_id: int) -> Claimant | None:
+        return next((c for c in self._rows() if c.telegram_id == telegram_id), None)
+
+    async def add(self, claimant: Claimant) -> None:
+        self._write(claimant.id, claimant)
+
+    async def save(self, claimant: Claimant) -> None:
+        self._write(claimant.id, claimant)
+
+
+class FakeOrganisations(_Table[str, StoredOrganisation]):
+    """``OrganisationRepository`` on a dict."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        super().__init__(db.organisations)
+
+    async def get(self, slug: str) -> StoredOrganisation | None:
+        return self._read(slug)
+
+    async def put(self, stored: StoredOrganisation) -> None:
+        self._write(stored.organisation.slug, stored)
+
+    async def all(self) -> Sequence[StoredOrganisation]:
+        return sorted(self._rows(), key=lambda s: s.organisation.slug)
+
+
+class FakeInvites(_Table[str, Invite]):
+    """``InviteRepository`` on a dict."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        super().__init__(db.invites)
+
+    async def get(self, code: str) -> Invite | None:
+        return self._read(code)
+
+    async def add(self, invite: Invite) -> None:
+        self._write(invite.code, invite)
+
+    async def save(self, invite: Invite) -> None:
+        self._write(invite.code, invite)
+
+
+class FakeOutbox(_Table[str, tuple[OutboxMessage, datetime]]):
+    """``Outbox`` on a dict keyed by dedupe key: a repeated key is ignored."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        super().__init__(db.outbox)
+
+    async def add(self, message: OutboxMessage, at: datetime) -> None:
+        if self._read(message.dedupe_key) is None:
+            self._write(message.dedupe_key, (message, at))
+
+
+class FakeReplyKeys(_Table[str, ReplyKey]):
+    """``ReplyKeyRepository`` on a dict."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        super().__init__(db.reply_keys)
+
+    async def add(self, key: ReplyKey) -> None:
+        if self._read(key.key) is not None:
+            raise ValueError(f"reply key {key.key} exists")
+        self._write(key.key, key)
+
+    async def get(self, key: str) -> ReplyKey | None:
+        return self._read(key)
+
+
+class FakeUnitOfWork:
+    """``UnitOfWork`` over a ``FakeDatabase``: commit writes back, anything else is lost."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+        self.claims = FakeClaims(db)
+        self.claimants = FakeClaimants(db)
+        self.organisations = FakeOrganisations(db)
+        self.invites = FakeInvites(db)
+        self.outbox = FakeOutbox(db)
+        self.reply_keys = FakeReplyKeys(db)
+        self.committed = False
+
+    def _tables(self) -> tuple[_Table[str, object], ...]:
+        return (self.claims, self.claimants, self.organisations,  # type: ignore[return-value]
+                self.invites, self.outbox, self.reply_keys)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None,
+                        exc: BaseException | None, tb: TracebackType | None) -> None:
+        for table in self._tables():
+            table.pending.clear()
+
+    async def commit(self) -> None:
+        for table in self._tables():
+            table.check()
+        for table in self._tables():
+            table.flush()
+        self.db.commits += 1
+        self.committed = True
+
+
+def _conforms(uow: FakeUnitOfWork) -> UnitOfWork:
+    """Type-check that the fakes implement the real ports (mypy reads this)."""
+    claims: ClaimRepository = uow.claims
+    claimants: ClaimantRepository = uow.claimants
+    organisations: OrganisationRepository = uow.organisations
+    invites: InviteRepository = uow.invites
+    outbox: Outbox = uow.outbox
+    reply_keys: ReplyKeyRepository = uow.reply_keys
+    del claims, claimants, organisations, invites, outbox, reply_keys
+    return uow
