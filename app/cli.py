@@ -82,10 +82,16 @@ def calc(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
-    """Say that the demo is not built yet (a placeholder until the bot exists)."""
-    _say("Demoen er ikke laget ennå: boten og e-postflyten kommer i senere leveranser.\n"
-         "The demo is not built yet: the bot and the email flow come in later issues.")
-    return EXIT_OK
+    """Run the demo (see ``app/demo.py``)."""
+    from app.demo import demo as run_demo
+
+    return run_demo(args)
+
+
+def _demo_arguments(parser: argparse.ArgumentParser) -> None:
+    from app.demo import demo_arguments
+
+    demo_arguments(parser)
 
 
 def _admin(name: str) -> Callable[[argparse.Namespace], int]:
@@ -108,7 +114,8 @@ def _admin_arguments(name: str) -> Callable[[argparse.ArgumentParser], None]:
 COMMANDS: tuple[Command, ...] = (
     Command("calc", "compute a claim's amounts from JSON, with the breakdown", calc,
             _calc_arguments),
-    Command("demo", "run the demo (not built yet)", demo),
+    Command("demo", "run the claim workflow end to end on a temporary database", demo,
+            _demo_arguments),
     Command("db upgrade", "create or migrate the database to the newest schema",
             _admin("db_upgrade")),
     Command("org apply", "create or update organisations from TOML files (idempotent)",

@@ -1,0 +1,1 @@
+"""The email front end: outbound delivery and inbound replies (issue 5)."""
