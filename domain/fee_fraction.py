@@ -67,10 +67,12 @@ def per_payer(lines: Sequence[tuple[str | None, bool, Totals]],
     """
     fees: dict[str, Decimal] = dict.fromkeys(payers, ZERO)
     for payer, is_fee, totals in lines:
-        if payer is not None and is_fee:
+        if payer in fees and is_fee:
             fees[payer] += totals.amount
     result = {p: Totals(ZERO, ZERO) for p in payers}
     for payer, _, totals in lines:
+        if payer is not None and payer not in result:
+            continue  # a payer not on the claim: submit refuses it as "payer_unknown"
         parts = {payer: totals} if payer is not None else split_line(
             totals.amount, totals.taxfree, fees)
         for key, part in parts.items():

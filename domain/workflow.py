@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from domain.calc import compute_line
+from domain.calendar import local_date
 from domain.claim import STATUS_TEXT, Actor, Approval, Claim, ClaimEvent, Status
 from domain.errors import (
     ClaimLocked,
@@ -45,7 +46,7 @@ def submit(claim: Claim, orgs: Mapping[str, Organisation], book: RateBook, actor
     if problems:
         raise PolicyRefused(problems)
     last_day = deadline(claim, orgs)
-    late = last_day is not None and at.date() > last_day
+    late = last_day is not None and local_date(at) > last_day
     if late and not confirm_late:
         raise LateSubmitNotConfirmed()
     for line in claim.lines:
@@ -156,8 +157,12 @@ def status_text(claim: Claim, names: Mapping[str, str]) -> Text:
     """The status in the seed's words, e.g. *Til godkjenning hos X. Godkjent av Y*."""
     if claim.status is Status.AWAITING:
         current = claim.round_approvals()
-        done = sorted({names.get(a.payer, a.payer) for a in current if a.state == "approved"})
-        waiting = sorted({names.get(a.payer, a.payer) for a in current if a.state == "open"})
+        several = {a.payer for a in current if a.stage > 0}
+        done = sorted(names.get(p, p) for p in claim.payers
+                      if all(a.state == "approved" for a in current if a.payer == p))
+        waiting = sorted(names.get(a.payer, a.payer)
+                         + (f" ({a.stage_name})" if a.payer in several else "")
+                         for a in current if a.state == "open")
         if done:
             return Text(f"Til godkjenning hos {', '.join(waiting)}. Godkjent av {', '.join(done)}",
                         f"Awaiting {', '.join(waiting)} (approved by {', '.join(done)})")

@@ -39,9 +39,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from domain.calc.result import LineResult, Notice, kr, tax_split_text
+from domain.calendar import OSLO
 from domain.lines import Night, PerDiem
 from domain.money import ZERO, round_ore
 from domain.rates.model import PaidRates, TaxFreeLimits
@@ -49,7 +49,7 @@ from domain.text import Text
 
 DAY = timedelta(hours=24)
 NIGHT_STARTS = time(22)
-LOCAL = ZoneInfo("Europe/Oslo")
+LOCAL = OSLO
 _MEAL_TIME = {"breakfast": time(7), "lunch": time(12), "dinner": time(18)}
 _MEAL_NB = {"breakfast": "frokost", "lunch": "lunsj", "dinner": "middag"}
 _LODGING_NB = {"hotel": "hotell", "boarding": "pensjonat/hybel uten kokemulighet",

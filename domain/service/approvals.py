@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from domain import workflow
-from domain.claim import Actor, Channel, Claim
+from domain.claim import Actor, Channel, Claim, Status
 from domain.errors import NotAnApprover, NotFound, StageNotOpen
 from domain.service.context import Env, organisations, retrying
 from domain.service.notify import publish
@@ -70,6 +70,8 @@ async def decide(env: Env, target: Target, approver: str, decision: Decision, te
                 approval = claim.approval(target.payer, target.stage, target.round)
                 if approval is None or actor.id not in approval.approvers:
                     raise NotAnApprover()
+                if target.round != claim.round or claim.status is not Status.AWAITING:
+                    raise StageNotOpen()  # a key dies with its round, for comments too
                 workflow.comment(claim, actor, at, text, payer=target.payer,
                                  source_message_id=source_message_id)
             claimant = await uow.claimants.get(claim.claimant_id)

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from domain import workflow
+from domain.calendar import local_date
 from domain.claim import Actor, Channel, Claim, ClaimEvent, ClaimLine
 from domain.claimant import Claimant
 from domain.errors import NotAMember, NotFound
@@ -121,7 +122,7 @@ async def summary(env: Env, claimant_id: str, claim_id: str) -> ClaimSummary:
     async with env.uow() as uow:
         claim = await own_claim(uow, claimant_id, claim_id)
         orgs = await organisations(uow, claim.payers)
-        return summarise(claim, orgs, book_for(env, orgs), env.clock().date())
+        return summarise(claim, orgs, book_for(env, orgs), local_date(env.clock()))
 
 
 async def submit(env: Env, claimant_id: str, claim_id: str, *, confirm_late: bool = False,

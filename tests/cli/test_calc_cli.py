@@ -185,14 +185,6 @@ def test_bad_input_exits_2_with_one_json_line_naming_the_field(
     assert message in ran.json()["error"]
 
 
-def test_demo_says_in_both_languages_that_it_is_not_built_yet(kvitt):
-    ran = kvitt("demo")
-
-    assert ran.status == 0
-    assert "ikke laget ennå" in ran.out
-    assert "not built yet" in ran.out
-
-
 def test_a_command_of_two_words_nests_under_the_first_word():
     ran: list[str] = []
 

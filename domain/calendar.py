@@ -1,0 +1,17 @@
+"""Norwegian time: deadlines, per diem days and payroll dates follow the clock in Norway.
+
+The process clock is UTC; a claimant who submits at 00:30 in Oslo on the 15th
+is on the 15th, even though it is still the 14th in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def local_date(at: datetime) -> date:
+    """The calendar day in Norway at the instant ``at`` (naive means already local)."""
+    return at.astimezone(OSLO).date() if at.tzinfo else at.date()
