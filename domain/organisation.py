@@ -105,6 +105,11 @@ class Organisation:
         """The catalogue entry with this code, if any."""
         return next((e for e in self.catalogue if e.code == code), None)
 
+    def expense_entry(self, expense_type: str) -> CatalogueEntry | None:
+        """The first expense entry of this type (``taxi``), for lines given no code."""
+        return next((e for e in self.catalogue
+                     if e.kind == "expense" and e.expense_type == expense_type), None)
+
     def stage(self, index: int) -> StageDef:
         """The stage at ``index`` (0 = first)."""
         return self.stages[index]

@@ -54,6 +54,8 @@ def _line_problems(n: int, line: ClaimLine, result: LineResult, claim: Claim,
         add("payer_unknown", "betaleren er ikke med på kravet", "the payer is not on the claim")
     for org in _orgs_of(line, claim, orgs):
         entry = org.entry(line.type_code) if line.type_code else None
+        if entry is None and isinstance(line.body, Expense):
+            entry = org.expense_entry(line.body.type)
         if isinstance(line.body, Expense):
             needs_receipt = entry.receipt_required if entry else True
             if needs_receipt and not line.attachments and not line.no_receipt_reason.strip():

@@ -146,8 +146,9 @@ async def withdraw(env: Env, claimant_id: str, claim_id: str, *,
     async def work() -> Claim:
         async with env.uow() as uow:
             claim = await own_claim(uow, claimant_id, claim_id)
+            claimant = await _claimant(uow, claimant_id)
             workflow.withdraw(claim, _actor(claimant_id, channel), env.clock())
-            claim.new_events.clear()
+            await publish(env, uow, claim, claimant, await organisations(uow, claim.payers))
             await uow.claims.save(claim)
             await uow.commit()
             return claim

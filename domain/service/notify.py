@@ -19,9 +19,9 @@ from domain.service.ports import OutboxMessage, ReplyKey, UnitOfWork
 CLAIMANT_NOTICES = {"returned", "payer_approved", "claim_approved", "paid"}
 
 
-def _key(claim: Claim, event: ClaimEvent, who: str) -> str:
-    return f"{claim.id}:{event.kind}:{event.round}:{event.payer}:{event.stage}:" \
-           f"{event.at.isoformat()}:{who}"
+def _key(claim: Claim, seq: int, event: ClaimEvent, who: str) -> str:
+    """One notice per event (its place in the claim's log) and recipient."""
+    return f"{claim.id}:{seq}:{event.kind}:{who}"
 
 
 def _payload(claim: Claim, event: ClaimEvent) -> dict[str, object]:
@@ -34,7 +34,8 @@ async def publish(env: Env, uow: UnitOfWork, claim: Claim, claimant: Claimant,
                   orgs: Mapping[str, Organisation]) -> None:
     """Queue the notices for ``claim.new_events`` and clear them."""
     at = env.clock()
-    for event in claim.new_events:
+    first = len(claim.events) - len(claim.new_events)
+    for seq, event in enumerate(claim.new_events, start=first):
         payload = _payload(claim, event)
         if event.kind == "stage_opened" and event.payer is not None and event.stage is not None:
             for approver in orgs[event.payer].stage(event.stage).approvers:
@@ -43,25 +44,33 @@ async def publish(env: Env, uow: UnitOfWork, claim: Claim, claimant: Claimant,
                 await uow.reply_keys.add(key)
                 await uow.outbox.add(OutboxMessage(
                     "approval_request", "email", approver, {**payload, "reply_key": key.key},
-                    _key(claim, event, approver)), at)
+                    _key(claim, seq, event, approver)), at)
         elif event.kind in CLAIMANT_NOTICES or (
                 event.kind == "commented" and event.actor.kind == "approver"):
-            await _to_claimant(uow, claim, claimant, event, payload, at)
+            await _to_claimant(uow, claim, claimant, seq, event, payload, at)
         elif event.kind == "commented" and event.actor.kind == "claimant":
-            for approval in claim.round_approvals():
-                if approval.state == "open":
-                    for approver in approval.approvers:
-                        await uow.outbox.add(OutboxMessage(
-                            "claimant_comment", "email", approver, payload,
-                            _key(claim, event, approver)), at)
+            await _to_approvers(uow, claim, seq, event, payload, at, "open", "claimant_comment")
+        elif event.kind == "withdrawn":
+            # the stages the withdraw closed: their approvers need not look any more
+            await _to_approvers(uow, claim, seq, event, payload, at, "closed", "claim_withdrawn")
     claim.new_events.clear()
 
 
-async def _to_claimant(uow: UnitOfWork, claim: Claim, claimant: Claimant, event: ClaimEvent,
-                       payload: dict[str, object], at: datetime) -> None:
+async def _to_approvers(uow: UnitOfWork, claim: Claim, seq: int, event: ClaimEvent,
+                        payload: dict[str, object], at: datetime, state: str,
+                        kind: str) -> None:
+    for approval in claim.round_approvals():
+        if approval.state == state:
+            for approver in approval.approvers:
+                await uow.outbox.add(OutboxMessage(kind, "email", approver, payload,
+                                                   _key(claim, seq, event, approver)), at)
+
+
+async def _to_claimant(uow: UnitOfWork, claim: Claim, claimant: Claimant, seq: int,
+                       event: ClaimEvent, payload: dict[str, object], at: datetime) -> None:
     if claimant.telegram_id is not None:
         await uow.outbox.add(OutboxMessage(event.kind, "telegram", str(claimant.telegram_id),
-                                           payload, _key(claim, event, "telegram")), at)
+                                           payload, _key(claim, seq, event, "telegram")), at)
     if claimant.email and event.kind in ("returned", "commented"):
         await uow.outbox.add(OutboxMessage(event.kind, "email", claimant.email, payload,
-                                           _key(claim, event, "email")), at)
+                                           _key(claim, seq, event, "email")), at)
