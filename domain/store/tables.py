@@ -101,9 +101,10 @@ claim_payers = Table(
 
 claim_lines = Table(
     "claim_lines", metadata,
+    # a line's id is unique within its claim only (the front end names lines)
+    Column("claim_id", String(32), ForeignKey("claims.id", ondelete="CASCADE"),
+           primary_key=True),
     Column("id", String(32), primary_key=True),
-    Column("claim_id", String(32), ForeignKey("claims.id", ondelete="CASCADE"), nullable=False,
-           index=True),
     Column("position", Integer, nullable=False),
     Column("kind", String(16), nullable=False),
     Column("body", JSON, nullable=False),

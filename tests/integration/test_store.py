@@ -197,3 +197,15 @@ def test_clock_helper_moves():
     clock = Clock(datetime(2026, 1, 1, tzinfo=UTC))
     clock.advance(days=1)
     assert clock() == datetime(2026, 1, 2, tzinfo=UTC)
+
+
+async def test_line_ids_are_unique_per_claim_only(engine):
+    env = sql_env(engine)
+    claimant, first = await _referee_claim(env)
+    second = await claims.create_claim(env, claimant.id, ["tromso-hk"], "April 2026")
+    same_id = ClaimLine("l1", MileageLeg(date(2026, 4, 2), Decimal(30)))
+    await claims.add_line(env, claimant.id, second.id, same_id)
+    async with SqlUnitOfWork(engine) as uow:
+        a, b = await uow.claims.get(first.id), await uow.claims.get(second.id)
+    assert a is not None and b is not None
+    assert a.line("l1").body != b.line("l1").body

@@ -166,8 +166,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_claim_events_claim_id'), ['claim_id'], unique=False)
 
     op.create_table('claim_lines',
-    sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('claim_id', sa.String(length=32), nullable=False),
+    sa.Column('id', sa.String(length=32), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('body', sa.JSON(), nullable=False),
@@ -179,10 +179,8 @@ def upgrade() -> None:
     sa.Column('attachments', sa.JSON(), nullable=False),
     sa.Column('computed', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['claim_id'], ['claims.id'], name=op.f('fk_claim_lines_claim_id_claims'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_claim_lines'))
+    sa.PrimaryKeyConstraint('claim_id', 'id', name=op.f('pk_claim_lines'))
     )
-    with op.batch_alter_table('claim_lines', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_claim_lines_claim_id'), ['claim_id'], unique=False)
 
     op.create_table('claim_payers',
     sa.Column('claim_id', sa.String(length=32), nullable=False),
@@ -215,9 +213,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_claim_payers_org')
 
     op.drop_table('claim_payers')
-    with op.batch_alter_table('claim_lines', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_claim_lines_claim_id'))
-
     op.drop_table('claim_lines')
     with op.batch_alter_table('claim_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_claim_events_claim_id'))
