@@ -44,7 +44,8 @@ async def measure(url: str, rounds: int = 60) -> dict[str, float]:
     await admin.apply_organisations(env, (EXAMPLES / "handball-region-nord.toml").read_text())
     claimant = None
     for slug in ("tromso-hk", "bodo-hk"):
-        claimant, _ = await members.join(env, 7, "Bench", (await admin.create_invite(env, slug)).code)
+        invite = await admin.create_invite(env, slug)
+        claimant, _ = await members.join(env, 7, "Bench", invite.code)
     assert claimant is not None
     claim = await claims.create_claim(env, claimant.id, ["tromso-hk", "bodo-hk"], "Bench")
     for n in range(10):
@@ -93,8 +94,9 @@ def main() -> None:
         print(f"{'database':<11} {'baseline ms':>11} {'add_line ×':>11} {'approve ×':>10}")
         for name, url in urls.items():
             r = asyncio.run(measure(url))
-            print(f"{name:<11} {r['baseline'] * 1000:>11.2f} {r['add_line'] / r['baseline']:>11.1f}"
-                  f" {r['approve'] / r['baseline']:>10.1f}")
+            base = r["baseline"]
+            print(f"{name:<11} {base * 1000:>11.2f} {r['add_line'] / base:>11.1f}"
+                  f" {r['approve'] / base:>10.1f}")
 
 
 if __name__ == "__main__":
