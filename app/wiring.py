@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from app.settings import Settings
 from domain.rates import default_book
 from domain.service.context import Env
+from domain.store.blobs import FileBlobs
 from domain.store.engine import make_engine
 from domain.store.migrate import check_current
 from domain.store.uow import SqlUnitOfWork
@@ -26,6 +27,7 @@ async def service_env(settings: Settings, *, check_schema: bool = True) -> Async
     try:
         if check_schema:
             await check_current(engine)
-        yield Env(uow=lambda: SqlUnitOfWork(engine), book=default_book())
+        yield Env(uow=lambda: SqlUnitOfWork(engine), book=default_book(),
+                  blobs=FileBlobs(settings.data_dir / "attachments"))
     finally:
         await engine.dispose()

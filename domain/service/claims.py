@@ -7,10 +7,11 @@ from dataclasses import replace
 from datetime import datetime
 
 from domain import workflow
+from domain.attachments import sniff_type
 from domain.calendar import local_date
 from domain.claim import Actor, Channel, Claim, ClaimEvent, ClaimLine
 from domain.claimant import Claimant
-from domain.errors import NotAMember, NotFound
+from domain.errors import InvalidValue, NotAMember, NotFound
 from domain.organisation import Organisation
 from domain.service.context import Env, book_for, organisations, own_claim, retrying
 from domain.service.notify import publish
@@ -115,6 +116,35 @@ async def attach(env: Env, claimant_id: str, claim_id: str, line_id: str, conten
             claim.change_line(replace(line, attachments=(*line.attachments, content_hash)),
                               actor, at)
     return await _edit(env, claimant_id, claim_id, change, channel)
+
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # the Bot API's download limit
+
+
+async def attach_file(env: Env, claimant_id: str, claim_id: str, line_id: str, data: bytes,
+                      *, channel: Channel = "telegram") -> Claim:
+    """Store a receipt's bytes by hash in the data folder and attach it to a line.
+
+    The type is judged from the bytes themselves (JPEG, PNG, HEIC or PDF).
+
+    Raises:
+        InvalidValue: an empty, oversized or unsupported file.
+    """
+    if env.blobs is None:
+        raise RuntimeError("no blob store configured")
+    if not data or len(data) > MAX_ATTACHMENT_BYTES:
+        raise InvalidValue(Text("Filen er tom eller større enn 20 MB.",
+                                "The file is empty or larger than 20 MB."))
+    mime = sniff_type(data)
+    if mime is None:
+        raise InvalidValue(Text("Send kvitteringen som bilde (JPG, PNG, HEIC) eller PDF.",
+                                "Send the receipt as an image (JPG, PNG, HEIC) or a PDF."))
+    content_hash = env.blobs.put(data)
+    async with env.uow() as uow:
+        await own_claim(uow, claimant_id, claim_id)  # before recording anything
+        await uow.attachments.add(content_hash, mime, len(data), env.clock())
+        await uow.commit()
+    return await attach(env, claimant_id, claim_id, line_id, content_hash, channel=channel)
 
 
 async def summary(env: Env, claimant_id: str, claim_id: str) -> ClaimSummary:

@@ -17,7 +17,7 @@ from domain.claim import Claim
 from domain.errors import ChangedMeanwhile, NotFound, NotYourClaim
 from domain.organisation import Organisation
 from domain.rates import RateBook
-from domain.service.ports import UnitOfWork
+from domain.service.ports import BlobStore, UnitOfWork
 from domain.text import Text
 
 T = TypeVar("T")
@@ -46,6 +46,7 @@ class Env:
     new_key: Callable[[], str] = field(default=_new_key)
     invite_days: int = 14
     attempts: int = 3
+    blobs: BlobStore | None = None
 
 
 async def retrying(env: Env, work: Callable[[], Awaitable[T]]) -> T:

@@ -141,6 +141,23 @@ class ReplyKeyRepository(Protocol):
         """The key, or None."""
 
 
+class AttachmentRepository(Protocol):
+    """What is known of each stored file: its hash, type and size."""
+
+    async def add(self, content_hash: str, mime: str, size: int, at: datetime) -> None:
+        """Record a file; recording the same hash again does nothing."""
+
+
+class BlobStore(Protocol):
+    """File bytes by content hash, outside the database (the data folder)."""
+
+    def put(self, data: bytes) -> str:
+        """Store ``data`` (idempotent) and return its SHA-256 hex digest."""
+
+    def get(self, content_hash: str) -> bytes:
+        """The bytes stored under ``content_hash``."""
+
+
 class UnitOfWork(Protocol):
     """One transaction: everything done inside is saved by ``commit`` or not at all."""
 
@@ -167,6 +184,10 @@ class UnitOfWork(Protocol):
     @property
     def reply_keys(self) -> ReplyKeyRepository:
         """Reply keys."""
+
+    @property
+    def attachments(self) -> AttachmentRepository:
+        """Stored files."""
 
     async def __aenter__(self) -> Self:
         """Begin."""

@@ -137,3 +137,17 @@ class SqlReplyKeys:
             return None
         return ReplyKey(row["key"], row["claim_id"], row["payer"], row["stage"], row["round"],
                         row["approver"], row["created_at"])
+
+
+class SqlAttachments:
+    """``AttachmentRepository`` on SQL."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(self, content_hash: str, mime: str, size: int, at: datetime) -> None:
+        exists = (await self._conn.execute(select(t.attachments.c.hash).where(
+            t.attachments.c.hash == content_hash))).first()
+        if exists is None:
+            await self._conn.execute(insert(t.attachments).values(
+                hash=content_hash, mime=mime, size=size, created_at=at))

@@ -9,7 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from domain.store.claims import SqlClaims
 from domain.store.outbox import SqlOutbox
-from domain.store.people import SqlClaimants, SqlInvites, SqlOrganisations, SqlReplyKeys
+from domain.store.people import (
+    SqlAttachments,
+    SqlClaimants,
+    SqlInvites,
+    SqlOrganisations,
+    SqlReplyKeys,
+)
 
 
 class SqlUnitOfWork:
@@ -21,6 +27,7 @@ class SqlUnitOfWork:
     invites: SqlInvites
     outbox: SqlOutbox
     reply_keys: SqlReplyKeys
+    attachments: SqlAttachments
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -43,6 +50,7 @@ class SqlUnitOfWork:
         self.invites = SqlInvites(conn)
         self.outbox = SqlOutbox(conn)
         self.reply_keys = SqlReplyKeys(conn)
+        self.attachments = SqlAttachments(conn)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from domain.lines import ItemLine, MileageLeg, Night, PerDiem
 from domain.service import admin, approvals, claims, members
 from domain.service.ports import OutboxMessage
 from domain.store import tables as t
+from domain.store.blobs import FileBlobs
 from domain.store.uow import SqlUnitOfWork
 from tests.integration.helpers import EXAMPLES, Clock, sql_env
 
@@ -209,3 +211,17 @@ async def test_line_ids_are_unique_per_claim_only(engine):
         a, b = await uow.claims.get(first.id), await uow.claims.get(second.id)
     assert a is not None and b is not None
     assert a.line("l1").body != b.line("l1").body
+
+
+async def test_a_receipt_lands_in_the_data_folder_by_hash_and_in_the_table(engine, tmp_path):
+    env = replace(sql_env(engine), blobs=FileBlobs(tmp_path / "attachments"))
+    claimant, claim = await _referee_claim(env)
+    pdf = b"%PDF-1.4\n" + b"bom 44 kr\n" * 50
+    await claims.attach_file(env, claimant.id, claim.id, "l3", pdf)
+    async with SqlUnitOfWork(engine) as uow:
+        stored = await uow.claims.get(claim.id)
+        row = (await uow.connection.execute(select(t.attachments))).mappings().one()
+    assert stored is not None
+    (content_hash,) = stored.line("l3").attachments
+    assert (tmp_path / "attachments" / content_hash[:2] / content_hash).read_bytes() == pdf
+    assert (row["hash"], row["mime"], row["size"]) == (content_hash, "application/pdf", len(pdf))

@@ -24,7 +24,7 @@ from domain.rates import default_book
 from domain.service import admin, approvals, claims, members
 from domain.service.context import Env
 from domain.service.ports import ReplyKey
-from tests.service.fakes import FakeDatabase, FakeUnitOfWork
+from tests.service.fakes import FakeBlobs, FakeDatabase, FakeUnitOfWork
 
 IK_FJELL = """
 slug = "ik-fjell"
@@ -267,7 +267,7 @@ def clock() -> Clock:
 @pytest.fixture
 def env(db: FakeDatabase, clock: Clock) -> Env:
     return Env(uow=lambda: FakeUnitOfWork(db), book=default_book(), clock=clock,
-               new_id=counter("id-"), new_key=counter("key-"))
+               new_id=counter("id-"), new_key=counter("key-"), blobs=FakeBlobs())
 
 
 @pytest.fixture

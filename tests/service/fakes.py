@@ -14,6 +14,7 @@ its write.
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +25,8 @@ from domain.claim import Claim
 from domain.claimant import Claimant, Invite
 from domain.errors import ChangedMeanwhile
 from domain.service.ports import (
+    AttachmentRepository,
+    BlobStore,
     ClaimantRepository,
     ClaimRepository,
     InviteRepository,
@@ -50,6 +53,7 @@ class FakeDatabase:
     invites: dict[str, Invite] = field(default_factory=dict)
     outbox: dict[str, tuple[OutboxMessage, datetime]] = field(default_factory=dict)
     reply_keys: dict[str, ReplyKey] = field(default_factory=dict)
+    attachments: dict[str, tuple[str, int]] = field(default_factory=dict)
     references: dict[int, int] = field(default_factory=dict)
     commits: int = 0
     _meanwhile: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
@@ -250,6 +254,32 @@ class FakeReplyKeys(_Table[str, ReplyKey]):
         return self._read(key)
 
 
+class FakeAttachments(_Table[str, tuple[str, int]]):
+    """``AttachmentRepository`` on a dict: hash → (type, size)."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        super().__init__(db.attachments)
+
+    async def add(self, content_hash: str, mime: str, size: int, at: datetime) -> None:
+        if self._read(content_hash) is None:
+            self._write(content_hash, (mime, size))
+
+
+class FakeBlobs:
+    """``BlobStore`` in memory."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def put(self, data: bytes) -> str:
+        content_hash = hashlib.sha256(data).hexdigest()
+        self.files[content_hash] = data
+        return content_hash
+
+    def get(self, content_hash: str) -> bytes:
+        return self.files[content_hash]
+
+
 class FakeUnitOfWork:
     """``UnitOfWork`` over a ``FakeDatabase``: commit writes back, anything else is lost."""
 
@@ -261,11 +291,12 @@ class FakeUnitOfWork:
         self.invites = FakeInvites(db)
         self.outbox = FakeOutbox(db)
         self.reply_keys = FakeReplyKeys(db)
+        self.attachments = FakeAttachments(db)
         self.committed = False
 
     def _tables(self) -> tuple[_Table[str, object], ...]:
         return (self.claims, self.claimants, self.organisations,  # type: ignore[return-value]
-                self.invites, self.outbox, self.reply_keys)
+                self.invites, self.outbox, self.reply_keys, self.attachments)
 
     async def __aenter__(self) -> Self:
         return self
@@ -292,5 +323,7 @@ def _conforms(uow: FakeUnitOfWork) -> UnitOfWork:
     invites: InviteRepository = uow.invites
     outbox: Outbox = uow.outbox
     reply_keys: ReplyKeyRepository = uow.reply_keys
-    del claims, claimants, organisations, invites, outbox, reply_keys
+    attachments: AttachmentRepository = uow.attachments
+    blobs: BlobStore = FakeBlobs()
+    del claims, claimants, organisations, invites, outbox, reply_keys, attachments, blobs
     return uow
