@@ -8,7 +8,7 @@ is what the shared store tests check.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -141,6 +141,27 @@ class ReplyKeyRepository(Protocol):
         """The key, or None."""
 
 
+@dataclass(slots=True)
+class DialogState:
+    """Where one chat is in a conversation: the flow, the step, the draft so far (JSON)."""
+
+    chat_id: int
+    flow: str = ""
+    step: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    updated_at: datetime | None = None
+
+
+class DialogRepository(Protocol):
+    """Dialog state per chat."""
+
+    async def get(self, chat_id: int) -> DialogState | None:
+        """The chat's state, or None for a chat never seen."""
+
+    async def put(self, state: DialogState) -> None:
+        """Create or replace the chat's state."""
+
+
 class AttachmentRepository(Protocol):
     """What is known of each stored file: its hash, type and size."""
 
@@ -188,6 +209,10 @@ class UnitOfWork(Protocol):
     @property
     def attachments(self) -> AttachmentRepository:
         """Stored files."""
+
+    @property
+    def dialogs(self) -> DialogRepository:
+        """Dialog state per chat."""
 
     async def __aenter__(self) -> Self:
         """Begin."""

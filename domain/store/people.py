@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.claimant import Claimant, Invite
 from domain.organisation import organisation_from_data
-from domain.service.ports import ReplyKey, StoredOrganisation
+from domain.service.ports import DialogState, ReplyKey, StoredOrganisation
 from domain.store import tables as t
 
 
@@ -151,3 +151,27 @@ class SqlAttachments:
         if exists is None:
             await self._conn.execute(insert(t.attachments).values(
                 hash=content_hash, mime=mime, size=size, created_at=at))
+
+
+class SqlDialogs:
+    """``DialogRepository`` on SQL."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, chat_id: int) -> DialogState | None:
+        row = (await self._conn.execute(select(t.dialog_states).where(
+            t.dialog_states.c.chat_id == chat_id))).mappings().first()
+        if row is None:
+            return None
+        return DialogState(row["chat_id"], row["flow"], row["step"], dict(row["data"]),
+                           row["updated_at"])
+
+    async def put(self, state: DialogState) -> None:
+        values = {"flow": state.flow, "step": state.step, "data": state.data,
+                  "updated_at": state.updated_at or datetime.now(UTC)}
+        result = await self._conn.execute(update(t.dialog_states).where(
+            t.dialog_states.c.chat_id == state.chat_id).values(**values))
+        if result.rowcount == 0:
+            await self._conn.execute(insert(t.dialog_states).values(
+                chat_id=state.chat_id, **values))

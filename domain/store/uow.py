@@ -12,6 +12,7 @@ from domain.store.outbox import SqlOutbox
 from domain.store.people import (
     SqlAttachments,
     SqlClaimants,
+    SqlDialogs,
     SqlInvites,
     SqlOrganisations,
     SqlReplyKeys,
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
     reply_keys: SqlReplyKeys
     attachments: SqlAttachments
+    dialogs: SqlDialogs
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -51,6 +53,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(conn)
         self.reply_keys = SqlReplyKeys(conn)
         self.attachments = SqlAttachments(conn)
+        self.dialogs = SqlDialogs(conn)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None,

@@ -29,6 +29,8 @@ from domain.service.ports import (
     BlobStore,
     ClaimantRepository,
     ClaimRepository,
+    DialogRepository,
+    DialogState,
     InviteRepository,
     OrganisationRepository,
     Outbox,
@@ -54,6 +56,7 @@ class FakeDatabase:
     outbox: dict[str, tuple[OutboxMessage, datetime]] = field(default_factory=dict)
     reply_keys: dict[str, ReplyKey] = field(default_factory=dict)
     attachments: dict[str, tuple[str, int]] = field(default_factory=dict)
+    dialogs: dict[int, DialogState] = field(default_factory=dict)
     references: dict[int, int] = field(default_factory=dict)
     commits: int = 0
     _meanwhile: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
@@ -265,6 +268,19 @@ class FakeAttachments(_Table[str, tuple[str, int]]):
             self._write(content_hash, (mime, size))
 
 
+class FakeDialogs(_Table[int, DialogState]):
+    """``DialogRepository`` on a dict."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        super().__init__(db.dialogs)
+
+    async def get(self, chat_id: int) -> DialogState | None:
+        return self._read(chat_id)
+
+    async def put(self, state: DialogState) -> None:
+        self._write(state.chat_id, state)
+
+
 class FakeBlobs:
     """``BlobStore`` in memory."""
 
@@ -292,11 +308,13 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox(db)
         self.reply_keys = FakeReplyKeys(db)
         self.attachments = FakeAttachments(db)
+        self.dialogs = FakeDialogs(db)
         self.committed = False
 
     def _tables(self) -> tuple[_Table[str, object], ...]:
         return (self.claims, self.claimants, self.organisations,  # type: ignore[return-value]
-                self.invites, self.outbox, self.reply_keys, self.attachments)
+                self.invites, self.outbox, self.reply_keys, self.attachments,
+                self.dialogs)
 
     async def __aenter__(self) -> Self:
         return self
@@ -324,6 +342,8 @@ def _conforms(uow: FakeUnitOfWork) -> UnitOfWork:
     outbox: Outbox = uow.outbox
     reply_keys: ReplyKeyRepository = uow.reply_keys
     attachments: AttachmentRepository = uow.attachments
+    dialogs: DialogRepository = uow.dialogs
     blobs: BlobStore = FakeBlobs()
     del claims, claimants, organisations, invites, outbox, reply_keys, attachments, blobs
+    del dialogs
     return uow
