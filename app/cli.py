@@ -114,6 +114,9 @@ def _admin_arguments(name: str) -> Callable[[argparse.ArgumentParser], None]:
 COMMANDS: tuple[Command, ...] = (
     Command("calc", "compute a claim's amounts from JSON, with the breakdown", calc,
             _calc_arguments),
+    Command("parse", "read a date, an amount or km as the bot does, print it as JSON",
+            lambda args: __import__("bot.parse_cli", fromlist=["run"]).run(args),
+            lambda parser: __import__("bot.parse_cli", fromlist=["run"]).arguments(parser)),
     Command("demo", "run the claim workflow end to end on a temporary database", demo,
             _demo_arguments),
     Command("db upgrade", "create or migrate the database to the newest schema",
