@@ -52,9 +52,13 @@ class Invite:
     max_uses: int = 1
     uses: int = 0
 
+    def valid_at(self, at: datetime) -> bool:
+        """Whether the invite can still be used at ``at``."""
+        return at <= self.expires_at and self.uses < self.max_uses
+
     def use(self, at: datetime) -> str:
         """Spend one use and return the organisation; raises ``InviteInvalid``."""
-        if at > self.expires_at or self.uses >= self.max_uses:
+        if not self.valid_at(at):
             raise InviteInvalid()
         self.uses += 1
         return self.org

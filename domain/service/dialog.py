@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from domain.claim import Channel
 from domain.claimant import Claimant
-from domain.errors import NotFound
+from domain.errors import InviteInvalid, NotFound
 from domain.organisation import Organisation
 from domain.service import members
 from domain.service.context import Env, organisations, retrying
@@ -42,6 +42,13 @@ class DialogTurn:
             raise NotFound(Text("Du må bli med via en invitasjonslenke først.",
                                 "You need to join through an invite link first."))
         return ClaimantSession(self.env, self.uow, self.claimant.id, self.channel)
+
+    async def invite_org(self, code: str) -> Organisation:
+        """The organisation a still-valid invite code leads to; ``InviteInvalid`` if none."""
+        invite = await self.uow.invites.get(code.strip())
+        if invite is None or not invite.valid_at(self.env.clock()):
+            raise InviteInvalid()
+        return (await organisations(self.uow, (invite.org,)))[invite.org]
 
     async def join(self, code: str, name: str, language: str) -> str:
         """Join by invite code; returns the organisation's slug."""

@@ -1,0 +1,211 @@
+"""Starting a claim (payers, title, purpose, cost allocation), the menu, and sending it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.dialog.core import END, Button, Ctx, Prompt, Step
+from bot.dialog.engine import register
+from bot.dialog.render import summary_text
+from bot.dialog.steps import ask_buttons, ask_choice, ask_text
+from domain.errors import LateSubmitNotConfirmed, PolicyRefused
+from domain.organisation import Dimension
+
+MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
+             "september", "oktober", "november", "desember")
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December")
+SPLIT = "split"
+
+
+async def _payer_options(ctx: Ctx) -> Sequence[Button]:
+    claimant = ctx.turn.claimant
+    assert claimant is not None
+    orgs = await ctx.turn.organisations(tuple(sorted(claimant.memberships)))
+    chosen = set(ctx.data.get("new_payers", []))
+    buttons = [Button(("✅ " if slug in chosen else "▫️ ") + org.name, slug)
+               for slug, org in orgs.items()]
+    return [*buttons, Button(ctx.t("Ferdig", "Done"), "done")]
+
+
+async def _payers_chosen(ctx: Ctx, value: str) -> str:
+    chosen: list[str] = ctx.data.setdefault("new_payers", [])
+    if value != "done":
+        if value in chosen:
+            chosen.remove(value)
+        else:
+            chosen.append(value)
+        return "claim.payers"
+    if not chosen:
+        ctx.say(ctx.t("Velg minst én betaler.", "Choose at least one payer."))
+        return "claim.payers"
+    return "claim.title"
+
+
+def _title_suggestions(ctx: Ctx) -> list[Button]:
+    month = ctx.now.month - 1
+    name = (MONTHS_EN if ctx.lang == "en" else MONTHS_NB)[month]
+    label = f"{name[0].upper()}{name[1:]} {ctx.now.year}"
+    return [Button(label, label)]
+
+
+async def _title(ctx: Ctx, text: str) -> str:
+    ctx.data["new_title"] = text
+    return "claim.purpose"
+
+
+async def _purpose(ctx: Ctx, text: str | None) -> str:
+    ctx.data["new_purpose"] = text or ""
+    return await _next_dimension(ctx)
+
+
+async def _dimensions(ctx: Ctx) -> list[Dimension]:
+    orgs = await ctx.turn.organisations(tuple(ctx.data.get("new_payers", [])))
+    seen: dict[str, Dimension] = {}
+    for org in orgs.values():
+        for dim in org.dimensions:
+            seen.setdefault(dim.name, dim)
+    return list(seen.values())
+
+
+async def _next_dimension(ctx: Ctx) -> str:
+    answered = ctx.data.setdefault("new_allocation", {})
+    for dim in await _dimensions(ctx):
+        if dim.name not in answered:
+            ctx.data["dimension"] = dim.name
+            return "claim.dimension"
+    return await _create(ctx)
+
+
+async def _dimension_prompt(ctx: Ctx) -> Prompt:
+    dims = {d.name: d for d in await _dimensions(ctx)}
+    dim = dims[ctx.data["dimension"]]
+    claimant = ctx.turn.claimant
+    remembered = claimant.allocation_defaults.get(dim.name, "") if claimant else ""
+    values = list(dim.values) or ([remembered] if remembered else [])
+    buttons = tuple((Button(v, f"v{i}"),) for i, v in enumerate(values))
+    hint = ctx.t("Velg eller skriv", "Choose or write") if not dim.values else ctx.t(
+        "Velg", "Choose")
+    return Prompt(f"{hint} {dim.name}:", buttons)
+
+
+async def _dimension_answer(ctx: Ctx, value: Any) -> str:
+    dims = {d.name: d for d in await _dimensions(ctx)}
+    dim = dims[ctx.data["dimension"]]
+    prompt = await _dimension_prompt(ctx)
+    if isinstance(value, tuple):  # a button: its label is the value
+        value = next(b.label for row in prompt.buttons for b in row if b.value == value[1])
+    ctx.data["new_allocation"][dim.name] = dim.check(str(value))
+    return await _next_dimension(ctx)
+
+
+def _dimension_parse(ctx: Ctx, incoming: Any) -> Any:
+    if incoming.kind == "button":
+        return ("button", incoming.text)
+    return incoming.text.strip()
+
+
+async def _create(ctx: Ctx) -> str:
+    claim = await ctx.turn.session().create_claim(
+        ctx.data["new_payers"], ctx.data["new_title"], purpose=ctx.data.get("new_purpose", ""),
+        allocation=ctx.data.get("new_allocation", {}))
+    for key in ("new_payers", "new_title", "new_purpose", "new_allocation", "dimension"):
+        ctx.data.pop(key, None)
+    ctx.data["claim_id"] = claim.id
+    ctx.say(ctx.t(f"Kravet {claim.reference} er opprettet. Legg til linjer:",
+                  f"Claim {claim.reference} is created. Add lines:"))
+    return END
+
+
+async def _menu_prompt(ctx: Ctx) -> Prompt:
+    b = [Button(ctx.t("🚗 Kjøring", "🚗 Driving"), "mileage"),
+         Button(ctx.t("🍽 Diett", "🍽 Per diem"), "per_diem"),
+         Button(ctx.t("🧾 Utlegg", "🧾 Outlay"), "expense"),
+         Button(ctx.t("⏱ Timer/honorar", "⏱ Hours/fee"), "item"),
+         Button(ctx.t("📋 Oppsummering", "📋 Summary"), "summary"),
+         Button(ctx.t("📤 Send inn", "📤 Submit"), "send")]
+    return Prompt(ctx.t("Hva vil du legge til?", "What do you want to add?"),
+                  (tuple(b[0:2]), tuple(b[2:4]), tuple(b[4:6])))
+
+
+async def _menu_chosen(ctx: Ctx, value: str) -> str:
+    if value == "summary":
+        view = await ctx.turn.session().summary(ctx.data["claim_id"])
+        ctx.say(summary_text(view, ctx.lang))
+        return "claim.menu"
+    if value == "send":
+        return await submit(ctx)
+    ctx.data["draft"] = {}
+    return f"{value}.start"
+
+
+async def submit(ctx: Ctx, *, confirm_late: bool = False) -> str:
+    """Submit the current claim; explain problems one by one, each with a fix."""
+    session = ctx.turn.session()
+    claim_id = ctx.data["claim_id"]
+    try:
+        claim = await session.submit(claim_id, confirm_late=confirm_late)
+    except PolicyRefused as refused:
+        ctx.data["problems"] = [[p.code, p.line_id, p.text.nb, p.text.en]
+                                for p in refused.problems]
+        return "claim.fix"
+    except LateSubmitNotConfirmed as late:
+        ctx.say(late.text.in_(ctx.lang))
+        return "claim.late"
+    ctx.data.pop("problems", None)
+    ctx.say(ctx.t(f"📤 {claim.reference} er sendt til godkjenning. Du får beskjed her.",
+                  f"📤 {claim.reference} is sent for approval. You will be told here."))
+    ctx.data.pop("claim_id", None)
+    return END
+
+
+async def _fix_prompt(ctx: Ctx) -> Prompt:
+    problems = ctx.data.get("problems", [])
+    lines = [f"{i}. {(p[3] if ctx.lang == 'en' else p[2])}" for i, p in enumerate(problems, 1)]
+    text = ctx.t("Dette må fikses før kravet kan sendes:",
+                 "This must be fixed before the claim can be sent:") + "\n" + "\n".join(lines)
+    buttons = tuple((Button(ctx.t(f"Fiks {i}", f"Fix {i}"), str(i - 1)),)
+                    for i, p in enumerate(problems, 1) if p[1])
+    return Prompt(text, (*buttons, (Button(ctx.t("Tilbake til menyen", "Back to menu"),
+                                           "menu"),)))
+
+
+async def _fix_chosen(ctx: Ctx, value: str) -> str:
+    if value == "menu":
+        return END
+    code, line_id, _, _ = ctx.data["problems"][int(value)]
+    ctx.data["fix_line"] = line_id
+    if code == "receipt_missing":
+        return "fix.receipt"
+    if code in ("justification_missing", "km_implausible"):
+        return "fix.justification"
+    return "fix.remove"
+
+
+async def _late_chosen(ctx: Ctx, value: str) -> str:
+    if value == "yes":
+        return await submit(ctx, confirm_late=True)
+    return END
+
+
+async def _yes_no(ctx: Ctx) -> Sequence[Button]:
+    return [Button(ctx.t("Send likevel", "Send anyway"), "yes"),
+            Button(ctx.t("Ikke nå", "Not now"), "no")]
+
+
+register(
+    ask_choice("claim.payers", ("Hvem skal betale? Velg én eller flere, så Ferdig.",
+                                "Who pays? Choose one or more, then Done."),
+               _payer_options, _payers_chosen, per_row=1),
+    ask_text("claim.title", ("Tittel på kravet (f.eks. måneden eller reisen):",
+                             "Title of the claim (e.g. the month or the trip):"),
+             _title, suggest=_title_suggestions),
+    ask_text("claim.purpose", ("Formål med reisen/oppdraget:", "Purpose of the trip/assignment:"),
+             _purpose, skip=("Hopp over", "Skip")),
+    Step("claim.dimension", "text", _dimension_prompt, _dimension_parse, _dimension_answer),
+    ask_buttons("claim.menu", _menu_prompt, _menu_chosen),
+    ask_buttons("claim.fix", _fix_prompt, _fix_chosen),
+    ask_choice("claim.late", ("Fristen er passert. Vil du sende likevel?",
+                              "The deadline has passed. Send anyway?"), _yes_no, _late_chosen),
+)

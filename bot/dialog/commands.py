@@ -1,0 +1,314 @@
+"""Commands work at any step: joining, starting a claim, sending, listing, withdrawing.
+
+Norwegian command names first (``/ny``, ``/send``, ``/mine``, ``/angre``,
+``/kommentar``, ``/avbryt``, ``/hjelp``), English ones as aliases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+from bot.dialog.claim_flow import submit
+from bot.dialog.core import END, Button, Ctx, Incoming, Prompt
+from bot.dialog.engine import register, show
+from bot.dialog.render import log_text, summary_text
+from bot.dialog.steps import ask_buttons, ask_file, ask_text
+from domain.claim import Status
+from domain.errors import UserError
+from domain.identity import mask_bank_account, normalise_bank_account
+from domain.service.members import check_email
+from domain.workflow import status_text
+
+HELP = (
+    "Kvitt fører reiseregningen din.\n"
+    "/ny – nytt krav\n/linjer – endre eller slette linjer\n/oppsummering – se kravet\n"
+    "/send – send til godkjenning\n/mine – dine krav og status\n"
+    "/angre – trekk tilbake et innsendt krav (før noen har godkjent)\n"
+    "/kommentar – skriv til godkjennerne\n/avbryt – gå ut av spørsmålet (ingenting slettes)",
+    "Kvitt keeps your expense claims.\n"
+    "/new – new claim\n/lines – change or delete lines\n/summary – see the claim\n"
+    "/send – submit for approval\n/mine – your claims and their status\n"
+    "/withdraw – pull back a submitted claim (before anyone approved)\n"
+    "/comment – write to the approvers\n/cancel – leave the question (nothing is deleted)")
+NEEDS_INVITE = ("Hei! For å bruke Kvitt trenger du en invitasjonslenke fra den som betaler "
+                "(regnskap, klubb eller kommune).",
+                "Hi! To use Kvitt you need an invite link from whoever pays "
+                "(accounts, club or municipality).")
+ALIASES = {"new": "ny", "lines": "linjer", "summary": "oppsummering", "withdraw": "angre",
+           "comment": "kommentar", "cancel": "avbryt", "help": "hjelp", "claims": "mine"}
+
+Command = Callable[[Ctx, str], Awaitable[None]]
+
+
+async def _start(ctx: Ctx, code: str) -> None:
+    if not code:
+        if ctx.turn.claimant is None:
+            ctx.say(ctx.t(*NEEDS_INVITE))
+        else:
+            ctx.say(ctx.t(*HELP))
+        return
+    org = await ctx.turn.invite_org(code)
+    if ctx.turn.claimant is not None:
+        await ctx.turn.join(code, ctx.turn.claimant.name, ctx.lang)
+        ctx.say(ctx.t(f"Du er nå med i {org.name}. /ny starter et krav.",
+                      f"You have joined {org.name}. /new starts a claim."))
+        return
+    ctx.data["invite"] = code
+    ctx.say(ctx.t(f"Velkommen! Du er invitert av {org.name}.",
+                  f"Welcome! You are invited by {org.name}."))
+    await show(ctx, "join.name")
+
+
+async def _new(ctx: Ctx, _: str) -> None:
+    ctx.turn.session()  # refuses someone who has not joined
+    ctx.data.pop("claim_id", None)
+    ctx.data["new_payers"] = []
+    claimant = ctx.turn.claimant
+    if claimant is not None and len(claimant.memberships) == 1:
+        ctx.data["new_payers"] = sorted(claimant.memberships)
+        await show(ctx, "claim.title")
+    else:
+        await show(ctx, "claim.payers")
+
+
+async def _current(ctx: Ctx) -> str | None:
+    claim_id = ctx.data.get("claim_id")
+    if claim_id:
+        return str(claim_id)
+    ctx.say(ctx.t("Du har ikke et krav åpent. /ny starter et, /mine viser dine krav.",
+                  "You have no claim open. /new starts one, /mine lists yours."))
+    return None
+
+
+async def _send(ctx: Ctx, _: str) -> None:
+    if await _current(ctx):
+        await show(ctx, await submit(ctx))
+
+
+async def _summary(ctx: Ctx, _: str) -> None:
+    claim_id = await _current(ctx)
+    if claim_id:
+        ctx.say(summary_text(await ctx.turn.session().summary(claim_id), ctx.lang))
+
+
+async def _mine(ctx: Ctx, _: str) -> None:
+    await show(ctx, "claims.list")
+
+
+async def _withdraw(ctx: Ctx, _: str) -> None:
+    awaiting = [c for c in await ctx.turn.session().my_claims() if c.status is Status.AWAITING]
+    if not awaiting:
+        ctx.say(ctx.t("Du har ingen krav til godkjenning.", "You have no claims in approval."))
+        return
+    claim = await ctx.turn.session().withdraw(awaiting[0].id)
+    ctx.data["claim_id"] = claim.id
+    ctx.say(ctx.t(f"{claim.reference} er trukket tilbake og er kladd igjen.",
+                  f"{claim.reference} is withdrawn and a draft again."))
+    await show(ctx, END)
+
+
+async def _comment(ctx: Ctx, text: str) -> None:
+    awaiting = [c for c in await ctx.turn.session().my_claims() if c.status is Status.AWAITING]
+    if not awaiting:
+        ctx.say(ctx.t("Du har ingen krav til godkjenning å kommentere.",
+                      "You have no claim in approval to comment on."))
+        return
+    ctx.data["comment_on"] = awaiting[0].id
+    if text:
+        await _commented(ctx, text)
+        return
+    await show(ctx, "comment.text")
+
+
+async def _commented(ctx: Ctx, text: str) -> str:
+    claim = await ctx.turn.session().comment(ctx.data.pop("comment_on"), text)
+    ctx.say(ctx.t(f"Kommentaren er sendt til godkjennerne av {claim.reference}.",
+                  f"The comment is sent to the approvers of {claim.reference}."))
+    return END
+
+
+async def _cancel(ctx: Ctx, _: str) -> None:
+    ctx.data["draft"] = {}
+    ctx.say(ctx.t("Avbrutt. Ingenting er slettet.", "Cancelled. Nothing is deleted."))
+    await show(ctx, END)
+
+
+async def _help(ctx: Ctx, _: str) -> None:
+    ctx.say(ctx.t(*HELP))
+
+
+async def _lines(ctx: Ctx, _: str) -> None:
+    if await _current(ctx):
+        await show(ctx, "lines.manage")
+
+
+COMMANDS: dict[str, Command] = {
+    "start": _start, "ny": _new, "send": _send, "oppsummering": _summary, "mine": _mine,
+    "angre": _withdraw, "kommentar": _comment, "avbryt": _cancel, "hjelp": _help,
+    "linjer": _lines}
+
+
+async def run_command(ctx: Ctx, incoming: Incoming) -> None:
+    """Run a command; a refusal is answered and the conversation stays where it was."""
+    name = ALIASES.get(incoming.command, incoming.command)
+    command = COMMANDS.get(name)
+    if command is None:
+        ctx.say(ctx.t(f"Kjenner ikke /{incoming.command}.", f"Unknown /{incoming.command}.")
+                + "\n" + ctx.t(*HELP))
+        return
+    try:
+        await command(ctx, incoming.text.strip())
+    except UserError as exc:
+        ctx.say(exc.text.in_(ctx.lang))
+
+
+async def idle(ctx: Ctx, incoming: Incoming) -> None:
+    """Input when no question is open."""
+    if ctx.turn.claimant is None:
+        ctx.say(ctx.t(*NEEDS_INVITE))
+    elif incoming.kind == "button":
+        ctx.say(ctx.t("Den knappen er gammel.", "That button is old.") + " " + ctx.t(*HELP))
+    else:
+        ctx.say(ctx.t(*HELP))
+
+
+# -- joining ----------------------------------------------------------------------------------
+
+async def _name(ctx: Ctx, text: str) -> str:
+    ctx.data["join_name"] = text
+    return "join.email"
+
+
+async def _email(ctx: Ctx, text: str | None) -> str:
+    ctx.data["join_email"] = check_email(text) if text else ""
+    return "join.bank"
+
+
+async def _bank(ctx: Ctx, text: str) -> str:
+    account = normalise_bank_account(text)  # checked before the invite is spent
+    org = await ctx.turn.join(ctx.data.pop("invite"), ctx.data.pop("join_name"), ctx.lang)
+    email = ctx.data.pop("join_email", "")
+    await ctx.turn.update_profile(bank_account=account, **({"email": email} if email else {}))
+    orgs = await ctx.turn.organisations((org,))
+    ctx.say(ctx.t(f"Takk! Kontonummer {mask_bank_account(account)} er lagret, og du er med i "
+                  f"{orgs[org].name}. /ny starter et krav.",
+                  f"Thanks! Account {mask_bank_account(account)} is saved and you have joined "
+                  f"{orgs[org].name}. /new starts a claim."))
+    return END
+
+
+# -- claims, lines, fixes ---------------------------------------------------------------------
+
+async def _claims_prompt(ctx: Ctx) -> Prompt:
+    claims = list(await ctx.turn.session().my_claims())[:10]
+    if not claims:
+        return Prompt(ctx.t("Du har ingen krav ennå. /ny starter et.",
+                            "You have no claims yet. /new starts one."))
+    lines, buttons = [], []
+    for claim in claims:
+        names = {s: o.name for s, o in (await ctx.turn.organisations(claim.payers)).items()}
+        status = status_text(claim, names).in_(ctx.lang)
+        lines.append(f"{claim.reference} «{claim.title}» – {status}")
+        buttons.append((Button(claim.reference, claim.id),))
+    return Prompt("\n".join(lines), tuple(buttons))
+
+
+async def _claim_opened(ctx: Ctx, claim_id: str) -> str:
+    session = ctx.turn.session()
+    view = await session.summary(claim_id)
+    ctx.say(summary_text(view, ctx.lang) + "\n\n" + log_text(view.claim, ctx.lang))
+    if view.claim.status in (Status.DRAFT, Status.RETURNED):
+        ctx.data["claim_id"] = claim_id
+    return END
+
+
+async def _lines_prompt(ctx: Ctx) -> Prompt:
+    view = await ctx.turn.session().summary(ctx.data["claim_id"])
+    buttons: list[tuple[Button, ...]] = []
+    for n, line in enumerate(view.lines, start=1):
+        buttons.append((Button(f"✏️ {n}", f"e:{line.line.id}"),
+                        Button(f"🗑 {n}", f"d:{line.line.id}")))
+    buttons.append((Button(ctx.t("Tilbake", "Back"), "menu"),))
+    return Prompt(summary_text(view, ctx.lang), tuple(buttons))
+
+
+async def _line_chosen(ctx: Ctx, value: str) -> str:
+    if value == "menu":
+        return END
+    action, line_id = value.split(":", 1)
+    session = ctx.turn.session()
+    claim_id = ctx.data["claim_id"]
+    if action == "d":
+        await session.remove_line(claim_id, line_id)
+        ctx.say(ctx.t("Linjen er slettet.", "The line is deleted."))
+        return "lines.manage"
+    line = (await session.claim(claim_id)).line(line_id)
+    ctx.data["draft"] = {"replace": line_id}
+    ctx.say(ctx.t("Skriv linjen på nytt; den gamle byttes ut når du lagrer.",
+                  "Enter the line again; the old one is replaced when you save."))
+    return f"{line.kind}.start"
+
+
+async def _fix_receipt(ctx: Ctx, data: bytes | None) -> str:
+    if data is None:
+        return "fix.no_receipt"
+    session = ctx.turn.session()
+    content_hash = await session.store_file(data)
+    await session.attach(ctx.data["claim_id"], ctx.data["fix_line"], content_hash)
+    ctx.say(ctx.t("📎 Kvitteringen er lagt ved.", "📎 The receipt is attached."))
+    return await _fixed(ctx)
+
+
+async def _fixed(ctx: Ctx) -> str:
+    ctx.data.pop("fix_line", None)
+    ctx.say(ctx.t("Prøver å sende igjen …", "Trying to send again …"))
+    return await submit(ctx)
+
+
+async def _set_line_field(ctx: Ctx, field: str, text: str) -> str:
+    session = ctx.turn.session()
+    claim = await session.claim(ctx.data["claim_id"])
+    line = claim.line(ctx.data["fix_line"])
+    if field == "justification":
+        line = replace(line, justification=text)
+    else:
+        line = replace(line, no_receipt_reason=text)
+    await session.change_line(claim.id, line)
+    return await _fixed(ctx)
+
+
+async def _remove_prompt(ctx: Ctx) -> Prompt:
+    return Prompt(ctx.t("Denne linjen kan ikke sendes slik den er. Slette den?",
+                        "This line cannot be sent as it is. Delete it?"),
+                  ((Button(ctx.t("🗑 Slett linjen", "🗑 Delete the line"), "delete"),
+                    Button(ctx.t("Tilbake", "Back"), "menu")),))
+
+
+async def _remove(ctx: Ctx, value: str) -> str:
+    if value == "delete":
+        await ctx.turn.session().remove_line(ctx.data["claim_id"], ctx.data.pop("fix_line"))
+        return await _fixed(ctx)
+    return END
+
+
+register(
+    ask_text("join.name", ("Hva heter du (fullt navn)?", "What is your full name?"), _name),
+    ask_text("join.email", ("E-postadresse (for kopi av svar fra godkjennerne)?",
+                            "Email address (for copies of the approvers' answers)?"),
+             _email, skip=("Hopp over", "Skip")),
+    ask_text("join.bank", ("Kontonummer for utbetaling (11 siffer)?",
+                           "Bank account for payment (11 digits)?"), _bank),
+    ask_buttons("claims.list", _claims_prompt, _claim_opened),
+    ask_buttons("lines.manage", _lines_prompt, _line_chosen),
+    ask_text("comment.text", ("Skriv kommentaren til godkjennerne:",
+                              "Write the comment to the approvers:"), _commented),
+    ask_file("fix.receipt", ("Send bilde eller PDF av kvitteringen.",
+                             "Send a photo or PDF of the receipt."), _fix_receipt,
+             without=("Har ikke kvittering", "I have no receipt")),
+    ask_text("fix.no_receipt", ("Hvorfor mangler kvitteringen?", "Why is there no receipt?"),
+             lambda ctx, text: _set_line_field(ctx, "no_receipt_reason", text)),
+    ask_text("fix.justification", ("Skriv begrunnelsen:", "Write the justification:"),
+             lambda ctx, text: _set_line_field(ctx, "justification", text)),
+    ask_buttons("fix.remove", _remove_prompt, _remove),
+)

@@ -1,0 +1,424 @@
+"""The four kinds of line, each a short chain of steps ending in ``after_fields``.
+
+Driving: date, vehicle, from, to, km, passengers, forest road / trailer.
+Per diem: departure, return, km from home, lodging per night, meals (a toggle
+keyboard, not typing), then the computed breakdown before saving.
+Outlay: the receipt first, then date, type, amount (currency and rate), remark.
+Hours/fee: an entry of the payers' catalogue, quantity, date, period.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from bot.dialog.core import END, Button, Ctx, InputError, Prompt
+from bot.dialog.engine import register
+from bot.dialog.lines import (
+    after_fields,
+    claim_orgs,
+    date_suggestions,
+    preview,
+    read_date,
+    read_number,
+    result_text,
+    save,
+)
+from bot.dialog.steps import ask_buttons, ask_choice, ask_file, ask_text
+from bot.understand import echo_when, parse_amount, parse_km, parse_when
+from domain.codec import line_from_dict
+from domain.money import NOK
+from domain.text import Text
+
+VEHICLES = (("car", "🚗 Bil", "🚗 Car"), ("motorcycle", "🏍 Motorsykkel", "🏍 Motorcycle"),
+            ("moped", "🛵 Moped", "🛵 Moped"), ("boat", "🚤 Motorbåt", "🚤 Motor boat"),
+            ("snowmobile", "🛷 Snøscooter", "🛷 Snowmobile"))
+LODGINGS = (("hotel", "🏨 Hotell", "🏨 Hotel"),
+            ("boarding", "Pensjonat/hybel uten kjøkken", "Boarding house, no kitchen"),
+            ("kitchen", "Hybel med kjøkken", "Room with kitchen"),
+            ("private", "🏠 Privat / ikke dokumentert", "🏠 Private / undocumented"))
+EXPENSE_TYPES = (("taxi", "Taxi", "Taxi"), ("ticket", "Billett", "Ticket"),
+                 ("flight", "Fly", "Flight"), ("parking", "Parkering", "Parking"),
+                 ("toll", "Bompenger", "Toll"), ("hotel", "Hotell", "Hotel"),
+                 ("other", "Annet", "Other"))
+MEALS = (("breakfast", "frokost", "breakfast"), ("lunch", "lunsj", "lunch"),
+         ("dinner", "middag", "dinner"))
+
+
+def _options(ctx: Ctx, table: Sequence[tuple[str, str, str]]) -> list[Button]:
+    return [Button(ctx.t(nb, en), value) for value, nb, en in table]
+
+
+def _line(ctx: Ctx) -> dict[str, Any]:
+    line: dict[str, Any] = ctx.draft.setdefault("line", {})
+    return line
+
+
+# -- driving ---------------------------------------------------------------------------------
+
+async def _mileage_date(ctx: Ctx, day: date) -> str:
+    _line(ctx).update(kind="mileage", date=day.isoformat(), passengers=[])
+    return "mileage.vehicle"
+
+
+async def _vehicles(ctx: Ctx) -> Sequence[Button]:
+    return _options(ctx, VEHICLES)
+
+
+async def _vehicle(ctx: Ctx, value: str) -> str:
+    _line(ctx)["vehicle"] = value
+    return "mileage.from"
+
+
+async def _from(ctx: Ctx, text: str) -> str:
+    ctx.draft["from"] = text
+    return "mileage.to"
+
+
+async def _to(ctx: Ctx, text: str) -> str:
+    ctx.draft["remark"] = f"{ctx.draft.get('from', '')} – {text}"
+    return "mileage.km"
+
+
+def _read_km(ctx: Ctx, text: str) -> Decimal:
+    km = parse_km(text)
+    ctx.say(f"🛣 {km} km")
+    return km
+
+
+async def _km(ctx: Ctx, km: Decimal) -> str:
+    _line(ctx)["km"] = str(km)
+    return "mileage.passengers"
+
+
+async def _passengers(ctx: Ctx, text: str | None) -> str:
+    names = [n.strip() for n in (text or "").replace(" og ", ",").split(",") if n.strip()]
+    _line(ctx)["passengers"] = names
+    return "mileage.extra"
+
+
+async def _extras(ctx: Ctx) -> Sequence[Button]:
+    return [Button(ctx.t("Nei", "No"), "no"),
+            Button(ctx.t("Skogsvei/anleggsvei", "Forest/construction road"), "forest"),
+            Button(ctx.t("Tilhenger/utstyr", "Trailer/equipment"), "trailer")]
+
+
+async def _extra(ctx: Ctx, value: str) -> str:
+    if value == "forest":
+        return "mileage.forest"
+    if value == "trailer":
+        return "mileage.trailer"
+    return await after_fields(ctx)
+
+
+async def _forest(ctx: Ctx, km: Decimal) -> str:
+    _line(ctx)["forest_road_km"] = str(km)
+    return await _checked(ctx)
+
+
+async def _trailer(ctx: Ctx, km: Decimal) -> str:
+    _line(ctx)["trailer_km"] = str(km)
+    return await _checked(ctx)
+
+
+async def _checked(ctx: Ctx) -> str:
+    line_from_dict(_line(ctx))  # e.g. more forest-road km than km: said now, not at save
+    return await after_fields(ctx)
+
+
+register(
+    ask_text("mileage.start", ("Dato for kjøringen?", "Date of the drive?"), _mileage_date,
+             read=read_date, kind="date", suggest=date_suggestions),
+    ask_choice("mileage.vehicle", ("Kjøretøy?", "Vehicle?"), _vehicles,
+               _vehicle).going_back_to("mileage.start"),
+    ask_text("mileage.from", ("Kjørte fra (sted):", "Drove from (place):"), _from),
+    ask_text("mileage.to", ("Kjørte til (sted, gjerne via):", "Drove to (place, via):"), _to),
+    ask_text("mileage.km", ("Antall km (hele strekningen):", "Number of km (the whole leg):"),
+             _km, read=_read_km, kind="number"),
+    ask_text("mileage.passengers", ("Passasjerer? Skriv navnene, skilt med komma.",
+                                    "Passengers? Write their names, separated by commas."),
+             _passengers, skip=("Ingen", "None")).going_back_to("mileage.km"),
+    ask_choice("mileage.extra", ("Kjørte du noe på skogsvei eller med tilhenger?",
+                                 "Did you drive on forest road or with a trailer?"),
+               _extras, _extra, per_row=1),
+    ask_text("mileage.forest", ("Hvor mange av km var skogsvei/anleggsvei?",
+                                "How many of the km were forest/construction road?"),
+             _forest, read=lambda ctx, t: parse_km(t), kind="number"),
+    ask_text("mileage.trailer", ("Hvor mange km med tilhenger/utstyr?",
+                                 "How many km with a trailer/equipment?"),
+             _trailer, read=lambda ctx, t: parse_km(t), kind="number"),
+)
+
+
+# -- per diem ---------------------------------------------------------------------------------
+
+def _read_moment(ctx: Ctx, text: str) -> datetime:
+    when = parse_when(text, ctx.now, ctx.lang)
+    if when.time is None:
+        raise InputError(Text("Skriv også klokkeslettet, f.eks. «5.3 kl 07.30».",
+                              "Write the time too, e.g. \"5.3 at 07:30\"."))
+    ctx.say(f"🕒 {echo_when(when, ctx.lang)}")
+    return datetime.combine(when.date, when.time)
+
+
+async def _departure(ctx: Ctx, moment: datetime) -> str:
+    _line(ctx).update(kind="per_diem", departure=f"{moment:%Y-%m-%dT%H:%M}")
+    return "per_diem.return"
+
+
+async def _return(ctx: Ctx, moment: datetime) -> str:
+    departure = datetime.fromisoformat(_line(ctx)["departure"])
+    if moment <= departure:
+        raise InputError(Text("Hjemkomst må være etter avreise.",
+                              "Return must be after departure."))
+    _line(ctx)["return"] = f"{moment:%Y-%m-%dT%H:%M}"
+    return "per_diem.distance"
+
+
+async def _distance(ctx: Ctx, km: Decimal) -> str:
+    _line(ctx).update(distance_km=str(km), nights=[], meals=[])
+    return _next_night(ctx)
+
+
+def _trip_days(ctx: Ctx) -> list[date]:
+    line = _line(ctx)
+    first = datetime.fromisoformat(line["departure"]).date()
+    last = datetime.fromisoformat(line["return"]).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _next_night(ctx: Ctx) -> str:
+    nights = _trip_days(ctx)[:-1]
+    asked = ctx.draft.setdefault("nights_asked", 0)
+    return "per_diem.night" if asked < len(nights) else "per_diem.meals"
+
+
+async def _night_prompt(ctx: Ctx) -> Prompt:
+    night = _trip_days(ctx)[ctx.draft.get("nights_asked", 0)]
+    buttons = [*_options(ctx, LODGINGS),
+               Button(ctx.t("Ingen overnatting", "No overnight"), "none")]
+    return Prompt(ctx.t(f"Natt til {night + timedelta(days=1):%d.%m}: hvor overnattet du?",
+                        f"Night before {night + timedelta(days=1):%d.%m}: where did you stay?"),
+                  tuple((b,) for b in buttons))
+
+
+async def _night(ctx: Ctx, value: str) -> str:
+    index = ctx.draft.get("nights_asked", 0)
+    if value != "none":
+        _line(ctx)["nights"].append({"date": _trip_days(ctx)[index].isoformat(),
+                                     "lodging": value})
+    ctx.draft["nights_asked"] = index + 1
+    return _next_night(ctx)
+
+
+async def _meals_prompt(ctx: Ctx) -> Prompt:
+    provided = {(m["date"], k) for m in _line(ctx)["meals"] for k, _, _ in MEALS if m.get(k)}
+    rows: list[tuple[Button, ...]] = []
+    for i, day in enumerate(_trip_days(ctx)):
+        rows.append(tuple(Button(("✅ " if (day.isoformat(), key) in provided else "▫️ ")
+                                 + f"{day:%d.%m} {ctx.t(nb, en)}", f"{i}{key[0]}")
+                          for key, nb, en in MEALS))
+    rows.append((Button(ctx.t("Ferdig", "Done"), "done"),))
+    return Prompt(ctx.t("Trykk på måltidene du fikk dekket (betalt av andre, eller i billetten):",
+                        "Tap the meals you were given (paid by others, or in a ticket):"),
+                  tuple(rows))
+
+
+async def _meal(ctx: Ctx, value: str) -> str:
+    if value == "done":
+        return await _per_diem_payer(ctx)
+    day = _trip_days(ctx)[int(value[:-1])].isoformat()
+    key = next(k for k, _, _ in MEALS if k[0] == value[-1])
+    meals = _line(ctx)["meals"]
+    entry = next((m for m in meals if m["date"] == day), None)
+    if entry is None:
+        entry = {"date": day, "breakfast": False, "lunch": False, "dinner": False}
+        meals.append(entry)
+    entry[key] = not entry[key]
+    return "per_diem.meals"
+
+
+async def _per_diem_payer(ctx: Ctx) -> str:
+    orgs = await claim_orgs(ctx)
+    if len(orgs) == 1:
+        ctx.draft["payer"] = next(iter(orgs))
+    elif "payer" not in ctx.draft:
+        return "per_diem.payer"
+    return "per_diem.confirm"
+
+
+async def _confirm_prompt(ctx: Ctx) -> Prompt:
+    result = await preview(ctx, line_from_dict(_line(ctx)))
+    return Prompt(result_text(ctx, result), ((Button(ctx.t("💾 Lagre", "💾 Save"), "save"),
+                                              Button(ctx.t("Forkast", "Discard"), "drop")),))
+
+
+async def _confirmed(ctx: Ctx, value: str) -> str:
+    if value == "save":
+        return await save(ctx)
+    ctx.data["draft"] = {}
+    return END
+
+
+async def _payers(ctx: Ctx) -> Sequence[Button]:
+    orgs = await claim_orgs(ctx)
+    return [*(Button(o.name, s) for s, o in orgs.items()),
+            Button(ctx.t("Del etter honorarbrøk", "Split by fee fraction"), "split")]
+
+
+async def _per_diem_payer_chosen(ctx: Ctx, value: str) -> str:
+    ctx.draft["payer"] = None if value == "split" else value
+    return "per_diem.confirm"
+
+
+register(
+    ask_text("per_diem.start", ("Når reiste du? Dato og klokkeslett, f.eks. «3.3 kl 07.30».",
+                                "When did you leave? Date and time, e.g. \"3.3 at 07:30\"."),
+             _departure, read=_read_moment, kind="datetime"),
+    ask_text("per_diem.return", ("Når kom du hjem? Dato og klokkeslett.",
+                                 "When did you get home? Date and time."),
+             _return, read=_read_moment, kind="datetime").going_back_to("per_diem.start"),
+    ask_text("per_diem.distance", ("Hvor langt fra hjemmet/arbeidsstedet var reisen (km én vei)?",
+                                   "How far from home/work was the trip (km one way)?"),
+             _distance, read=lambda ctx, t: parse_km(t), kind="number"),
+    ask_buttons("per_diem.night", _night_prompt, _night),
+    ask_buttons("per_diem.meals", _meals_prompt, _meal, kind="multi"),
+    ask_choice("per_diem.payer", ("Hvem skal betale dietten?", "Who pays the per diem?"),
+               _payers, _per_diem_payer_chosen, per_row=1),
+    ask_buttons("per_diem.confirm", _confirm_prompt, _confirmed, kind="confirm"),
+)
+
+
+# -- outlay -----------------------------------------------------------------------------------
+
+async def _receipt(ctx: Ctx, data: bytes | None) -> str:
+    if data is not None:
+        content_hash = await ctx.turn.session().store_file(data)
+        ctx.draft["attachments"] = [content_hash]
+        ctx.say(ctx.t("📎 Kvitteringen er lagret.", "📎 The receipt is stored."))
+    return "expense.date"
+
+
+async def _expense_date(ctx: Ctx, day: date) -> str:
+    _line(ctx).update(kind="expense", date=day.isoformat())
+    return "expense.type"
+
+
+async def _types(ctx: Ctx) -> Sequence[Button]:
+    orgs = await claim_orgs(ctx)
+    entries = {e.code: e for org in orgs.values() for e in org.catalogue if e.kind == "expense"}
+    listed = {e.expense_type for e in entries.values()}
+    return [*(Button(e.label.in_(ctx.lang), f"c:{code}") for code, e in entries.items()),
+            *(b for b in _options(ctx, EXPENSE_TYPES) if b.value not in listed)]
+
+
+async def _type(ctx: Ctx, value: str) -> str:
+    if value.startswith("c:"):
+        code = value[2:]
+        orgs = await claim_orgs(ctx)
+        entry = next(e for org in orgs.values() for e in org.catalogue if e.code == code)
+        ctx.draft["type_code"] = code
+        _line(ctx)["type"] = entry.expense_type
+    else:
+        _line(ctx)["type"] = value
+    return "expense.amount"
+
+
+async def _amount(ctx: Ctx, text: str) -> str:
+    amount = parse_amount(text)
+    _line(ctx).update(amount=str(amount.amount), currency=amount.currency)
+    ctx.say(f"💰 {amount.currency} {amount.amount}")
+    if amount.currency == NOK:
+        _line(ctx)["nok_rate"] = "1"
+        return "expense.remark"
+    return "expense.rate"
+
+
+async def _rate(ctx: Ctx, rate: Decimal) -> str:
+    _line(ctx)["nok_rate"] = str(rate)
+    return "expense.remark"
+
+
+async def _remark(ctx: Ctx, text: str | None) -> str:
+    ctx.draft["remark"] = text or ""
+    return "expense.no_receipt" if not ctx.draft.get("attachments") else await after_fields(ctx)
+
+
+async def _no_receipt(ctx: Ctx, text: str) -> str:
+    ctx.draft["no_receipt_reason"] = text
+    return await after_fields(ctx)
+
+
+register(
+    ask_file("expense.start", ("Send et bilde eller en PDF av kvitteringen.",
+                               "Send a photo or a PDF of the receipt."), _receipt,
+             without=("Har ikke kvittering", "I have no receipt")),
+    ask_text("expense.date", ("Dato for utlegget?", "Date of the outlay?"), _expense_date,
+             read=read_date, kind="date", suggest=date_suggestions),
+    ask_choice("expense.type", ("Hva slags utlegg?", "What kind of outlay?"), _types,
+               _type).going_back_to("expense.date"),
+    ask_text("expense.amount", ("Beløp? (f.eks. «250», «1 234,50» eller «EUR 45»)",
+                                "Amount? (e.g. \"250\", \"1 234.50\" or \"EUR 45\")"), _amount),
+    ask_text("expense.rate", ("Kurs: hvor mange kroner per enhet av valutaen?",
+                              "Rate: how many kroner per unit of the currency?"),
+             _rate, read=read_number, kind="number").going_back_to("expense.amount"),
+    ask_text("expense.remark", ("Merknad (hva gjaldt det)?", "Remark (what was it for)?"),
+             _remark, skip=("Hopp over", "Skip")),
+    ask_text("expense.no_receipt", ("Hvorfor mangler kvitteringen?",
+                                    "Why is there no receipt?"), _no_receipt),
+)
+
+
+# -- hours / fee ------------------------------------------------------------------------------
+
+async def _items(ctx: Ctx) -> Sequence[Button]:
+    orgs = await claim_orgs(ctx)
+    buttons = [Button(f"{e.label.in_(ctx.lang)} ({e.rate} kr/{e.unit})", f"{slug}:{e.code}")
+               for slug, org in orgs.items() for e in org.catalogue if e.kind == "item"]
+    if not buttons:
+        raise InputError(Text("Betalerne har ingen timesatser eller honorarer i katalogen.",
+                              "The payers have no hourly rates or fees in their catalogue."))
+    return buttons
+
+
+async def _item(ctx: Ctx, value: str) -> str:
+    slug, code = value.split(":", 1)
+    orgs = await claim_orgs(ctx)
+    entry = orgs[slug].entry(code)
+    assert entry is not None and entry.rate is not None
+    ctx.draft.update(payer=slug, type_code=code)
+    _line(ctx).update(kind="item", rate=str(entry.rate), taxable=entry.taxable,
+                      label=entry.label.nb, code=code)
+    ctx.draft["unit"] = entry.unit
+    return "item.quantity"
+
+
+async def _quantity(ctx: Ctx, quantity: Decimal) -> str:
+    _line(ctx)["quantity"] = str(quantity)
+    return "item.date"
+
+
+async def _item_date(ctx: Ctx, day: date) -> str:
+    _line(ctx)["date"] = day.isoformat()
+    return "item.period"
+
+
+async def _period(ctx: Ctx, text: str | None) -> str:
+    ctx.draft["remark"] = text or ""
+    return await after_fields(ctx)
+
+
+register(
+    ask_choice("item.start", ("Velg timesats eller honorar:", "Choose the rate or fee:"),
+               _items, _item, per_row=1),
+    ask_text("item.quantity", ("Antall (timer, kamper, døgn …)?",
+                               "Quantity (hours, matches, days …)?"),
+             _quantity, read=read_number, kind="number").going_back_to("item.start"),
+    ask_text("item.date", ("Dato (siste dag i perioden)?", "Date (last day of the period)?"),
+             _item_date, read=read_date, kind="date", suggest=date_suggestions),
+    ask_text("item.period", ("Periode eller merknad (f.eks. «uke 3–4»)?",
+                             "Period or remark (e.g. \"weeks 3–4\")?"),
+             _period, skip=("Hopp over", "Skip")),
+)

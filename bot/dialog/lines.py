@@ -1,0 +1,148 @@
+"""The shared tail of every line: who pays, a justification where required, and saving.
+
+A line is drafted in ``kvitt calc``'s JSON format (``draft["line"]``), so saving
+is the same strict codec the store and ``kvitt calc`` use, and the claimant
+sees the computed amount with its breakdown the moment it is saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from bot.dialog.core import END, Button, Ctx, InputError
+from bot.dialog.engine import register
+from bot.dialog.steps import ask_choice, ask_text
+from bot.understand import echo_when, parse_when
+from domain.calc import LineResult, compute_line
+from domain.claim import ClaimLine
+from domain.codec import line_from_dict
+from domain.lines import Expense, Line, MileageLeg
+from domain.money import format_kr
+from domain.organisation import Organisation
+from domain.service.context import book_for
+from domain.text import Text
+
+SPLIT = "split"
+
+
+def read_date(ctx: Ctx, text: str) -> date:
+    """A date typed the Norwegian way; echoed back so a misreading is seen at once."""
+    when = parse_when(text, ctx.now, ctx.lang)
+    ctx.say(f"📅 {echo_when(replace(when, time=None), ctx.lang)}")
+    return when.date
+
+
+def read_number(ctx: Ctx, text: str) -> Decimal:
+    """A positive number like ``7,5`` or ``48``."""
+    cleaned = text.replace("\u00a0", "").replace(" ", "").replace(",", ".")
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        raise InputError(Text("Skriv et tall, f.eks. 7,5.", "Write a number, e.g. 7.5.")) from None
+    if not number.is_finite() or number <= 0 or number > 100_000:
+        raise InputError(Text("Skriv et tall større enn 0.", "Write a number above 0."))
+    return number
+
+
+def date_suggestions(ctx: Ctx) -> list[Button]:
+    """One-tap answers for the usual dates."""
+    return [Button(ctx.t("I dag", "Today"), ctx.t("i dag", "today")),
+            Button(ctx.t("I går", "Yesterday"), ctx.t("i går", "yesterday"))]
+
+
+async def claim_orgs(ctx: Ctx) -> dict[str, Organisation]:
+    """The current claim's payers."""
+    claim = await ctx.turn.session().claim(ctx.data["claim_id"])
+    return dict(await ctx.turn.organisations(claim.payers))
+
+
+async def preview(ctx: Ctx, body: Line) -> LineResult:
+    """Compute a drafted line as it would be saved (with the payers' rate tables)."""
+    orgs = await claim_orgs(ctx)
+    claim = await ctx.turn.session().claim(ctx.data["claim_id"])
+    return compute_line(body, book_for(ctx.turn.env, orgs), claim.rate_set)
+
+
+def result_text(ctx: Ctx, result: LineResult) -> str:
+    """The computed line with its breakdown, for the chat."""
+    lines = [t.in_(ctx.lang) for t in result.breakdown]
+    lines += [f"⚠️ {w.text.in_(ctx.lang)}" for w in result.warnings]
+    return "\n".join([f"= {format_kr(result.amount)} kr", *lines])
+
+
+async def after_fields(ctx: Ctx) -> str:
+    """Where every line goes when its own fields are done: payer, justification, save."""
+    orgs = await claim_orgs(ctx)
+    if "payer" not in ctx.draft:
+        if len(orgs) == 1:
+            ctx.draft["payer"] = next(iter(orgs))
+        else:
+            return "line.payer"
+    if await _needs_justification(ctx, orgs) and not ctx.draft.get("justification"):
+        return "line.justification"
+    return await save(ctx)
+
+
+async def _needs_justification(ctx: Ctx, orgs: dict[str, Organisation]) -> bool:
+    body = line_from_dict(ctx.draft["line"])
+    payer = ctx.draft.get("payer")
+    for slug, org in orgs.items():
+        if payer not in (None, slug):
+            continue
+        if isinstance(body, MileageLeg) and (org.policy.justify_own_car
+                                             or body.km > org.policy.max_km_per_leg):
+            return True
+        entry = org.entry(ctx.draft.get("type_code", "")) or (
+            org.expense_entry(body.type) if isinstance(body, Expense) else None)
+        if entry is not None and entry.justification_required:
+            return True
+    return False
+
+
+async def save(ctx: Ctx) -> str:
+    """Save the drafted line (a new one, or in place of the one being changed)."""
+    draft = ctx.draft
+    body = line_from_dict(draft["line"])
+    line = ClaimLine(id=draft.get("replace") or ctx.turn.env.new_id()[:12], body=body,
+                     payer=draft.get("payer"), type_code=draft.get("type_code", ""),
+                     remark=draft.get("remark", ""), justification=draft.get("justification", ""),
+                     no_receipt_reason=draft.get("no_receipt_reason", ""),
+                     attachments=tuple(draft.get("attachments", ())))
+    session = ctx.turn.session()
+    if draft.get("replace"):
+        await session.change_line(ctx.data["claim_id"], line)
+    else:
+        await session.add_line(ctx.data["claim_id"], line)
+    result = await preview(ctx, body)
+    ctx.say(ctx.t("✅ Lagret", "✅ Saved") + " " + result_text(ctx, result))
+    ctx.data["draft"] = {}
+    return END
+
+
+async def _payer_options(ctx: Ctx) -> Sequence[Button]:
+    orgs = await claim_orgs(ctx)
+    buttons = [Button(org.name, slug) for slug, org in orgs.items()]
+    return [*buttons, Button(ctx.t("Del etter honorarbrøk", "Split by fee fraction"), SPLIT)]
+
+
+async def _payer(ctx: Ctx, value: str) -> str:
+    ctx.draft["payer"] = None if value == SPLIT else value
+    return await after_fields(ctx)
+
+
+async def _justification(ctx: Ctx, text: str) -> str:
+    ctx.draft["justification"] = text
+    return await save(ctx)
+
+
+register(
+    ask_choice("line.payer", ("Hvem skal betale denne linjen?", "Who pays this line?"),
+               _payer_options, _payer, per_row=1),
+    ask_text("line.justification", (
+        "Betaleren krever en begrunnelse (f.eks. hvorfor bil/taxi/fly, eller ruten):",
+        "The payer requires a justification (e.g. why car/taxi/flight, or the route):"),
+        _justification),
+)

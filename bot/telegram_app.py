@@ -1,0 +1,200 @@
+"""The Telegram adapter: updates in, wizard answers out. No rules here.
+
+Each handler turns an update into an ``Incoming``, calls ``converse`` (one
+transaction), and renders the answers: new messages with inline keyboards, or
+an edit of the message whose button was pressed. ``query.answer()`` comes
+first, always. A file is fetched only if Telegram says it is under the Bot API's
+20 MB download limit; its type is judged by its bytes in the service.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.dialog.core import Incoming, Reply
+from bot.dialog.run import converse, language
+from bot.ordering import PerChatOrder
+from domain.service.claims import MAX_ATTACHMENT_BYTES
+from domain.service.context import Env
+
+log = logging.getLogger("kvitt.bot")
+
+COMMANDS = {
+    "nb": [("ny", "Nytt krav"), ("send", "Send kravet til godkjenning"),
+           ("oppsummering", "Se kravet"), ("linjer", "Endre eller slette linjer"),
+           ("mine", "Mine krav og status"), ("angre", "Trekk tilbake et innsendt krav"),
+           ("kommentar", "Skriv til godkjennerne"), ("avbryt", "Gå ut av spørsmålet"),
+           ("hjelp", "Hjelp")],
+    "en": [("new", "New claim"), ("send", "Submit the claim"), ("summary", "See the claim"),
+           ("lines", "Change or delete lines"), ("mine", "My claims and status"),
+           ("withdraw", "Withdraw a submitted claim"), ("comment", "Write to the approvers"),
+           ("cancel", "Leave the question"), ("help", "Help")],
+}
+ALL_COMMANDS = sorted({name for names in COMMANDS.values() for name, _ in names} | {"start"})
+CALLBACK = r"^\d{1,9}:[\w:.@\-]{1,54}$"
+TOO_BIG = ("Filen er over 20 MB. Ta et nytt bilde, eller send en mindre PDF.",
+           "The file is over 20 MB. Take a new photo, or send a smaller PDF.")
+OUR_FAULT = ("Beklager, noe gikk galt hos oss. Ingenting er lagret fra siste melding; "
+             "prøv igjen om litt.",
+             "Sorry, something went wrong on our side. Nothing from your last message was "
+             "saved; please try again shortly.")
+
+
+def _env(context: ContextTypes.DEFAULT_TYPE) -> Env:
+    env: Env = context.application.bot_data["env"]
+    return env
+
+
+async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE,
+                  incoming: Incoming) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None:
+        return
+    replies = await converse(_env(context), chat.id, user.id, incoming,
+                             language_code=user.language_code)
+    await render(context, chat.id, replies)
+
+
+async def render(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
+                 replies: list[Reply]) -> None:
+    """Send the answers; an ``edit`` replaces the text and keyboard of that message."""
+    for reply in replies:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.value)
+                                        for b in row] for row in reply.buttons]) \
+            if reply.buttons else None
+        if reply.edit is not None:
+            try:
+                await context.bot.edit_message_text(reply.text, chat_id=chat_id,
+                                                    message_id=reply.edit, reply_markup=markup)
+            except BadRequest as exc:
+                if "not modified" not in str(exc).lower():
+                    raise
+        else:
+            await context.bot.send_message(chat_id, reply.text, reply_markup=markup)
+
+
+async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """``/ny``, ``/start <code>`` …: the command name without ``@bot``, and its argument."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    word, _, rest = message.text.partition(" ")
+    name = word[1:].split("@", 1)[0].lower()
+    await _answer(update, context, Incoming("command", rest.strip(), command=name))
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Typed text answers the current question."""
+    message = update.effective_message
+    if message is not None and message.text:
+        await _answer(update, context, Incoming("text", message.text))
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A pressed button: answered at once, then handled like an answer."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    message_id = query.message.message_id if query.message else None
+    await _answer(update, context, Incoming("button", query.data or "", message_id=message_id))
+
+
+async def on_malformed_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Callback data not of our form (forged, or from another bot version): treated as stale."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    message_id = query.message.message_id if query.message else None
+    await _answer(update, context, Incoming("button", "0:stale", message_id=message_id))
+
+
+async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo (the largest size) or a document: fetched if under the download limit."""
+    message, user = update.effective_message, update.effective_user
+    if message is None:
+        return
+    item = message.photo[-1] if message.photo else message.document
+    if item is None:
+        return
+    if (item.file_size or 0) > MAX_ATTACHMENT_BYTES:
+        lang = language(user.language_code if user else None)
+        await message.reply_text(TOO_BIG[1] if lang == "en" else TOO_BIG[0])
+        return
+    data = bytes(await (await item.get_file()).download_as_bytearray())
+    await _answer(update, context, Incoming("file", file=data))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Our fault: log it (no personal data), tell the person, keep their state as it was."""
+    log.error("update failed: %s", type(context.error).__name__, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        user = update.effective_user
+        lang = language(user.language_code if user else None)
+        await context.bot.send_message(update.effective_chat.id,
+                                       OUR_FAULT[1] if lang == "en" else OUR_FAULT[0])
+
+
+async def register_commands(app: Application) -> None:  # type: ignore[type-arg]
+    """The command menu in Norwegian (default) and English."""
+    await app.bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS["nb"]])
+    await app.bot.set_my_commands([BotCommand(n, d) for n, d in COMMANDS["en"]],
+                                  language_code="en")
+
+
+def file_url(api_url: str) -> str:
+    """``http://host/bot`` → ``http://host/file/bot`` (where the Bot API serves files)."""
+    head, _, last = api_url.rstrip("/").rpartition("/")
+    return f"{head}/file/{last}"
+
+
+def build_application(env: Env, token: str, *, api_url: str | None = None,
+                      max_concurrent_updates: int = 8) -> Application:  # type: ignore[type-arg]
+    """The PTB application, wired to the wizard; not started."""
+    builder = (ApplicationBuilder().token(token).rate_limiter(AIORateLimiter())
+               .concurrent_updates(PerChatOrder(max_concurrent_updates)))
+    if api_url:
+        builder = builder.base_url(api_url).base_file_url(file_url(api_url))
+    app = builder.build()
+    app.bot_data["env"] = env
+    app.add_handler(CommandHandler(ALL_COMMANDS, on_command))
+    app.add_handler(MessageHandler(filters.COMMAND, on_command))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=CALLBACK))
+    app.add_handler(CallbackQueryHandler(on_malformed_button))
+    app.add_handler(MessageHandler(filters.PHOTO | filters.Document.ALL, on_file))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
+    app.add_error_handler(on_error)
+    return app
+
+
+async def start_bot(app: Application, *, poll_timeout: int = 30) -> None:  # type: ignore[type-arg]
+    """Start polling inside a running event loop (beside the other workers of ``kvitt run``)."""
+    await app.initialize()
+    await register_commands(app)
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout,
+                                    drop_pending_updates=False)
+
+
+async def stop_bot(app: Application) -> None:  # type: ignore[type-arg]
+    """Stop taking updates, finish the ones in hand, close the connections."""
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()

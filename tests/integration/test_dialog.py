@@ -1,0 +1,158 @@
+"""The wizard on the real store: a whole referee claim by chat, mistakes, restarts."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from domain.claim import Status
+from domain.service import admin
+from domain.store import tables as t
+from domain.store.blobs import FileBlobs
+from domain.store.uow import SqlUnitOfWork
+from tests.integration.chat import Chat
+from tests.integration.helpers import EXAMPLES, Clock, sql_env
+
+JPEG = b"\xff\xd8\xff\xe0" + b"bom 44 kr" * 20
+NOW = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)  # Monday 16 March 2026, 10:00 in Oslo
+
+
+async def _env(engine, tmp_path):
+    env = replace(sql_env(engine, Clock(NOW)), blobs=FileBlobs(tmp_path / "blobs"))
+    await admin.apply_organisations(env, (EXAMPLES / "handball-region-nord.toml").read_text())
+    return env
+
+
+async def _joined(env, user_id=501):
+    codes = [(await admin.create_invite(env, slug)).code for slug in ("tromso-hk", "bodo-hk")]
+    chat = Chat(env, user_id)
+    await chat.type(f"/start {codes[0]}")
+    assert "Tromsø Håndballklubb" in chat.text
+    await chat.type("Kari Dommer")
+    await chat.type("kari@example.no")
+    await chat.type("1234 56 78904")  # a typo: the check digit is wrong
+    assert "kontrollsifferet" in chat.text
+    await chat.type("1234 56 78903")
+    assert "**** ** *8903" in chat.text
+    await chat.type(f"/start {codes[1]}")
+    assert "Bodø Håndballklubb" in chat.text
+    return chat
+
+
+async def test_a_referee_files_a_two_club_claim_by_chat_and_submits_it(engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env)
+    await chat.type("/ny")
+    await chat.press("Tromsø")
+    await chat.press("Bodø")
+    await chat.press("Ferdig")
+    await chat.press("Mars 2026")
+    await chat.press("Hopp over")
+    assert "Hva vil du legge til?" in chat.text
+
+    await chat.press("Kjøring")
+    await chat.type("forrige lørdag")
+    assert "Lørdag 14. mars 2026" in chat.text
+    await chat.press("Bil")
+    await chat.type("Tromsø")
+    await chat.type("Bodø via Narvik")
+    await chat.type("mange")  # nonsense: answered, and still at the km step
+    assert "km" in chat.text.lower()
+    await chat.type("184")
+    await chat.type("Ola Nordmann, Per")
+    await chat.press("Nei")
+    await chat.press("honorarbrøk")
+    assert "1\u00a0012,00" in chat.text  # 184 km × 3.50 (handball-nord) + 2 × 184 × 1.00
+
+    await chat.press("Diett")
+    await chat.type("14.3 kl 08.00")
+    await chat.type("15.3 kl 19.30")
+    await chat.type("180")
+    await chat.press("Hotell")
+    await chat.press("15.03 frokost")
+    assert chat.replies[0].edit is not None  # the toggle redraws the same message
+    await chat.press("Ferdig")
+    await chat.press("honorarbrøk")
+    assert "1\u00a0206,60" in chat.text  # the breakdown is shown before saving
+    assert "💾 Lagre" in chat.labels
+    await chat.press("Lagre")
+    # 1 døgn (1012) + 11 h 30 (397); breakfast on day 2 falls in døgn 1: 20 % of 1012
+    assert "1\u00a0206,60" in chat.text
+
+    await chat.press("Utlegg")
+    await chat.send_file(JPEG)
+    await chat.type("14.3")
+    await chat.press("Bompenger")
+    await chat.type("kr 44,-")
+    await chat.press("Hopp over")
+    await chat.press("Tromsø")
+
+    await chat.press("Timer/honorar")
+    await chat.press("3. divisjon")
+    await chat.type("1")
+    await chat.type("14.3")
+    await chat.press("Hopp over")
+    await chat.press("Timer/honorar")
+    await chat.press("5. divisjon")
+    await chat.type("1")
+    await chat.type("15.3")
+    await chat.press("Hopp over")
+
+    await chat.type("/oppsummering")
+    assert "Trekkfritt" in chat.text
+    await chat.type("/send")
+    assert "sendt til godkjenning" in chat.text
+    async with SqlUnitOfWork(engine) as uow:
+        claims = (await uow.connection.execute(select(t.claims))).mappings().all()
+    assert [c["status"] for c in claims] == [Status.AWAITING.value]
+
+
+async def test_a_restart_in_the_middle_continues_at_the_same_step(engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env, user_id=777)
+    await chat.type("/ny")
+    await chat.press("Tromsø")
+    await chat.press("Ferdig")
+    await chat.type("Cup april")
+    await chat.press("Hopp over")
+    await chat.press("Kjøring")
+    await chat.type("i går")
+    assert "Kjøretøy?" in chat.text
+    # a new process: a fresh environment on the same database
+    restarted = Chat(await _env_again(engine, tmp_path), 777)
+    await restarted.type("Narnia")  # not a vehicle: answered at the same step, nothing lost
+    assert "Kjøretøy?" in restarted.text
+    await restarted.type("Bil")  # a button's label typed works too
+    assert "Kjørte fra" in restarted.text
+
+
+async def _env_again(engine, tmp_path):
+    return replace(sql_env(engine, Clock(NOW)), blobs=FileBlobs(tmp_path / "blobs"))
+
+
+async def test_a_stale_or_forged_button_gets_the_current_question_again(engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env, user_id=888)
+    await chat.type("/ny")
+    before = chat.replies[-1]
+    await chat.press("Tromsø")
+    await chat.press_data("1:tromso-hk")  # an old seq
+    assert "gammel" in chat.text
+    await chat.press_data("999:narvik-hk")  # forged
+    assert "gammel" in chat.text
+    assert before.text in chat.text or "betale" in chat.text
+
+
+async def test_without_an_invite_there_is_only_a_clear_message(engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    stranger = Chat(env, 999)
+    await stranger.type("/start")
+    assert "invitasjonslenke" in stranger.text
+    await stranger.type("/start feilkode")
+    assert "ukjent eller utløpt" in stranger.text
+    await stranger.type("/ny")
+    assert "invitasjonslenke" in stranger.text
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.claimants.by_telegram(999) is None
