@@ -15,7 +15,7 @@ from pathlib import Path
 
 from app.settings import Settings, SettingsError
 from app.wiring import service_env
-from domain.claim import Claim, Status
+from domain.claim import Claim
 from domain.errors import UserError
 from domain.money import format_kr
 from domain.organisation import OrganisationError
@@ -171,30 +171,3 @@ async def claims_show(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  {event.at:%Y-%m-%d %H:%M} {event.kind} "
               f"{event.actor.kind}/{event.actor.channel}{note}")
     return EXIT_OK
-
-
-def files_argument(parser: argparse.ArgumentParser) -> None:
-    """``org apply FILE.toml …``."""
-    parser.add_argument("files", nargs="+", metavar="FILE.toml")
-
-
-def slug_argument(parser: argparse.ArgumentParser) -> None:
-    """``org show SLUG``."""
-    parser.add_argument("slug")
-
-
-def invite_arguments(parser: argparse.ArgumentParser) -> None:
-    """``invite create ORG [--uses N]``."""
-    parser.add_argument("org")
-    parser.add_argument("--uses", type=int, default=1, help="how many may join with it")
-
-
-def list_arguments(parser: argparse.ArgumentParser) -> None:
-    """``claims list ORG [--status S]``."""
-    parser.add_argument("org")
-    parser.add_argument("--status", choices=[s.value for s in Status])
-
-
-def reference_argument(parser: argparse.ArgumentParser) -> None:
-    """``claims show K-2026-000123``."""
-    parser.add_argument("reference")

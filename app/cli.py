@@ -12,6 +12,7 @@ Exit status: 0 done, 2 bad input or usage (the error is printed, never a traceba
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import json
 import sys
@@ -81,56 +82,49 @@ def calc(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def demo(args: argparse.Namespace) -> int:
-    """Run the demo (see ``app/demo.py``)."""
-    from app.demo import demo as run_demo
-
-    return run_demo(args)
-
-
-def _demo_arguments(parser: argparse.ArgumentParser) -> None:
-    from app.demo import demo_arguments
-
-    demo_arguments(parser)
+def _lazy(module: str, function: str) -> Callable[..., int]:
+    """``module.function``, imported only when called: every ``kvitt`` run stays light."""
+    def call(*args: object) -> int:
+        result: int = getattr(importlib.import_module(module), function)(*args)
+        return result
+    return call
 
 
-def _admin(name: str) -> Callable[[argparse.Namespace], int]:
-    """An admin command, imported only when it runs (keeps ``kvitt calc`` light)."""
-    def runner(args: argparse.Namespace) -> int:
-        from app import admin_commands
-
-        return admin_commands.run(getattr(admin_commands, name))(args)
-    return runner
-
-
-def _admin_arguments(name: str) -> Callable[[argparse.ArgumentParser], None]:
+def _arguments(module: str, function: str) -> Callable[[argparse.ArgumentParser], None]:
     def add(parser: argparse.ArgumentParser) -> None:
-        from app import admin_commands
-
-        getattr(admin_commands, name)(parser)
+        getattr(importlib.import_module(module), function)(parser)
     return add
 
 
+def _admin(name: str) -> Callable[[argparse.Namespace], int]:
+    """An admin command: settings loaded, refusals turned into one line (``admin_commands``)."""
+    def runner(args: argparse.Namespace) -> int:
+        admin_commands = importlib.import_module("app.admin_commands")
+        status: int = admin_commands.run(getattr(admin_commands, name))(args)
+        return status
+    return runner
+
+
+ARGS = "app.cli_arguments"
 COMMANDS: tuple[Command, ...] = (
     Command("calc", "compute a claim's amounts from JSON, with the breakdown", calc,
             _calc_arguments),
     Command("parse", "read a date, an amount or km as the bot does, print it as JSON",
-            lambda args: __import__("bot.parse_cli", fromlist=["run"]).run(args),
-            lambda parser: __import__("bot.parse_cli", fromlist=["run"]).arguments(parser)),
-    Command("demo", "run the claim workflow end to end on a temporary database", demo,
-            _demo_arguments),
+            _lazy("bot.parse_cli", "run"), _arguments("bot.parse_cli", "arguments")),
+    Command("demo", "run the claim workflow end to end on a temporary database",
+            _lazy("app.demo", "demo"), _arguments(ARGS, "keep_argument")),
     Command("db upgrade", "create or migrate the database to the newest schema",
             _admin("db_upgrade")),
     Command("org apply", "create or update organisations from TOML files (idempotent)",
-            _admin("org_apply"), _admin_arguments("files_argument")),
+            _admin("org_apply"), _arguments(ARGS, "files_argument")),
     Command("org show", "show an organisation's setup", _admin("org_show"),
-            _admin_arguments("slug_argument")),
+            _arguments(ARGS, "slug_argument")),
     Command("invite create", "make an invite code and Telegram link for an organisation",
-            _admin("invite_create"), _admin_arguments("invite_arguments")),
+            _admin("invite_create"), _arguments(ARGS, "invite_arguments")),
     Command("claims list", "list the claims an organisation pays", _admin("claims_list"),
-            _admin_arguments("list_arguments")),
+            _arguments(ARGS, "list_arguments")),
     Command("claims show", "show one claim with lines, approvals and log",
-            _admin("claims_show"), _admin_arguments("reference_argument")),
+            _admin("claims_show"), _arguments(ARGS, "reference_argument")),
 )
 
 

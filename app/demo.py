@@ -172,9 +172,3 @@ def demo(args: argparse.Namespace) -> int:
         return asyncio.run(run_demo(Path(args.keep)))
     with tempfile.TemporaryDirectory(prefix="kvitt-demo-") as folder:
         return asyncio.run(run_demo(Path(folder)))
-
-
-def demo_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--keep DIR`` keeps the database for a look."""
-    parser.add_argument("--keep", metavar="DIR", help="keep the database in DIR")
-

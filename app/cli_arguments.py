@@ -1,0 +1,43 @@
+"""Arguments of the commands whose work needs the database: declared here, imported cheaply.
+
+Building ``kvitt``'s parser declares every command's arguments; keeping those
+declarations apart from the commands means ``kvitt calc`` never loads SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from domain.claim import Status
+
+
+def files_argument(parser: argparse.ArgumentParser) -> None:
+    """``org apply FILE.toml …``."""
+    parser.add_argument("files", nargs="+", metavar="FILE.toml")
+
+
+def slug_argument(parser: argparse.ArgumentParser) -> None:
+    """``org show SLUG``."""
+    parser.add_argument("slug")
+
+
+def invite_arguments(parser: argparse.ArgumentParser) -> None:
+    """``invite create ORG [--uses N]``."""
+    parser.add_argument("org")
+    parser.add_argument("--uses", type=int, default=1, help="how many may join with it")
+
+
+def list_arguments(parser: argparse.ArgumentParser) -> None:
+    """``claims list ORG [--status S]``."""
+    parser.add_argument("org")
+    parser.add_argument("--status", choices=[s.value for s in Status])
+
+
+def reference_argument(parser: argparse.ArgumentParser) -> None:
+    """``claims show K-2026-000123``."""
+    parser.add_argument("reference")
+
+
+def keep_argument(parser: argparse.ArgumentParser) -> None:
+    """``demo --keep DIR`` keeps the demo's database and files for a look."""
+    parser.add_argument("--keep", metavar="DIR", help="keep the database in DIR")
