@@ -111,6 +111,8 @@ COMMANDS: tuple[Command, ...] = (
             _calc_arguments),
     Command("parse", "read a date, an amount or km as the bot does, print it as JSON",
             _lazy("bot.parse_cli", "run"), _arguments("bot.parse_cli", "arguments")),
+    Command("chat", "the claimant's side of the bot in a terminal, on the local database",
+            _lazy("bot.chat_cli", "run"), _arguments("bot.chat_cli", "arguments")),
     Command("demo", "run the claim workflow end to end on a temporary database",
             _lazy("app.demo", "demo"), _arguments(ARGS, "keep_argument")),
     Command("db upgrade", "create or migrate the database to the newest schema",

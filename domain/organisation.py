@@ -229,7 +229,8 @@ def _dimensions(raw: object) -> tuple[Dimension, ...]:
             found.append(Dimension(name, tuple(spec)))
         else:
             raise OrganisationError(f"dimensions.{name}: \"free\" or a list of allowed values")
-    return tuple(found)
+    # the order people know from the forms, whatever the file's (or stored JSON's) order
+    return tuple(sorted(found, key=lambda d: DIMENSIONS.index(d.name)))
 
 
 def _policy(raw: object) -> Policy:

@@ -1,0 +1,28 @@
+"""``kvitt chat`` driven through stdin, on the embedded SQLite, as support staff use it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def test_a_month_of_respite_hours_is_filed_through_the_terminal(kvitt, tmp_path):
+    kvitt("db", "upgrade")
+    kvitt("org", "apply", EXAMPLES / "kommune-avlastning.toml")
+    code = kvitt("invite", "create", "eksempel-kommune").out.split("Kode / code: ")[1].split()[0]
+    script = "\n".join([
+        f"/start {code}", "Aina Avlaster", "aina@example.no", "1234 56 78903",
+        "/ny", "Januar 2026", "1",  # title, skip the purpose (button 1)
+        "Avlaster", "1", "1", "1", "-", "-",  # stilling, org.enhet, ansvar, funksjon, prosj., obj.
+        "4",  # ⏱ Timer/honorar
+        "1",  # Avlaster lav sats
+        "48", "31.01.2026", "Januar 2026",
+        "/oppsummering",
+    ]) + "\n"
+    ran = kvitt("chat", "--user", "42", stdin=script)
+    assert ran.status == 0, ran.err
+    assert "Kravet K-2026-000001 er opprettet" in ran.out
+    assert "Avlaster lav sats: 48 × 95,00 = 4\u00a0560,00" in ran.out
+    assert "Trekkfritt: 0,00 kr, trekkpliktig: 4\u00a0560,00 kr" in ran.out
+    assert "Traceback" not in ran.err
