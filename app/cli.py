@@ -112,7 +112,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("parse", "read a date, an amount or km as the bot does, print it as JSON",
             _lazy("bot.parse_cli", "run"), _arguments("bot.parse_cli", "arguments")),
     Command("chat", "the claimant's side of the bot in a terminal, on the local database",
-            _lazy("bot.chat_cli", "run"), _arguments("bot.chat_cli", "arguments")),
+            _lazy("bot.chat_cli", "run"), _arguments(ARGS, "chat_arguments")),
     Command("demo", "run the claim workflow end to end on a temporary database",
             _lazy("app.demo", "demo"), _arguments(ARGS, "keep_argument")),
     Command("db upgrade", "create or migrate the database to the newest schema",

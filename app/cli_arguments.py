@@ -41,3 +41,9 @@ def reference_argument(parser: argparse.ArgumentParser) -> None:
 def keep_argument(parser: argparse.ArgumentParser) -> None:
     """``demo --keep DIR`` keeps the demo's database and files for a look."""
     parser.add_argument("--keep", metavar="DIR", help="keep the database in DIR")
+
+
+def chat_arguments(parser: argparse.ArgumentParser) -> None:
+    """``kvitt chat [--user ID] [--lang nb|en]``."""
+    parser.add_argument("--user", type=int, default=1, help="the Telegram user id to act as")
+    parser.add_argument("--lang", choices=("nb", "en"), default="nb")

@@ -82,9 +82,3 @@ def run(args: argparse.Namespace) -> int:
         async with service_env(Settings.load()) as env:
             return await chat(env, args.user, args.lang, sys.stdin, sys.stdout)
     return asyncio.run(main())
-
-
-def arguments(parser: argparse.ArgumentParser) -> None:
-    """``kvitt chat [--user ID] [--lang nb|en]``."""
-    parser.add_argument("--user", type=int, default=1, help="the Telegram user id to act as")
-    parser.add_argument("--lang", choices=("nb", "en"), default="nb")

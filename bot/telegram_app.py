@@ -44,7 +44,7 @@ COMMANDS = {
            ("cancel", "Leave the question"), ("help", "Help")],
 }
 ALL_COMMANDS = sorted({name for names in COMMANDS.values() for name, _ in names} | {"start"})
-CALLBACK = r"^\d{1,9}:[\w:.@\-]{1,54}$"
+CALLBACK = r"^(\d{1,9}|o):[\w:.@\-]{1,54}$"  # a prompt's button, or a notice's "open"
 TOO_BIG = ("Filen er over 20 MB. Ta et nytt bilde, eller send en mindre PDF.",
            "The file is over 20 MB. Take a new photo, or send a smaller PDF.")
 OUR_FAULT = ("Beklager, noe gikk galt hos oss. Ingenting er lagret fra siste melding; "

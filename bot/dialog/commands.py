@@ -143,10 +143,15 @@ async def _lines(ctx: Ctx, _: str) -> None:
         await show(ctx, "lines.manage")
 
 
+async def _open(ctx: Ctx, claim_id: str) -> None:
+    """Show one of the claimant's claims (from a notice's button); editable ones become current."""
+    await show(ctx, await _claim_opened(ctx, claim_id))
+
+
 COMMANDS: dict[str, Command] = {
     "start": _start, "ny": _new, "send": _send, "oppsummering": _summary, "mine": _mine,
     "angre": _withdraw, "kommentar": _comment, "avbryt": _cancel, "hjelp": _help,
-    "linjer": _lines}
+    "linjer": _lines, "open": _open}
 
 
 async def run_command(ctx: Ctx, incoming: Incoming) -> None:

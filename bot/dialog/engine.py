@@ -67,6 +67,10 @@ Handler = Callable[[Ctx, Incoming], Awaitable[None]]
 
 async def handle(ctx: Ctx, incoming: Incoming, commands: Handler, idle: Handler) -> list[Reply]:
     """Answer one input; ``ctx.turn.state`` holds the result."""
+    if incoming.kind == "button" and incoming.text.startswith("o:"):
+        # a notice's "open the claim" works at any step (the claim is checked to be theirs)
+        await commands(ctx, Incoming("command", incoming.text[2:], command="open"))
+        return ctx.replies
     if incoming.kind == "command":
         await commands(ctx, incoming)
         return ctx.replies

@@ -24,10 +24,14 @@ def _key(claim: Claim, seq: int, event: ClaimEvent, who: str) -> str:
     return f"{claim.id}:{seq}:{event.kind}:{who}"
 
 
-def _payload(claim: Claim, event: ClaimEvent) -> dict[str, object]:
-    return {"claim_id": claim.id, "reference": claim.reference, "event": event.kind,
-            "round": event.round, "payer": event.payer, "stage": event.stage,
-            "text": event.text, "actor": event.actor.id}
+def _payload(claim: Claim, event: ClaimEvent, claimant: Claimant,
+             orgs: Mapping[str, Organisation]) -> dict[str, object]:
+    """What a worker needs to render the notice without reading the database again."""
+    payer = orgs.get(event.payer) if event.payer else None
+    return {"claim_id": claim.id, "reference": claim.reference, "title": claim.title,
+            "event": event.kind, "round": event.round, "payer": event.payer,
+            "payer_name": payer.name if payer else "", "stage": event.stage,
+            "text": event.text, "actor": event.actor.id, "lang": claimant.language}
 
 
 async def publish(env: Env, uow: UnitOfWork, claim: Claim, claimant: Claimant,
@@ -36,7 +40,7 @@ async def publish(env: Env, uow: UnitOfWork, claim: Claim, claimant: Claimant,
     at = env.clock()
     first = len(claim.events) - len(claim.new_events)
     for seq, event in enumerate(claim.new_events, start=first):
-        payload = _payload(claim, event)
+        payload = _payload(claim, event, claimant, orgs)
         if event.kind == "stage_opened" and event.payer is not None and event.stage is not None:
             for approver in orgs[event.payer].stage(event.stage).approvers:
                 key = ReplyKey(env.new_key(), claim.id, event.payer, event.stage, event.round,

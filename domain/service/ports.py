@@ -124,11 +124,30 @@ class InviteRepository(Protocol):
         """Store changes (its use count)."""
 
 
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    """A queued message leased to a delivery worker."""
+
+    id: int
+    message: OutboxMessage
+    attempts: int
+
+
 class Outbox(Protocol):
     """What is to be delivered, written in the same transaction as the change."""
 
     async def add(self, message: OutboxMessage, at: datetime) -> None:
         """Queue a message; a second add with the same ``dedupe_key`` does nothing."""
+
+    async def claim_due(self, channel: str, now: datetime, limit: int = 20) -> Sequence[OutboxRow]:
+        """Lease up to ``limit`` due rows of ``channel`` to the calling worker."""
+
+    async def mark_sent(self, row_id: int, now: datetime) -> None:
+        """The row was delivered: never send it again."""
+
+    async def mark_failed(self, row_id: int, now: datetime, error: str, *,
+                          permanent: bool = False) -> None:
+        """A try failed: retry later with backoff, or give up for good."""
 
 
 class ReplyKeyRepository(Protocol):

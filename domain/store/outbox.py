@@ -9,7 +9,6 @@ so a worker that dies mid-delivery gives it back when the lease runs out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,19 +16,10 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.service.ports import OutboxMessage
+from domain.service.ports import OutboxMessage, OutboxRow
 from domain.store import tables as t
 
 MAX_ATTEMPTS = 8
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    """A claimed row, as a worker sees it."""
-
-    id: int
-    message: OutboxMessage
-    attempts: int
 
 
 def backoff(attempts: int) -> timedelta:

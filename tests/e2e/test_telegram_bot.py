@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from telegram.ext import Application
 
+from bot.notices import sender
 from bot.telegram_app import build_application, start_bot, stop_bot
-from domain.service import admin
+from domain.service import admin, approvals
+from domain.service.context import Env
+from domain.service.delivery import deliver_due
 from domain.store import tables as t
 from domain.store.blobs import FileBlobs
 from domain.store.engine import make_engine, sqlite_url
@@ -24,8 +28,18 @@ NOW = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)
 JPEG = b"\xff\xd8\xff\xe0" + b"parkering 60 kr " * 40
 
 
+@dataclass
+class Running:
+    """The bot as a test sees it: the endpoint, the service environment, errors, the app."""
+
+    server: BotApiServer
+    env: Env
+    errors: list[BaseException]
+    app: Application  # type: ignore[type-arg]
+
+
 @pytest.fixture
-async def running(tmp_path: Path) -> AsyncIterator[tuple[BotApiServer, object, list]]:
+async def running(tmp_path: Path) -> AsyncIterator[Running]:
     server = BotApiServer().start()
     engine = make_engine(sqlite_url(tmp_path))
     await upgrade(engine)
@@ -40,7 +54,7 @@ async def running(tmp_path: Path) -> AsyncIterator[tuple[BotApiServer, object, l
     app.add_error_handler(record)
     await start_bot(app, poll_timeout=1)
     try:
-        yield server, env, errors
+        yield Running(server, env, errors, app)
     finally:
         await stop_bot(app)
         await engine.dispose()
@@ -48,7 +62,7 @@ async def running(tmp_path: Path) -> AsyncIterator[tuple[BotApiServer, object, l
 
 
 async def test_a_traveller_joins_and_submits_a_claim_with_a_receipt_photo(running):
-    server, env, errors = running
+    server, env, errors = running.server, running.env, running.errors
     invite = await admin.create_invite(env, "eksempel-forening")
     kari = TelegramUser(server, 4711)
     assert "Eksempelforeningen" in await kari.type(f"/start {invite.code}")
@@ -79,7 +93,7 @@ async def test_a_traveller_joins_and_submits_a_claim_with_a_receipt_photo(runnin
 
 
 async def test_stale_buttons_files_that_are_not_receipts_and_nonsense_get_clear_answers(running):
-    server, env, errors = running
+    server, env, errors = running.server, running.env, running.errors
     invite = await admin.create_invite(env, "eksempel-forening")
     ola = TelegramUser(server, 4712)
     await ola.type(f"/start {invite.code}")
@@ -99,4 +113,85 @@ async def test_stale_buttons_files_that_are_not_receipts_and_nonsense_get_clear_
     assert "gammel" in old
     forged = await ola.press_data("DROP TABLE claims;--", message_id=1)
     assert "gammel" in forged
+    assert errors == []
+
+
+async def _submitted_travel_claim(server, env, user_id: int) -> TelegramUser:
+    invite = await admin.create_invite(env, "eksempel-forening")
+    per = TelegramUser(server, user_id)
+    await per.type(f"/start {invite.code}")
+    await per.type("Per Reisende")
+    await per.press("Hopp over")
+    await per.type("1234 56 78903")
+    await per.type("/ny")
+    await per.press("Mars 2026")
+    await per.type("Messe i Göteborg")
+    await per.type("Messe")
+    await per.press("Utlegg")
+    await per.send_photo(JPEG)
+    await per.type("12.3")
+    await per.press("Hotell")
+    answer = await per.type("SEK 1 450")
+    assert "SEK 1450" in answer
+    await per.type("1,02")  # NOK per SEK
+    await per.type("Hotel Gothia, 1 natt")
+    summary = await per.type("/oppsummering")
+    assert "Hotell: SEK 1\u00a0450,00 × kurs 1.02 = 1\u00a0479,00" in summary  # 1450 × 1.02
+    assert "sendt til godkjenning" in await per.type("/send")
+    return per
+
+
+async def _return_by_email(env, reason: str) -> None:
+    async with env.uow() as uow:
+        key = (await uow.connection.execute(select(t.reply_keys.c.key))).scalar_one()
+    target = await approvals.target_of_key(env, key, "daglig.leder@eksempelforeningen.no")
+    await approvals.decide(env, target, "daglig.leder@eksempelforeningen.no", "return", reason)
+
+
+async def test_a_foreign_receipt_claim_is_returned_and_the_notice_opens_it_again(running):
+    server, env, errors = running.server, running.env, running.errors
+    per = await _submitted_travel_claim(server, env, 4801)
+    await _return_by_email(env, "Legg ved kvittering for frokost også.")
+    before = len(per._ours())
+    report = await deliver_due(env, "telegram", sender(running.app.bot))
+    assert (report.sent, report.failed) == (1, 0)
+    await per._settle(before)
+    assert "sendt i retur av Eksempelforeningen" in per.text
+    assert "«Legg ved kvittering for frokost også.»" in per.text
+    opened = await per.press("Åpne kravet")
+    assert "Status: Sendt i retur av Eksempelforeningen" in opened
+    assert "sendt i retur: Legg ved kvittering for frokost også." in opened  # the log
+    again = await deliver_due(env, "telegram", sender(running.app.bot))
+    assert again.sent == 0  # nothing is sent twice
+    assert errors == []
+
+
+async def test_a_user_who_blocked_the_bot_is_a_permanent_failure_not_a_retry_loop(running):
+    server, env = running.server, running.env
+    await _submitted_travel_claim(server, env, 4802)
+    await _return_by_email(env, "Feil dato.")
+    server.fail("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=4802)
+    report = await deliver_due(env, "telegram", sender(running.app.bot))
+    assert (report.sent, report.failed) == (0, 1)
+    async with env.uow() as uow:
+        row = (await uow.connection.execute(select(t.outbox).where(
+            t.outbox.c.channel == "telegram"))).mappings().one()
+    assert row["status"] == "failed" and "blocked" in row["last_error"]
+
+
+async def test_an_oversized_photo_is_refused_before_it_is_downloaded(running):
+    server, env, errors = running.server, running.env, running.errors
+    invite = await admin.create_invite(env, "eksempel-forening")
+    eva = TelegramUser(server, 4803)
+    await eva.type(f"/start {invite.code}")
+    file_id = server.register_file(b"\xff\xd8\xff" + b"x" * 100)
+    before = len(eva._ours())
+    server.send_update({"message": {
+        "message_id": 77, "date": 1773650000, "chat": {"id": 4803, "type": "private"},
+        "from": {"id": 4803, "is_bot": False, "first_name": "Eva", "language_code": "nb"},
+        "photo": [{"file_id": file_id, "file_unique_id": "u1", "width": 4000, "height": 3000,
+                   "file_size": 25 * 1024 * 1024}]}})
+    await eva._settle(before)
+    assert "over 20 MB" in eva.text
+    assert server.calls("getFile") == []
     assert errors == []

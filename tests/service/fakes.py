@@ -35,6 +35,7 @@ from domain.service.ports import (
     OrganisationRepository,
     Outbox,
     OutboxMessage,
+    OutboxRow,
     ReplyKey,
     ReplyKeyRepository,
     StoredOrganisation,
@@ -57,6 +58,7 @@ class FakeDatabase:
     reply_keys: dict[str, ReplyKey] = field(default_factory=dict)
     attachments: dict[str, tuple[str, int]] = field(default_factory=dict)
     dialogs: dict[int, DialogState] = field(default_factory=dict)
+    delivered: dict[int, str] = field(default_factory=dict)
     references: dict[int, int] = field(default_factory=dict)
     commits: int = 0
     _meanwhile: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
@@ -236,10 +238,27 @@ class FakeOutbox(_Table[str, tuple[OutboxMessage, datetime]]):
 
     def __init__(self, db: FakeDatabase) -> None:
         super().__init__(db.outbox)
+        self.db_delivered = db.delivered
 
     async def add(self, message: OutboxMessage, at: datetime) -> None:
         if self._read(message.dedupe_key) is None:
             self._write(message.dedupe_key, (message, at))
+
+    # delivery, simply: rows numbered in the order queued; no leases or backoff here
+    # (those are the store's, tested on SQLite and PostgreSQL)
+    async def claim_due(self, channel: str, now: datetime, limit: int = 20) -> list[OutboxRow]:
+        rows = [OutboxRow(n, message, 0)
+                for n, (message, _) in enumerate(self._committed.values(), start=1)
+                if message.channel == channel and n not in self.db_delivered]
+        return rows[:limit]
+
+    async def mark_sent(self, row_id: int, now: datetime) -> None:
+        self.db_delivered[row_id] = "sent"
+
+    async def mark_failed(self, row_id: int, now: datetime, error: str, *,
+                          permanent: bool = False) -> None:
+        if permanent:
+            self.db_delivered[row_id] = f"failed: {error}"
 
 
 class FakeReplyKeys(_Table[str, ReplyKey]):

@@ -1,0 +1,73 @@
+"""Delivering the outbox: lease due rows, send each outside any transaction, record it.
+
+A sender raises ``TryLater`` for a temporary fault (server down, rate limit) and
+``Undeliverable`` for a permanent one (address unknown, bot blocked); anything
+else is treated as temporary and logged as ours. Rows are leased, so two workers
+never send the same row, and one that dies gives its rows back when the lease
+ends. A row is marked sent right after its send, in its own short transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from domain.service.context import Env
+from domain.service.ports import OutboxRow
+
+log = logging.getLogger("kvitt.delivery")
+
+
+class TryLater(Exception):
+    """A temporary failure: the row is tried again after a backoff."""
+
+
+class Undeliverable(Exception):
+    """A permanent failure: the row is given up and shown in the admin digest."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryReport:
+    """What one pass did."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+Sender = Callable[[OutboxRow], Awaitable[None]]
+
+
+async def deliver_due(env: Env, channel: str, send: Sender, *, limit: int = 20) -> DeliveryReport:
+    """One pass over the due rows of ``channel``."""
+    async with env.uow() as uow:
+        rows = await uow.outbox.claim_due(channel, env.clock(), limit)
+        await uow.commit()
+    sent = retried = failed = 0
+    for row in rows:
+        try:
+            await send(row)
+        except Undeliverable as exc:
+            await _record(env, row, str(exc), permanent=True)
+            failed += 1
+        except TryLater as exc:
+            await _record(env, row, str(exc), permanent=False)
+            retried += 1
+        except Exception as exc:
+            log.error("delivery of outbox row %s (%s) failed: %s", row.id, row.message.kind,
+                      type(exc).__name__, exc_info=exc)
+            await _record(env, row, f"{type(exc).__name__}: {exc}", permanent=False)
+            retried += 1
+        else:
+            async with env.uow() as uow:
+                await uow.outbox.mark_sent(row.id, env.clock())
+                await uow.commit()
+            sent += 1
+    return DeliveryReport(sent, retried, failed)
+
+
+async def _record(env: Env, row: OutboxRow, error: str, *, permanent: bool) -> None:
+    async with env.uow() as uow:
+        await uow.outbox.mark_failed(row.id, env.clock(), error, permanent=permanent)
+        await uow.commit()
