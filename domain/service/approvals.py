@@ -17,6 +17,7 @@ from domain.claim import Actor, Channel, Claim, Status
 from domain.errors import NotAnApprover, NotFound, StageNotOpen
 from domain.service.context import Env, organisations, retrying
 from domain.service.notify import publish
+from domain.service.ports import UnitOfWork
 from domain.text import Text
 
 Decision = Literal["approve", "return", "comment"]
@@ -49,36 +50,44 @@ async def target_of_key(env: Env, key: str, sender: str) -> Target:
     return Target(found.claim_id, found.payer, found.stage, found.round)
 
 
+async def decide_in(env: Env, uow: UnitOfWork, target: Target, approver: str,
+                    decision: Decision, text: str = "", *, channel: Channel = "email",
+                    source_message_id: str | None = None) -> Claim:
+    """Apply an approver's decision inside ``uow`` (no commit)."""
+    actor = Actor("approver", approver.strip().lower(), channel)
+    claim = await uow.claims.get(target.claim_id)
+    if claim is None:
+        raise NotFound()
+    at = env.clock()
+    if decision == "approve":
+        workflow.approve(claim, target.payer, target.stage, target.round, actor, at,
+                         source_message_id=source_message_id)
+    elif decision == "return":
+        workflow.return_claim(claim, target.payer, target.stage, target.round, actor,
+                              at, text, source_message_id=source_message_id)
+    else:
+        approval = claim.approval(target.payer, target.stage, target.round)
+        if approval is None or actor.id not in approval.approvers:
+            raise NotAnApprover()
+        if target.round != claim.round or claim.status is not Status.AWAITING:
+            raise StageNotOpen()  # a key dies with its round, for comments too
+        workflow.comment(claim, actor, at, text, payer=target.payer,
+                         source_message_id=source_message_id)
+    claimant = await uow.claimants.get(claim.claimant_id)
+    orgs = await organisations(uow, claim.payers)
+    if claimant is not None:
+        await publish(env, uow, claim, claimant, orgs)
+    await uow.claims.save(claim)
+    return claim
+
+
 async def decide(env: Env, target: Target, approver: str, decision: Decision, text: str = "",
                  *, channel: Channel = "email", source_message_id: str | None = None) -> Claim:
     """Apply an approver's decision; retried if another decision landed meanwhile."""
-    actor = Actor("approver", approver.strip().lower(), channel)
-
     async def work() -> Claim:
         async with env.uow() as uow:
-            claim = await uow.claims.get(target.claim_id)
-            if claim is None:
-                raise NotFound()
-            at = env.clock()
-            if decision == "approve":
-                workflow.approve(claim, target.payer, target.stage, target.round, actor, at,
-                                 source_message_id=source_message_id)
-            elif decision == "return":
-                workflow.return_claim(claim, target.payer, target.stage, target.round, actor,
-                                      at, text, source_message_id=source_message_id)
-            else:
-                approval = claim.approval(target.payer, target.stage, target.round)
-                if approval is None or actor.id not in approval.approvers:
-                    raise NotAnApprover()
-                if target.round != claim.round or claim.status is not Status.AWAITING:
-                    raise StageNotOpen()  # a key dies with its round, for comments too
-                workflow.comment(claim, actor, at, text, payer=target.payer,
-                                 source_message_id=source_message_id)
-            claimant = await uow.claimants.get(claim.claimant_id)
-            orgs = await organisations(uow, claim.payers)
-            if claimant is not None:
-                await publish(env, uow, claim, claimant, orgs)
-            await uow.claims.save(claim)
+            claim = await decide_in(env, uow, target, approver, decision, text,
+                                    channel=channel, source_message_id=source_message_id)
             await uow.commit()
             return claim
     return await retrying(env, work)

@@ -54,7 +54,7 @@ async def deliver_due(env: Env, channel: str, send: Sender, *, limit: int = 20) 
         except TryLater as exc:
             await _record(env, row, str(exc), permanent=False)
             retried += 1
-        except Exception as exc:
+        except Exception as exc:  # ours, not the recipient's: logged, the row retried
             log.error("delivery of outbox row %s (%s) failed: %s", row.id, row.message.kind,
                       type(exc).__name__, exc_info=exc)
             await _record(env, row, f"{type(exc).__name__}: {exc}", permanent=False)

@@ -181,6 +181,20 @@ class DialogRepository(Protocol):
         """Create or replace the chat's state."""
 
 
+class InboundLog(Protocol):
+    """Every inbound message once, keyed on its Message-ID, with what became of it."""
+
+    async def outcome(self, message_id: str) -> str | None:
+        """What became of this message before, or None if it is new."""
+
+    async def record(self, message_id: str, at: datetime, outcome: str, detail: str,
+                     claim_id: str | None) -> None:
+        """Remember the message and its outcome."""
+
+    async def mark_bouncing(self, address: str, at: datetime, detail: str) -> None:
+        """An address that bounced: mail to it is suspect until it works again."""
+
+
 class AttachmentRepository(Protocol):
     """What is known of each stored file: its hash, type and size."""
 
@@ -232,6 +246,10 @@ class UnitOfWork(Protocol):
     @property
     def dialogs(self) -> DialogRepository:
         """Dialog state per chat."""
+
+    @property
+    def inbound(self) -> InboundLog:
+        """Inbound mail handled."""
 
     async def __aenter__(self) -> Self:
         """Begin."""

@@ -175,3 +175,29 @@ class SqlDialogs:
         if result.rowcount == 0:
             await self._conn.execute(insert(t.dialog_states).values(
                 chat_id=state.chat_id, **values))
+
+
+class SqlInbound:
+    """``InboundLog`` on SQL."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def outcome(self, message_id: str) -> str | None:
+        found: str | None = (await self._conn.execute(select(
+            t.inbound_messages.c.outcome).where(
+            t.inbound_messages.c.message_id == message_id[:998]))).scalar_one_or_none()
+        return found
+
+    async def record(self, message_id: str, at: datetime, outcome: str, detail: str,
+                     claim_id: str | None) -> None:
+        await self._conn.execute(insert(t.inbound_messages).values(
+            message_id=message_id[:998], received_at=at, outcome=outcome, detail=detail,
+            claim_id=claim_id))
+
+    async def mark_bouncing(self, address: str, at: datetime, detail: str) -> None:
+        result = await self._conn.execute(update(t.bouncing_addresses).where(
+            t.bouncing_addresses.c.address == address).values(detail=detail[:2000]))
+        if result.rowcount == 0:
+            await self._conn.execute(insert(t.bouncing_addresses).values(
+                address=address, since=at, detail=detail[:2000]))

@@ -207,3 +207,10 @@ attachments = Table(
     Column("size", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+bouncing_addresses = Table(
+    "bouncing_addresses", metadata,
+    Column("address", String(320), primary_key=True),
+    Column("since", UTCDateTime, nullable=False),
+    Column("detail", Text, nullable=False),
+)

@@ -13,6 +13,7 @@ from domain.store.people import (
     SqlAttachments,
     SqlClaimants,
     SqlDialogs,
+    SqlInbound,
     SqlInvites,
     SqlOrganisations,
     SqlReplyKeys,
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
     reply_keys: SqlReplyKeys
     attachments: SqlAttachments
     dialogs: SqlDialogs
+    inbound: SqlInbound
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -54,6 +56,7 @@ class SqlUnitOfWork:
         self.reply_keys = SqlReplyKeys(conn)
         self.attachments = SqlAttachments(conn)
         self.dialogs = SqlDialogs(conn)
+        self.inbound = SqlInbound(conn)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None,

@@ -59,6 +59,8 @@ class FakeDatabase:
     attachments: dict[str, tuple[str, int]] = field(default_factory=dict)
     dialogs: dict[int, DialogState] = field(default_factory=dict)
     delivered: dict[int, str] = field(default_factory=dict)
+    inbound: dict[str, str] = field(default_factory=dict)
+    bouncing: dict[str, str] = field(default_factory=dict)
     references: dict[int, int] = field(default_factory=dict)
     commits: int = 0
     _meanwhile: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
@@ -300,6 +302,23 @@ class FakeDialogs(_Table[int, DialogState]):
         self._write(state.chat_id, state)
 
 
+class FakeInbound:
+    """``InboundLog`` on the database's dicts (committed at once: tests read outcomes)."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    async def outcome(self, message_id: str) -> str | None:
+        return self.db.inbound.get(message_id)
+
+    async def record(self, message_id: str, at: datetime, outcome: str, detail: str,
+                     claim_id: str | None) -> None:
+        self.db.inbound[message_id] = outcome
+
+    async def mark_bouncing(self, address: str, at: datetime, detail: str) -> None:
+        self.db.bouncing[address] = detail
+
+
 class FakeBlobs:
     """``BlobStore`` in memory."""
 
@@ -328,6 +347,7 @@ class FakeUnitOfWork:
         self.reply_keys = FakeReplyKeys(db)
         self.attachments = FakeAttachments(db)
         self.dialogs = FakeDialogs(db)
+        self.inbound = FakeInbound(db)
         self.committed = False
 
     def _tables(self) -> tuple[_Table[str, object], ...]:

@@ -1,0 +1,120 @@
+"""An approver's reply, applied or refused, recorded once with its outcome.
+
+The mail gateway reads the message (key, sender, visible text, decision word,
+auto-reply, bounce) and hands a ``ReadReply`` here. In ONE transaction: a
+Message-ID seen before changes nothing; a bounce marks the address; a valid key
+from its own approver applies the decision; anything else is refused. The
+answer to the approver (confirmation or refusal) goes to the outbox in that
+same transaction; at most one refusal per address, reason and day, and never
+an answer to an auto-reply or a bounce.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.calendar import local_date
+from domain.errors import (
+    ChangedMeanwhile,
+    ClaimLocked,
+    NotAnApprover,
+    NotFound,
+    ReturnNeedsReason,
+    StageNotOpen,
+)
+from domain.service.approvals import Decision, Target, decide_in
+from domain.service.context import Env, retrying
+from domain.service.ports import OutboxMessage, UnitOfWork
+
+REFUSALS = ("unknown_key", "wrong_sender", "stage_closed", "return_without_reason",
+            "changed_meanwhile", "no_answer")
+_DONE = {"approve": "approved", "return": "returned", "comment": "commented"}
+
+
+@dataclass(frozen=True, slots=True)
+class ReadReply:
+    """What the gateway read from one inbound message."""
+
+    message_id: str
+    sender: str
+    subject: str = ""
+    key: str | None = None
+    intent: str = "none"  # approve | return | comment | none
+    text: str = ""
+    auto_reply: bool = False
+    bounce: bool = False
+    bounced: tuple[str, ...] = ()
+    authenticated: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What became of a message: ``kind`` is recorded; ``processed`` picks the folder."""
+
+    kind: str
+    processed: bool
+    claim_id: str | None = None
+
+
+async def handle_reply(env: Env, reply: ReadReply) -> Outcome:
+    """Apply or refuse one reply; safe to call twice with the same message."""
+    async def once() -> Outcome:
+        async with env.uow() as uow:
+            before = await uow.inbound.outcome(reply.message_id)
+            if before is not None:  # a second delivery: filed like the first, nothing else
+                return Outcome("duplicate", processed=before in _DONE.values())
+            outcome = await _handle(env, uow, reply)
+            await uow.inbound.record(reply.message_id, env.clock(), outcome.kind,
+                                     reply.subject[:200], outcome.claim_id)
+            await uow.commit()
+            return outcome
+    return await retrying(env, once)
+
+
+async def _handle(env: Env, uow: UnitOfWork, reply: ReadReply) -> Outcome:
+    if reply.bounce:
+        for address in reply.bounced:
+            await uow.inbound.mark_bouncing(address.lower(), env.clock(), reply.subject)
+        return Outcome("bounce", processed=False)
+    if reply.auto_reply:
+        return Outcome("auto_reply", processed=False)
+    found = await uow.reply_keys.get(reply.key) if reply.key else None
+    if found is None:
+        return await _refuse(env, uow, reply, "unknown_key")
+    if found.approver != reply.sender.lower() or not reply.authenticated:
+        return await _refuse(env, uow, reply, "wrong_sender", found.claim_id)
+    if reply.intent not in _DONE:
+        return await _refuse(env, uow, reply, "no_answer", found.claim_id)
+    target = Target(found.claim_id, found.payer, found.stage, found.round)
+    decision: Decision = "approve" if reply.intent == "approve" else (
+        "return" if reply.intent == "return" else "comment")
+    try:  # decide_in refuses before it writes anything, so a refusal leaves no trace
+        claim = await decide_in(env, uow, target, reply.sender, decision, reply.text,
+                                source_message_id=reply.message_id)
+    except ChangedMeanwhile:
+        raise  # the whole message is tried again on fresh data
+    except ReturnNeedsReason:
+        return await _refuse(env, uow, reply, "return_without_reason", found.claim_id)
+    except (StageNotOpen, ClaimLocked, NotFound):
+        return await _refuse(env, uow, reply, "stage_closed", found.claim_id)
+    except NotAnApprover:
+        return await _refuse(env, uow, reply, "wrong_sender", found.claim_id)
+    await uow.outbox.add(OutboxMessage(
+        "decision_confirmation", "email", reply.sender,
+        {"claim_id": claim.id, "reference": claim.reference, "decision": decision,
+         "in_reply_to": reply.message_id, "subject": reply.subject, "lang": "nb"},
+        f"confirm:{reply.message_id}"), env.clock())
+    return Outcome(_DONE[decision], processed=True, claim_id=claim.id)
+
+
+async def _refuse(env: Env, uow: UnitOfWork, reply: ReadReply, kind: str,
+                  claim_id: str | None = None) -> Outcome:
+    if not reply.sender:  # nobody to answer (an unreadable message)
+        return Outcome(kind, processed=False, claim_id=claim_id)
+    day = local_date(env.clock()).isoformat()
+    await uow.outbox.add(OutboxMessage(
+        "refusal", "email", reply.sender,
+        {"refusal": kind, "claim_id": claim_id, "in_reply_to": reply.message_id,
+         "subject": reply.subject, "lang": "nb"},
+        f"refusal:{reply.sender.lower()}:{kind}:{day}"), env.clock())
+    return Outcome(kind, processed=False, claim_id=claim_id)

@@ -1,0 +1,109 @@
+"""Reading one inbound message into what the service needs: a pipeline of small steps.
+
+1. parse, and its identity (Message-ID, or a hash of the bytes);
+2. auto-reply or bounce? (``classify``) — a bounce also names the failed addresses;
+3. the reply key: To, Delivered-To, X-Original-To, then References/In-Reply-To;
+4. the sender (From), and — when required — whether the receiving server's
+   Authentication-Results say DMARC or DKIM passed for the sender's domain;
+5. the visible reply (quotes and signatures removed) and the decision in it.
+
+Nothing here touches the database; ``domain.service.inbound.handle_reply`` does
+the rest. Logs from here never hold reply keys or full addresses.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import getaddresses
+
+from domain.service.inbound import ReadReply
+from mail.addresses import DEFAULT_PATTERN, key_from_address, key_from_references
+from mail.classify import classify
+from mail.decision import decide
+from mail.message import message_key, parse_message
+from mail.visible import visible_reply
+
+KEY_HEADERS = ("To", "Delivered-To", "X-Original-To", "Cc")
+_RESULT = re.compile(r"\b(dmarc|dkim)=(\w+)(?:[^;]*?header\.(?:from|d|i)=@?([\w.-]+))?",
+                     re.IGNORECASE)
+_FAILED = re.compile(r"^(?:Final|Original)-Recipient:\s*rfc822;\s*(\S+)", re.IGNORECASE | re.M)
+
+
+@dataclass(frozen=True, slots=True)
+class GatewaySettings:
+    """How this installation's reply addresses look, and how strict the sender check is."""
+
+    reply_pattern: str = DEFAULT_PATTERN
+    domain: str = "example.no"
+    require_authentication: bool = False
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    try:
+        values = message.get_all(name) or []
+    except (IndexError, ValueError):
+        return ""
+    return ", ".join(str(v) for v in values)
+
+
+def reply_key(message: EmailMessage, settings: GatewaySettings) -> str | None:
+    """The key from our reply address, else from our Message-ID in the thread headers."""
+    for name in KEY_HEADERS:
+        key = key_from_address(_header(message, name), settings.reply_pattern)
+        if key:
+            return key
+    for name in ("References", "In-Reply-To"):
+        key = key_from_references(_header(message, name), settings.domain)
+        if key:
+            return key
+    return None
+
+
+def sender(message: EmailMessage) -> str:
+    """The From address, lowercased ("" when there is none)."""
+    found = [address for _, address in getaddresses([_header(message, "From")]) if address]
+    return found[0].strip().lower() if found else ""
+
+
+def authenticated(message: EmailMessage, address: str) -> bool:
+    """Whether the receiving server recorded DMARC or DKIM pass for the sender's domain.
+
+    A pass counts only if it names that domain (``header.from`` / ``header.d``), or a
+    parent of it; a pass for some other domain proves nothing about the sender.
+    """
+    domain = address.rpartition("@")[2].lower()
+    for header in message.get_all("Authentication-Results") or []:
+        for _method, result, where in _RESULT.findall(str(header)):
+            where = where.lower()
+            if result.lower() == "pass" and where and (
+                    domain == where or domain.endswith("." + where)):
+                return True
+    return False
+
+
+def bounced_addresses(message: EmailMessage, raw: bytes) -> tuple[str, ...]:
+    """The addresses a bounce says failed (X-Failed-Recipients, DSN Final-Recipient)."""
+    found = [a for _, a in getaddresses([_header(message, "X-Failed-Recipients")]) if a]
+    found += _FAILED.findall(raw.decode("utf-8", "replace"))
+    return tuple(dict.fromkeys(a.strip("<>").lower() for a in found))
+
+
+def read_reply(raw: bytes, settings: GatewaySettings) -> ReadReply:
+    """Everything the service needs from one raw message."""
+    message = parse_message(raw)
+    verdict = classify(message)
+    identity = message_key(message, raw)
+    subject = _header(message, "Subject")
+    if verdict.bounce or verdict.auto_reply:
+        return ReadReply(identity, sender(message), subject, auto_reply=verdict.auto_reply,
+                         bounce=verdict.bounce,
+                         bounced=bounced_addresses(message, raw) if verdict.bounce else ())
+    frm = sender(message)
+    text = visible_reply(message)
+    decision = decide(text)
+    proven = authenticated(message, frm) if settings.require_authentication else True
+    return ReadReply(identity, frm, subject, reply_key(message, settings), decision.intent,
+                     decision.reason if decision.intent == "return" else text,
+                     authenticated=proven)
