@@ -127,6 +127,8 @@ COMMANDS: tuple[Command, ...] = (
             _arguments(ARGS, "list_arguments")),
     Command("claims show", "show one claim with lines, approvals and log",
             _admin("claims_show"), _arguments(ARGS, "reference_argument")),
+    Command("mail ingest", "handle one message from stdin (an MTA pipe) as an approver's reply",
+            _lazy("mail.ingest_cli", "run")),
     Command("mail parse-reply", "read a reply .eml as the gateway would (no database), as JSON",
             _lazy("mail.parse_reply_cli", "run"), _arguments("mail.parse_reply_cli", "arguments")),
 )

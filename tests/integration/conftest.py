@@ -44,7 +44,7 @@ async def _pg_available() -> str | None:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
         return None
-    except Exception as exc:
+    except Exception as exc:  # any failure means: no server here
         return f"{type(exc).__name__}: {exc}"
     finally:
         await engine.dispose()
