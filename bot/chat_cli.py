@@ -42,6 +42,8 @@ def _show(replies: list[Reply], out: TextIO, sent: list[int]) -> Pressable:
             sent.append(len(sent) + 1)
         message_id = reply.edit if reply.edit is not None else sent[-1]
         out.write(("  (endret) " if reply.edit is not None else "") + reply.text + "\n")
+        if reply.document is not None:
+            out.write(f"  [fil: {reply.document[0]}, {len(reply.document[1])} byte]\n")
         for row in reply.buttons:
             labels = []
             for button in row:

@@ -37,11 +37,13 @@ COMMANDS = {
            ("oppsummering", "Se kravet"), ("linjer", "Endre eller slette linjer"),
            ("mine", "Mine krav og status"), ("angre", "Trekk tilbake et innsendt krav"),
            ("kommentar", "Skriv til godkjennerne"), ("avbryt", "Gå ut av spørsmålet"),
+           ("mine_data", "Alt Kvitt har om deg"), ("slettmeg", "Slett dataene dine"),
            ("hjelp", "Hjelp")],
     "en": [("new", "New claim"), ("send", "Submit the claim"), ("summary", "See the claim"),
            ("lines", "Change or delete lines"), ("mine", "My claims and status"),
            ("withdraw", "Withdraw a submitted claim"), ("comment", "Write to the approvers"),
-           ("cancel", "Leave the question"), ("help", "Help")],
+           ("cancel", "Leave the question"), ("my_data", "Everything Kvitt holds about you"),
+           ("erase_me", "Erase your data"), ("help", "Help")],
 }
 ALL_COMMANDS = sorted({name for names in COMMANDS.values() for name, _ in names} | {"start"})
 CALLBACK = r"^(\d{1,9}|o):[\w:.@\-]{1,54}$"  # a prompt's button, or a notice's "open"
@@ -75,7 +77,10 @@ async def render(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.value)
                                         for b in row] for row in reply.buttons]) \
             if reply.buttons else None
-        if reply.edit is not None:
+        if reply.document is not None:
+            name, data = reply.document
+            await context.bot.send_document(chat_id, data, filename=name, caption=reply.text)
+        elif reply.edit is not None:
             try:
                 await context.bot.edit_message_text(reply.text, chat_id=chat_id,
                                                     message_id=reply.edit, reply_markup=markup)

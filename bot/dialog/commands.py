@@ -6,11 +6,12 @@ Norwegian command names first (``/ny``, ``/send``, ``/mine``, ``/angre``,
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from bot.dialog.claim_flow import submit
-from bot.dialog.core import END, Button, Ctx, Incoming, Prompt
+from bot.dialog.core import END, Button, Ctx, Incoming, Prompt, Reply
 from bot.dialog.engine import register, show
 from bot.dialog.render import log_text, summary_text
 from bot.dialog.steps import ask_buttons, ask_file, ask_text
@@ -25,18 +26,21 @@ HELP = (
     "/ny – nytt krav\n/linjer – endre eller slette linjer\n/oppsummering – se kravet\n"
     "/send – send til godkjenning\n/mine – dine krav og status\n"
     "/angre – trekk tilbake et innsendt krav (før noen har godkjent)\n"
-    "/kommentar – skriv til godkjennerne\n/avbryt – gå ut av spørsmålet (ingenting slettes)",
+    "/kommentar – skriv til godkjennerne\n/avbryt – gå ut av spørsmålet (ingenting slettes)\n"
+    "/mine_data – alt Kvitt har om deg\n/slettmeg – slett dataene dine",
     "Kvitt keeps your expense claims.\n"
     "/new – new claim\n/lines – change or delete lines\n/summary – see the claim\n"
     "/send – submit for approval\n/mine – your claims and their status\n"
     "/withdraw – pull back a submitted claim (before anyone approved)\n"
-    "/comment – write to the approvers\n/cancel – leave the question (nothing is deleted)")
+    "/comment – write to the approvers\n/cancel – leave the question (nothing is deleted)\n"
+    "/my_data – everything Kvitt holds about you\n/erase_me – erase your data")
 NEEDS_INVITE = ("Hei! For å bruke Kvitt trenger du en invitasjonslenke fra den som betaler "
                 "(regnskap, klubb eller kommune).",
                 "Hi! To use Kvitt you need an invite link from whoever pays "
                 "(accounts, club or municipality).")
 ALIASES = {"new": "ny", "lines": "linjer", "summary": "oppsummering", "withdraw": "angre",
-           "comment": "kommentar", "cancel": "avbryt", "help": "hjelp", "claims": "mine"}
+           "comment": "kommentar", "cancel": "avbryt", "help": "hjelp", "claims": "mine",
+           "my_data": "mine_data", "erase_me": "slettmeg"}
 
 Command = Callable[[Ctx, str], Awaitable[None]]
 
@@ -148,10 +152,43 @@ async def _open(ctx: Ctx, claim_id: str) -> None:
     await show(ctx, await _claim_opened(ctx, claim_id))
 
 
+async def _my_data(ctx: Ctx, _: str) -> None:
+    """GDPR: everything Kvitt holds about the claimant, as a JSON file."""
+    data = await ctx.turn.export_data()
+    body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    ctx.replies.append(Reply(ctx.t("Her er alt Kvitt har lagret om deg.",
+                                   "Here is everything Kvitt holds about you."),
+                             document=("kvitt-mine-data.json", body)))
+
+
+async def _erase_me(ctx: Ctx, _: str) -> None:
+    ctx.turn.session()  # refuses someone who has not joined
+    await show(ctx, "erase.confirm")
+
+
+async def _erase_prompt(ctx: Ctx) -> Prompt:
+    return Prompt(ctx.t("Slette navn, e-post, kontonummer og koblingen til Telegram? Kravene "
+                        "beholdes anonymt i regnskapet (bokføringsloven).",
+                        "Erase your name, email, bank account and Telegram link? Claims are "
+                        "kept anonymously in the accounts (Norwegian bookkeeping law)."),
+                  ((Button(ctx.t("Ja, slett meg", "Yes, erase me"), "yes"),
+                    Button(ctx.t("Avbryt", "Cancel"), "no")),))
+
+
+async def _erase_answer(ctx: Ctx, value: str) -> str:
+    if value != "yes":
+        return END
+    lang = ctx.lang
+    await ctx.turn.erase()
+    ctx.lang = lang
+    ctx.say(ctx.t("Dataene dine er slettet. Takk for nå.", "Your data is erased. Goodbye."))
+    return END
+
+
 COMMANDS: dict[str, Command] = {
     "start": _start, "ny": _new, "send": _send, "oppsummering": _summary, "mine": _mine,
     "angre": _withdraw, "kommentar": _comment, "avbryt": _cancel, "hjelp": _help,
-    "linjer": _lines, "open": _open}
+    "linjer": _lines, "open": _open, "mine_data": _my_data, "slettmeg": _erase_me}
 
 
 async def run_command(ctx: Ctx, incoming: Incoming) -> None:
@@ -316,4 +353,5 @@ register(
     ask_text("fix.justification", ("Skriv begrunnelsen:", "Write the justification:"),
              lambda ctx, text: _set_line_field(ctx, "justification", text)),
     ask_buttons("fix.remove", _remove_prompt, _remove),
+    ask_buttons("erase.confirm", _erase_prompt, _erase_answer),
 )

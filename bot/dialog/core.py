@@ -46,6 +46,7 @@ class Reply:
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     edit: int | None = None
+    document: tuple[str, bytes] | None = None  # (file name, bytes) sent with the text
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,6 +62,16 @@ class DialogTurn:
         self.claimant = await members.update_profile_in(self.uow, claimant, **fields)
         return self.claimant
 
+    async def export_data(self) -> dict[str, object]:
+        """The claimant's data (GDPR export)."""
+        return await members.export_data(self.uow, self.session().claimant_id)
+
+    async def erase(self) -> None:
+        """Erase the claimant's personal data (refused while a claim is in approval)."""
+        await members.erase(self.uow, self.session().claimant_id)
+        self.claimant = None
+        self.state.data.clear()
+
     async def organisations(self, slugs: tuple[str, ...]) -> Mapping[str, Organisation]:
         """Organisations by slug."""
         return await organisations(self.uow, slugs)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from domain.claim import Status
 from domain.claimant import Claimant
-from domain.errors import InvalidValue, InviteInvalid, NotFound
+from domain.codec import line_to_dict
+from domain.errors import ErasureRefused, InvalidValue, InviteInvalid, NotFound
 from domain.service.context import Env
 from domain.service.ports import UnitOfWork
 from domain.text import Text
@@ -87,3 +89,44 @@ def check_email(text: str) -> str:
         raise InvalidValue(Text("Skriv en e-postadresse, f.eks. ola@example.no.",
                                 "Write an email address, e.g. ola@example.com."))
     return value
+
+
+async def export_data(uow: UnitOfWork, claimant_id: str) -> dict[str, object]:
+    """Everything Kvitt holds about a claimant, as JSON-able data (GDPR art. 15 and 20)."""
+    claimant = await uow.claimants.get(claimant_id)
+    if claimant is None:
+        raise NotFound()
+    claims = await uow.claims.for_claimant(claimant_id)
+    return {
+        "name": claimant.name, "email": claimant.email, "telegram_id": claimant.telegram_id,
+        "bank_account": claimant.bank_account, "national_id": claimant.national_id,
+        "language": claimant.language, "memberships": sorted(claimant.memberships),
+        "claims": [{"reference": c.reference, "title": c.title, "status": c.status.value,
+                    "purpose": c.purpose, "route": c.route, "allocation": c.allocation,
+                    "lines": [{**line_to_dict(line.body), "remark": line.remark,
+                               "justification": line.justification, "payer": line.payer}
+                              for line in c.lines],
+                    "log": [{"at": e.at.isoformat(), "event": e.kind, "text": e.text}
+                            for e in c.events]}
+                   for c in claims],
+    }
+
+
+async def erase(uow: UnitOfWork, claimant_id: str) -> None:
+    """Remove the person from Kvitt: profile emptied, Telegram link cut, memberships gone.
+
+    Claims stay, as the payers' accounting must keep them (bokføringsloven: five
+    years), but they no longer lead to a name, an account or a chat. Refused while
+    a claim is in approval, so no approver is left deciding on someone who is gone.
+    """
+    claimant = await uow.claimants.get(claimant_id)
+    if claimant is None:
+        raise NotFound()
+    if any(c.status is Status.AWAITING for c in await uow.claims.for_claimant(claimant_id)):
+        raise ErasureRefused()
+    claimant.name, claimant.email = "Slettet bruker", ""
+    claimant.bank_account, claimant.national_id = "", ""
+    claimant.telegram_id = None
+    claimant.memberships.clear()
+    claimant.allocation_defaults.clear()
+    await uow.claimants.save(claimant)

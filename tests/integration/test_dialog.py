@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -156,3 +157,38 @@ async def test_without_an_invite_there_is_only_a_clear_message(engine, tmp_path)
     assert "invitasjonslenke" in stranger.text
     async with SqlUnitOfWork(engine) as uow:
         assert await uow.claimants.by_telegram(999) is None
+
+
+async def test_my_data_is_exported_and_erasure_waits_until_nothing_is_in_approval(
+        engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env, user_id=321)
+    await chat.type("/mine_data")
+    (name, body), = [r.document for r in chat.replies if r.document]
+    data = json.loads(body)
+    assert name == "kvitt-mine-data.json"
+    assert (data["name"], data["bank_account"]) == ("Kari Dommer", "12345678903")
+    await chat.type("/ny")
+    await chat.press("Tromsø")
+    await chat.press("Ferdig")
+    await chat.type("Cup")
+    await chat.press("Hopp over")
+    await chat.press("Timer/honorar")
+    await chat.press("3. divisjon")
+    await chat.type("1")
+    await chat.type("14.3")
+    await chat.press("Hopp over")
+    await chat.type("/send")
+    await chat.type("/slettmeg")
+    await chat.press("Ja, slett meg")
+    assert "kan ikke slettes mens et krav er til godkjenning" in chat.text
+    await chat.type("/angre")
+    await chat.type("/slettmeg")
+    await chat.press("Ja, slett meg")
+    assert "Dataene dine er slettet" in chat.text
+    async with env.uow() as uow:
+        assert await uow.claimants.by_telegram(321) is None
+        claims = await uow.claims.for_payer("tromso-hk")
+    assert len(claims) == 1  # the claim is kept for the accounts, without the person
+    await chat.type("/ny")
+    assert "invitasjonslenke" in chat.text
