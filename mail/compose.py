@@ -174,6 +174,17 @@ def return_notice(view: ClaimSummary, *, to: str, payer: str, returned_by: str, 
                     references=_thread(view, domain))
 
 
+def withdrawn_notice(view: ClaimSummary, *, approver: str, claimant_name: str, lang: str,
+                     sender: str, domain: str, message_key: str) -> EmailMessage:
+    """Tell an approver that a claim they were asked about was withdrawn."""
+    lang = _lang(lang)
+    texts = _render("withdrawn_notice", lang, reference=view.claim.reference,
+                    title=_one_line(view.claim.title), claimant=claimant_name)
+    return _message(texts, to=approver, sender=sender, lang=lang,
+                    msg_id=message_id(domain, "withdrawn", token(message_key)),
+                    references=_thread(view, domain))
+
+
 def comment_to_claimant(view: ClaimSummary, *, to: str, author: str, payer: str | None,
                         text: str, lang: str, sender: str, domain: str,
                         message_key: str) -> EmailMessage:

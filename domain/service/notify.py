@@ -53,7 +53,8 @@ async def publish(env: Env, uow: UnitOfWork, claim: Claim, claimant: Claimant,
                 event.kind == "commented" and event.actor.kind == "approver"):
             await _to_claimant(uow, claim, claimant, seq, event, payload, at)
         elif event.kind == "commented" and event.actor.kind == "claimant":
-            await _to_approvers(uow, claim, seq, event, payload, at, "open", "claimant_comment")
+            await _to_approvers(uow, claim, seq, event, payload, at, "open", "claimant_comment",
+                                keys=env)
         elif event.kind == "withdrawn":
             # the stages the withdraw closed: their approvers need not look any more
             await _to_approvers(uow, claim, seq, event, payload, at, "closed", "claim_withdrawn")
@@ -62,11 +63,18 @@ async def publish(env: Env, uow: UnitOfWork, claim: Claim, claimant: Claimant,
 
 async def _to_approvers(uow: UnitOfWork, claim: Claim, seq: int, event: ClaimEvent,
                         payload: dict[str, object], at: datetime, state: str,
-                        kind: str) -> None:
+                        kind: str, *, keys: Env | None = None) -> None:
+    """Mail the approvers of the ``state`` approvals; with ``keys``, each gets a reply key."""
     for approval in claim.round_approvals():
         if approval.state == state:
             for approver in approval.approvers:
-                await uow.outbox.add(OutboxMessage(kind, "email", approver, payload,
+                extra: dict[str, object] = {}
+                if keys is not None:
+                    key = ReplyKey(keys.new_key(), claim.id, approval.payer, approval.stage,
+                                   claim.round, approver, at)
+                    await uow.reply_keys.add(key)
+                    extra = {"reply_key": key.key, "stage_payer": approval.payer}
+                await uow.outbox.add(OutboxMessage(kind, "email", approver, {**payload, **extra},
                                                    _key(claim, seq, event, approver)), at)
 
 

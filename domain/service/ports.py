@@ -201,6 +201,9 @@ class AttachmentRepository(Protocol):
     async def add(self, content_hash: str, mime: str, size: int, at: datetime) -> None:
         """Record a file; recording the same hash again does nothing."""
 
+    async def mime(self, content_hash: str) -> str | None:
+        """The recorded type of a stored file, or None if unknown."""
+
 
 class BlobStore(Protocol):
     """File bytes by content hash, outside the database (the data folder)."""

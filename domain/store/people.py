@@ -152,6 +152,11 @@ class SqlAttachments:
             await self._conn.execute(insert(t.attachments).values(
                 hash=content_hash, mime=mime, size=size, created_at=at))
 
+    async def mime(self, content_hash: str) -> str | None:
+        found: str | None = (await self._conn.execute(select(t.attachments.c.mime).where(
+            t.attachments.c.hash == content_hash))).scalar_one_or_none()
+        return found
+
 
 class SqlDialogs:
     """``DialogRepository`` on SQL."""

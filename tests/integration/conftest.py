@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.store import tables
 from domain.store.engine import make_engine, sqlite_url
 from domain.store.migrate import upgrade
+from mail.sources import ImapSettings, ImapSource
 
 PG_ADMIN_URL = os.environ.get(
     "KVITT_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -99,3 +100,12 @@ async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         await truncate(made)
     yield made
     await made.dispose()
+
+
+@pytest.fixture
+def imap(imap_account):
+    settings = ImapSettings(imap_account.host, imap_account.port, imap_account.user,
+                            imap_account.password, security="plain")
+    source = ImapSource(settings)
+    yield imap_account, source
+    source.close()

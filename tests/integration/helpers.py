@@ -6,6 +6,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from imap_tools import MailBoxUnencrypted
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.rates import default_book
@@ -34,3 +35,19 @@ def sql_env(engine: AsyncEngine, clock: Clock | None = None) -> Env:
     return Env(uow=lambda: SqlUnitOfWork(engine), book=default_book(),
                clock=clock or Clock(datetime(2026, 3, 10, 12, tzinfo=UTC)),
                new_id=lambda: f"id{next(counter):06d}", new_key=lambda: f"key{next(keys):06d}")
+
+
+def deliver(account, raw: bytes) -> None:
+    with MailBoxUnencrypted(account.host, account.port).login(account.user,
+                                                               account.password) as box:
+        box.append(raw, "INBOX")
+
+
+def folders(account) -> dict[str, int]:
+    with MailBoxUnencrypted(account.host, account.port).login(account.user,
+                                                               account.password) as box:
+        counts = {}
+        for name in ("INBOX", "Processed", "Rejected"):
+            box.folder.set(name)
+            counts[name] = len(box.uids())
+        return counts

@@ -9,7 +9,6 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 import pytest
-from imap_tools import MailBoxUnencrypted
 from sqlalchemy import select
 
 from domain.claim import ClaimLine, Status
@@ -18,8 +17,7 @@ from domain.service import admin, claims, members
 from domain.store import tables as t
 from mail.gateway import GatewaySettings
 from mail.inbound_worker import imap_pass
-from mail.sources import ImapSettings, ImapSource
-from tests.integration.helpers import EXAMPLES, Clock, sql_env
+from tests.integration.helpers import EXAMPLES, Clock, deliver, folders, sql_env
 
 APPROVER = "daglig.leder@eksempelforeningen.no"
 GATEWAY = GatewaySettings(reply_pattern="krav+{key}@kvitt.example.no", domain="kvitt.example.no")
@@ -54,31 +52,6 @@ def reply(key: str | None, body: str, *, sender: str = APPROVER, **headers: str)
     message.set_content(f"{body}\n\nDen 10. mars 2026 kl. 09.00 skrev Kvitt "
                         f"<krav@kvitt.example.no>:\n{REQUEST_QUOTE}\n")
     return bytes(message)
-
-
-def deliver(account, raw: bytes) -> None:
-    with MailBoxUnencrypted(account.host, account.port).login(account.user,
-                                                               account.password) as box:
-        box.append(raw, "INBOX")
-
-
-def folders(account) -> dict[str, int]:
-    with MailBoxUnencrypted(account.host, account.port).login(account.user,
-                                                               account.password) as box:
-        counts = {}
-        for name in ("INBOX", "Processed", "Rejected"):
-            box.folder.set(name)
-            counts[name] = len(box.uids())
-        return counts
-
-
-@pytest.fixture
-def imap(imap_account):
-    settings = ImapSettings(imap_account.host, imap_account.port, imap_account.user,
-                            imap_account.password, security="plain")
-    source = ImapSource(settings)
-    yield imap_account, source
-    source.close()
 
 
 async def _outbox(env, kind: str) -> list[dict]:

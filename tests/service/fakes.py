@@ -288,6 +288,10 @@ class FakeAttachments(_Table[str, tuple[str, int]]):
         if self._read(content_hash) is None:
             self._write(content_hash, (mime, size))
 
+    async def mime(self, content_hash: str) -> str | None:
+        found = self._read(content_hash)
+        return None if found is None else found[0]
+
 
 class FakeDialogs(_Table[int, DialogState]):
     """``DialogRepository`` on a dict."""
