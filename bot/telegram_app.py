@@ -108,24 +108,23 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _answer(update, context, Incoming("text", message.text))
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A pressed button: answered at once, then handled like an answer."""
+async def _pressed(update: Update, context: ContextTypes.DEFAULT_TYPE, data: str | None) -> None:
     query = update.callback_query
     if query is None:
         return
-    await query.answer()
+    await query.answer()  # first, always: the spinner on the person's button stops
     message_id = query.message.message_id if query.message else None
-    await _answer(update, context, Incoming("button", query.data or "", message_id=message_id))
+    await _answer(update, context, Incoming("button", data or "", message_id=message_id))
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A pressed button: answered at once, then handled like an answer."""
+    await _pressed(update, context, update.callback_query.data if update.callback_query else "")
 
 
 async def on_malformed_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Callback data not of our form (forged, or from another bot version): treated as stale."""
-    query = update.callback_query
-    if query is None:
-        return
-    await query.answer()
-    message_id = query.message.message_id if query.message else None
-    await _answer(update, context, Incoming("button", "0:stale", message_id=message_id))
+    await _pressed(update, context, "0:stale")
 
 
 async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
