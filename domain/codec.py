@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from domain.calc.result import LineResult, Notice
+from domain.calc.result import IncomePart, LineResult, Notice
 from domain.lines import (
     Expense,
     ItemLine,
@@ -253,7 +253,9 @@ def result_to_dict(result: LineResult) -> dict[str, Any]:
     return {"amount": format_nok(result.amount), "taxfree": format_nok(result.taxfree),
             "breakdown": [[t.nb, t.en] for t in result.breakdown],
             "warnings": [[w.code, w.text.nb, w.text.en] for w in result.warnings],
-            "rates_used": dict(result.rates_used)}
+            "rates_used": dict(result.rates_used),
+            "parts": [[p.code, str(p.count), format_nok(p.taxfree), format_nok(p.taxable)]
+                      for p in result.parts]}
 
 
 def result_from_dict(data: Mapping[str, Any]) -> LineResult:
@@ -261,6 +263,8 @@ def result_from_dict(data: Mapping[str, Any]) -> LineResult:
     return LineResult(Decimal(data["amount"]), Decimal(data["taxfree"]),
                       tuple(Text(nb, en) for nb, en in data["breakdown"]),
                       tuple(Notice(code, Text(nb, en)) for code, nb, en in data["warnings"]),
-                      dict(data["rates_used"]))
+                      dict(data["rates_used"]),
+                      tuple(IncomePart(code, Decimal(n), Decimal(f), Decimal(t))
+                            for code, n, f, t in data.get("parts", ())))
 
 

@@ -7,17 +7,18 @@ trips straddle New Year is computed with both years' tables.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from domain.calc.mileage import compute_mileage
 from domain.calc.outlay import compute_expense, compute_item
 from domain.calc.per_diem import compute_per_diem
-from domain.calc.result import LineResult, Notice, Totals
+from domain.calc.result import IncomePart, LineResult, Notice, Totals
 from domain.lines import Expense, ItemLine, Line, MileageLeg
 from domain.rates import RateBook
 from domain.text import Text
 
-__all__ = ["ClaimResult", "LineResult", "Notice", "Totals", "compute_claim", "compute_line"]
+__all__ = ["ClaimResult", "IncomePart", "LineResult", "Notice", "Totals", "compute_claim",
+           "compute_line"]
 
 _PROVISIONAL = Notice("provisional_rates", Text(
     "Noen satser er foreløpige (ikke bekreftet av Skatteetaten ennå)",
@@ -43,8 +44,7 @@ def compute_line(line: Line, book: RateBook, rate_set: str = "state") -> LineRes
     provisional = {f"paid.{k}" for k in paid.provisional} | {
         f"taxfree.{k}" for k in limits.provisional}
     if result.amount and provisional & set(result.rates_used):
-        return LineResult(result.amount, result.taxfree, result.breakdown,
-                          (*result.warnings, _PROVISIONAL), result.rates_used)
+        return replace(result, warnings=(*result.warnings, _PROVISIONAL))
     return result
 
 

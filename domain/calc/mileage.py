@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from domain.calc.result import LineResult, Notice, kr, tax_split_text
+from domain.calc.result import LineResult, Notice, income_parts, kr, tax_split_text
 from domain.lines import LineError, MileageLeg
 from domain.money import ZERO, round_ore
 from domain.rates.model import PaidRates, TaxFreeLimits
 from domain.text import Text
 
+CAR = "kilometergodtgjoerelseBil"
+PASSENGER = "kilometergodtgjoerelsePassasjertillegg"
+OTHER_VEHICLE = "kilometergodtgjoerelseAndreFremkomstmidler"
 _VEHICLE_NB = {"car": "bil", "motorcycle": "motorsykkel", "moped": "moped/lett motorsykkel",
                "boat": "motorbåt", "snowmobile": "snøscooter/ATV"}
 _VEHICLE_EN = {"car": "car", "motorcycle": "motorcycle", "moped": "moped/light motorcycle",
@@ -50,31 +53,39 @@ def compute_mileage(leg: MileageLeg, paid: PaidRates, limits: TaxFreeLimits) -> 
 
     n = len(leg.passengers)
     vehicle_free = min(rate, limits.km.get(leg.vehicle, ZERO))
+    # (shown, tax-free, A-melding code, count): supplements for forest road and trailer are
+    # reported with the vehicle's km (RATES.md §3 has no code of their own)
+    code = CAR if leg.vehicle == "car" else OTHER_VEHICLE
     components = [(_part(_VEHICLE_NB[leg.vehicle].capitalize(),
                          _VEHICLE_EN[leg.vehicle].capitalize(), leg.km, rate),
-                   leg.km * vehicle_free)]
+                   leg.km * vehicle_free, code, leg.km)]
     if n:
         components.append((_part("Passasjertillegg", "Passenger supplement", leg.km,
                                  paid.passenger, n),
-                           leg.km * n * min(paid.passenger, limits.passenger)))
+                           leg.km * n * min(paid.passenger, limits.passenger),
+                           PASSENGER, leg.km * n))
     if leg.forest_road_km:
         components.append((_part("Skogs-/anleggsvei", "Forest/construction road",
                                  leg.forest_road_km, paid.forest_road),
-                           leg.forest_road_km * min(paid.forest_road, limits.forest_road)))
+                           leg.forest_road_km * min(paid.forest_road, limits.forest_road),
+                           code, ZERO))
     if leg.trailer_km:
         components.append((_part("Tilhenger/utstyr", "Trailer/equipment", leg.trailer_km,
                                  paid.trailer),
-                           leg.trailer_km * min(paid.trailer, limits.trailer)))
-    amount = round_ore(sum((paid_part for (paid_part, _), _ in components), ZERO))
-    taxfree = round_ore(sum((free for _, free in components), ZERO))
+                           leg.trailer_km * min(paid.trailer, limits.trailer), code, ZERO))
+    amount = round_ore(sum((paid_part for (paid_part, _), _, _, _ in components), ZERO))
+    taxfree = round_ore(sum((free for _, free, _, _ in components), ZERO))
+    parts = income_parts(((c, count, free, paid_part - free)
+                          for (paid_part, _), free, c, count in components),
+                         taxfree, amount - taxfree)
     warnings: list[Notice] = []
     if leg.vehicle not in limits.km and amount > 0:
         warnings.append(Notice("no_taxfree_rate", Text(
             "Ingen trekkfri sats for kjøretøyet: hele beløpet er trekkpliktig",
             "No tax-free rate for this vehicle: the whole amount is taxable")))
-    breakdown = [text for (_, text), _ in components]
+    breakdown = [text for (_, text), _, _, _ in components]
     if n:
         names = ", ".join(leg.passengers)
         breakdown.append(Text(f"Passasjerer: {names}", f"Passengers: {names}"))
     breakdown.append(tax_split_text(amount, taxfree))
-    return LineResult(amount, taxfree, tuple(breakdown), tuple(warnings), used)
+    return LineResult(amount, taxfree, tuple(breakdown), tuple(warnings), used, parts)

@@ -7,7 +7,7 @@ catalogue entry (a match fee or hourly pay is; some flat allowances are not).
 
 from __future__ import annotations
 
-from domain.calc.result import LineResult, kr, tax_split_text
+from domain.calc.result import LineResult, income_parts, kr, tax_split_text
 from domain.lines import Expense, ItemLine
 from domain.money import NOK, ZERO, round_ore
 from domain.text import Text
@@ -43,4 +43,7 @@ def compute_item(item: ItemLine) -> LineResult:
                 f"{label}: {item.quantity} × {kr(item.rate)} = {kr(amount)}")
     taxfree = ZERO if item.taxable else amount
     used = {"rate": str(item.rate), "taxable": str(item.taxable).lower()}
-    return LineResult(amount, taxfree, (text, tax_split_text(amount, taxfree)), (), used)
+    # the catalogue code: the payroll export maps it to the entry's A-melding code
+    parts = income_parts([(item.code or item.label, item.quantity, taxfree, amount - taxfree)],
+                         taxfree, amount - taxfree)
+    return LineResult(amount, taxfree, (text, tax_split_text(amount, taxfree)), (), used, parts)

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from domain.calc.result import LineResult, Notice, kr, tax_split_text
+from domain.calc.result import LineResult, Notice, income_parts, kr, tax_split_text
 from domain.calendar import OSLO
 from domain.lines import Night, PerDiem
 from domain.money import ZERO, round_ore
@@ -48,6 +48,16 @@ from domain.rates.model import PaidRates, TaxFreeLimits
 from domain.text import Text
 
 DAY = timedelta(hours=24)
+ONE = Decimal(1)
+# A-melding codes (RATES.md §3): the tax-free part by where the night was spent, the
+# taxable surplus, and nattillegg; counts are døgn and nights
+LODGING_CODE = {"hotel": "reiseKostMedOvernattingPaaHotell",
+                "boarding": "reiseKostMedOvernattingPaaHybelUtenKokEllerPensjonatEllerBrakke",
+                "kitchen": "reiseKostMedOvernattingPaaHybelMedKokEllerPrivat",
+                "private": "reiseKostMedOvernattingPaaHybelMedKokEllerPrivat"}
+DAY_TRIP = "reiseKostUtenOvernatting"
+TAXABLE = "reiseKost"
+NIGHT = "reiseNattillegg"
 NIGHT_STARTS = time(22)
 LOCAL = OSLO
 _MEAL_TIME = {"breakfast": time(7), "lunch": time(12), "dinner": time(18)}
@@ -188,15 +198,19 @@ def compute_per_diem(line: PerDiem, paid: PaidRates, limits: TaxFreeLimits) -> L
         f"Trip {line.departure:%d.%m.%Y %H:%M} – {line.return_at:%d.%m.%Y %H:%M}: "
         f"{length.en}, {line.distance_km} km from home")]
     amount, taxfree = ZERO, ZERO
+    pieces: list[tuple[str, Decimal, Decimal, Decimal]] = []  # A-melding, per døgn and night
     for period in periods:
-        paid_net, free = _one_period(period, meals[period.index], nights, paid, limits,
-                                     breakdown)
+        paid_net, free, code = _one_period(period, meals[period.index], nights, paid, limits,
+                                           breakdown)
         amount += paid_net
         taxfree += free
+        pieces += [(code, ONE, free, ZERO), (TAXABLE, ONE, ZERO, paid_net - free)]
     for night in nights:
         if night.lodging == "private":
+            free = min(paid.night_supplement, limits.night_supplement)
             amount += paid.night_supplement
-            taxfree += min(paid.night_supplement, limits.night_supplement)
+            taxfree += free
+            pieces.append((NIGHT, ONE, free, paid.night_supplement - free))
             breakdown.append(Text(
                 f"Nattillegg natt til {night.date + timedelta(days=1):%d.%m.}: "
                 f"{kr(paid.night_supplement)}",
@@ -204,13 +218,14 @@ def compute_per_diem(line: PerDiem, paid: PaidRates, limits: TaxFreeLimits) -> L
                 f"{kr(paid.night_supplement)}"))
     amount, taxfree = round_ore(amount), round_ore(taxfree)
     breakdown.append(tax_split_text(amount, taxfree))
-    return LineResult(amount, taxfree, tuple(breakdown), tuple(warnings), used)
+    parts = income_parts(pieces, taxfree, amount - taxfree)
+    return LineResult(amount, taxfree, tuple(breakdown), tuple(warnings), used, parts)
 
 
 def _one_period(period: _Period, meals: list[str], nights: list[Night],
                 paid: PaidRates, limits: TaxFreeLimits,
-                breakdown: list[Text]) -> tuple[Decimal, Decimal]:
-    """Paid and tax-free amounts of one døgn, appending its breakdown lines."""
+                breakdown: list[Text]) -> tuple[Decimal, Decimal, str]:
+    """Paid and tax-free amounts of one døgn and its A-melding code; adds its breakdown."""
     n = period.index + 1
     label = {"a": Text("døgnsats med overnatting", "overnight rate"),
              "b": Text("6–12 timer", "6–12 hours"),
@@ -226,11 +241,14 @@ def _one_period(period: _Period, meals: list[str], nights: list[Night],
                               f"  meal deduction ({', '.join(meals)}): −{kr(cut)}"))
     paid_net = period.rate - cut
 
+    code = DAY_TRIP
+    if nights:
+        lodging = nights[min(period.index, len(nights) - 1)].lodging
+        code = LODGING_CODE[lodging]
     if period.length < timedelta(hours=float(limits.new_day_hours)):
         limit, limit_label = ZERO, Text(f"under {limits.new_day_hours} timer",
                                         f"under {limits.new_day_hours} hours")
     elif nights:
-        lodging = nights[min(period.index, len(nights) - 1)].lodging
         limit = limits.lodging[lodging]
         limit_label = Text(_LODGING_NB[lodging], lodging)
     else:
@@ -243,4 +261,4 @@ def _one_period(period: _Period, meals: list[str], nights: list[Night],
     breakdown.append(Text(
         f"  trekkfri grense ({limit_label.nb}) {kr(limit)}: trekkfritt {kr(free)}",
         f"  tax-free limit ({limit_label.en}) {kr(limit)}: tax-free {kr(free)}"))
-    return paid_net, free
+    return paid_net, free, code

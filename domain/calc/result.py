@@ -24,6 +24,51 @@ class Notice:
 
 
 @dataclass(frozen=True, slots=True)
+class IncomePart:
+    """A line's share under one A-melding code (RATES.md §3), for the payroll export.
+
+    ``count`` is what the code counts: km, passenger km, døgn or nights (items: their
+    quantity). Outlays refunded on receipt are not income and have no parts.
+    """
+
+    code: str
+    count: Decimal
+    taxfree: Decimal
+    taxable: Decimal
+
+
+@dataclass(slots=True)
+class _Sum:
+    count: Decimal
+    taxfree: Decimal
+    taxable: Decimal
+
+
+def income_parts(pieces: Iterable[tuple[str, Decimal, Decimal, Decimal]], taxfree: Decimal,
+                 taxable: Decimal) -> tuple[IncomePart, ...]:
+    """Add up ``(code, count, taxfree, taxable)`` pieces per code, rounded to øre.
+
+    The rounded parts are made to add up exactly to the line's rounded ``taxfree`` and
+    ``taxable``: any øre left by rounding goes to the largest part, so the payroll
+    export always sums to the approved amounts.
+    """
+    sums: dict[str, _Sum] = {}
+    for code, count, free, paid_taxable in pieces:
+        found = sums.setdefault(code, _Sum(ZERO, ZERO, ZERO))
+        found.count += count
+        found.taxfree += free
+        found.taxable += paid_taxable
+    kept = {code: _Sum(s.count, round_ore(s.taxfree), round_ore(s.taxable))
+            for code, s in sums.items() if s.taxfree or s.taxable}
+    if kept:
+        rest = taxfree - sum((s.taxfree for s in kept.values()), ZERO)
+        max(kept.values(), key=lambda s: s.taxfree).taxfree += rest
+        rest = taxable - sum((s.taxable for s in kept.values()), ZERO)
+        max(kept.values(), key=lambda s: s.taxable).taxable += rest
+    return tuple(IncomePart(code, s.count, s.taxfree, s.taxable) for code, s in kept.items())
+
+
+@dataclass(frozen=True, slots=True)
 class LineResult:
     """A computed line. ``taxfree + taxable == amount`` always, all rounded to øre."""
 
@@ -32,6 +77,7 @@ class LineResult:
     breakdown: tuple[Text, ...] = ()
     warnings: tuple[Notice, ...] = ()
     rates_used: Mapping[str, str] = field(default_factory=dict)
+    parts: tuple[IncomePart, ...] = ()
 
     def __post_init__(self) -> None:
         if self.amount != round_ore(self.amount) or self.taxfree != round_ore(self.taxfree):
