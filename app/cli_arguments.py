@@ -47,3 +47,11 @@ def chat_arguments(parser: argparse.ArgumentParser) -> None:
     """``kvitt chat [--user ID] [--lang nb|en]``."""
     parser.add_argument("--user", type=int, default=1, help="the Telegram user id to act as")
     parser.add_argument("--lang", choices=("nb", "en"), default="nb")
+
+
+def run_arguments(parser: argparse.ArgumentParser) -> None:
+    """``kvitt run [--only bot|outbox|inbound|scheduler[,…]] [--log-level LEVEL]``."""
+    parser.add_argument("--only", metavar="ROLE[,ROLE]",
+                        help="run only these roles: bot, outbox, inbound, scheduler")
+    parser.add_argument("--log-level", default="info",
+                        choices=("debug", "info", "warning", "error"))

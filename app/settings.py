@@ -136,6 +136,7 @@ class Settings:
     lang: str = "nb"
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     mail: MailSettings = field(default_factory=MailSettings)
+    worker_interval: float = 5.0
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None,
@@ -157,7 +158,15 @@ class Settings:
             token=values.get(f"{PREFIX}TELEGRAM_TOKEN", ""),
             api_url=values.get(f"{PREFIX}TELEGRAM_API_URL", "") or TELEGRAM_API,
             username=bot)
-        return cls(data_dir, url, bot, lang, telegram, MailSettings.load(values))
+        interval = values.get(f"{PREFIX}WORKER_INTERVAL", "") or "5"
+        try:
+            seconds = float(interval)
+        except ValueError:
+            seconds = -1.0
+        if not 0.1 <= seconds <= 3600:
+            raise SettingsError(f"{PREFIX}WORKER_INTERVAL: seconds between 0.1 and 3600, "
+                                f"not {interval!r}")
+        return cls(data_dir, url, bot, lang, telegram, MailSettings.load(values), seconds)
 
     def masked(self) -> dict[str, str]:
         """The settings for printing, with any password in the URL hidden."""

@@ -1,0 +1,170 @@
+"""``kvitt run``: the bot, the outbox workers and the inbound worker in one process.
+
+Roles (``--only``): ``bot`` (Telegram polling), ``outbox`` (email and Telegram
+notices), ``inbound`` (the reply mailbox), ``scheduler`` (reminders and admin
+digests). Several ``outbox`` workers may share one PostgreSQL; ``inbound`` and
+``scheduler`` take an advisory lock so exactly one of each is active, and
+another takes over when it dies. SIGTERM or SIGINT: stop taking new work, finish
+what is in hand (a delivery pass, a message being filed), close connections.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from app.settings import Settings
+from app.wiring import service_env
+from domain.service.context import Env
+from domain.store.engine import make_engine
+from domain.store.leader import Leadership
+
+log = logging.getLogger("kvitt.run")
+ROLES = ("bot", "outbox", "inbound")
+
+
+class NotConfigured(RuntimeError):
+    """A role was asked for but its settings are missing; the message names them."""
+
+
+async def _bot(env: Env, settings: Settings, stop: asyncio.Event) -> None:
+    from bot.telegram_app import build_application, start_bot, stop_bot
+
+    app = build_application(env, settings.telegram.token, api_url=settings.telegram.api_url,
+                            max_concurrent_updates=settings.telegram.max_concurrent_updates)
+    await start_bot(app)
+    log.info("bot polling")
+    await stop.wait()
+    await stop_bot(app)  # updates in hand are finished first
+
+
+async def _outbox(env: Env, settings: Settings, stop: asyncio.Event) -> None:
+    from telegram import Bot
+
+    from bot.notices import notice_worker
+    from bot.telegram_app import file_url
+    from mail.outbound import SmtpSettings, email_worker
+
+    mail = settings.mail
+    workers: list[Coroutine[Any, Any, None]] = []
+    if mail.smtp_host:
+        smtp = SmtpSettings(mail.smtp_host, mail.smtp_port, mail.smtp_security, mail.smtp_user,
+                            mail.smtp_password, mail.sender, mail.reply_pattern, mail.domain)
+        workers.append(email_worker(env, smtp, stop, interval=settings.worker_interval))
+    if settings.telegram.token:
+        api = settings.telegram.api_url
+        bot = Bot(settings.telegram.token, base_url=api, base_file_url=file_url(api))
+        async with bot:
+            await asyncio.gather(*workers, notice_worker(env, bot, stop,
+                                                         interval=settings.worker_interval))
+        return
+    await asyncio.gather(*workers)
+
+
+async def _inbound(env: Env, settings: Settings, stop: asyncio.Event) -> None:
+    from mail.gateway import GatewaySettings
+    from mail.inbound_worker import imap_worker, maildir_pass
+    from mail.sources import ImapSettings, MaildirSource
+
+    mail = settings.mail
+    gateway = GatewaySettings(mail.reply_pattern, mail.domain, mail.require_authentication)
+    if mail.imap_host:
+        imap = ImapSettings(mail.imap_host, mail.imap_port, mail.imap_user, mail.imap_password,
+                            mail.imap_security,  # type: ignore[arg-type]
+                            mail.imap_folder)
+        await imap_worker(env, imap, gateway, stop, interval=settings.worker_interval)
+        return
+    source = MaildirSource(Path(mail.maildir))
+    while not stop.is_set():
+        if await maildir_pass(env, source, gateway) == 0:
+            with contextlib.suppress(TimeoutError):  # nothing new: look again soon
+                await asyncio.wait_for(stop.wait(), settings.worker_interval)
+
+
+def check_roles(settings: Settings, roles: tuple[str, ...]) -> list[str]:
+    """The roles this configuration can run.
+
+    A role asked for alone (``--only``) without its settings is refused, naming them;
+    among all roles, an unconfigured one is skipped with a log line.
+    """
+    missing = {"bot": [] if settings.telegram.token else ["KVITT_TELEGRAM_TOKEN"],
+               "inbound": [] if settings.mail.imap_host or settings.mail.maildir else
+               ["KVITT_IMAP_HOST or KVITT_MAILDIR"],
+               "outbox": [] if settings.mail.smtp_host or settings.telegram.token else
+               ["KVITT_SMTP_HOST or KVITT_TELEGRAM_TOKEN"]}
+    runnable = []
+    for role in roles:
+        if not missing[role]:
+            runnable.append(role)
+        elif len(roles) == 1:
+            raise NotConfigured(f"--only {role} needs {', '.join(missing[role])}")
+        else:
+            log.warning("role %s not started: set %s", role, ", ".join(missing[role]))
+    return runnable
+
+
+RUNNERS: dict[str, Callable[[Env, Settings, asyncio.Event], Awaitable[None]]] = {
+    "bot": _bot, "outbox": _outbox, "inbound": _inbound}
+LED = ("inbound",)  # exactly one active across processes
+
+
+async def run(settings: Settings, roles: tuple[str, ...],
+              stop: asyncio.Event | None = None) -> int:
+    """Run ``roles`` until SIGTERM/SIGINT (or ``stop``); returns the exit status."""
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    runnable = check_roles(settings, roles)
+    async with service_env(settings) as env:
+        engine = make_engine(settings.database_url)
+        try:
+            await asyncio.gather(*(_role(name, env, settings, stop, engine)
+                                   for name in runnable))
+        finally:
+            await engine.dispose()
+    log.info("stopped cleanly")
+    return 0
+
+
+async def _role(name: str, env: Env, settings: Settings, stop: asyncio.Event,
+                engine: Any) -> None:
+    leadership = Leadership(engine, name) if name in LED else None
+    if leadership is not None and not await leadership.acquire(stop):
+        return
+    log.info("role %s started", name)
+    try:
+        await RUNNERS[name](env, settings, stop)
+    finally:
+        if leadership is not None:
+            await leadership.release()
+        log.info("role %s stopped", name)
+
+
+def main(args: argparse.Namespace) -> int:
+    """``kvitt run [--only ROLE[,ROLE]] [--log-level LEVEL]``."""
+    from app.logs import configure
+    from app.settings import SettingsError
+    from domain.store.migrate import SchemaNotCurrent
+
+    configure(args.log_level)
+    roles = tuple(r.strip() for r in args.only.split(",")) if args.only else ROLES
+    unknown = [r for r in roles if r not in ROLES]
+    if unknown:
+        print(f"kvitt: unknown role {', '.join(unknown)}; roles: {', '.join(ROLES)}",
+              file=sys.stderr)
+        return 2
+    try:
+        return asyncio.run(run(Settings.load(), roles))
+    except (SettingsError, NotConfigured) as exc:
+        print(f"kvitt: {exc}", file=sys.stderr)
+    except SchemaNotCurrent as exc:
+        print(f"kvitt: {exc.text.nb}", file=sys.stderr)
+    return 1
