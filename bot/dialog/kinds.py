@@ -29,7 +29,7 @@ from bot.dialog.lines import (
 from bot.dialog.steps import ask_buttons, ask_choice, ask_file, ask_text
 from bot.understand import echo_when, parse_amount, parse_km, parse_when
 from domain.codec import line_from_dict
-from domain.money import NOK
+from domain.money import NOK, ZERO, format_kr
 from domain.text import Text
 
 VEHICLES = (("car", "🚗 Bil", "🚗 Car"), ("motorcycle", "🏍 Motorsykkel", "🏍 Motorcycle"),
@@ -375,7 +375,9 @@ register(
 
 async def _items(ctx: Ctx) -> Sequence[Button]:
     orgs = await claim_orgs(ctx)
-    buttons = [Button(f"{e.label.in_(ctx.lang)} ({e.rate} kr/{e.unit})", f"{slug}:{e.code}")
+    several = len(orgs) > 1  # then the button must say which payer the fee goes to
+    buttons = [Button(f"{e.label.in_(ctx.lang)} · {format_kr(e.rate or ZERO)} kr/{e.unit}"
+                      + (f" · {org.name}" if several else ""), f"{slug}:{e.code}")
                for slug, org in orgs.items() for e in org.catalogue if e.kind == "item"]
     if not buttons:
         raise InputError(Text("Betalerne har ingen timesatser eller honorarer i katalogen.",
