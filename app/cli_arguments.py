@@ -40,7 +40,9 @@ def reference_argument(parser: argparse.ArgumentParser) -> None:
 
 def keep_argument(parser: argparse.ArgumentParser) -> None:
     """``demo --keep DIR`` keeps the demo's database and files for a look."""
-    parser.add_argument("--keep", metavar="DIR", help="keep the database in DIR")
+    parser.add_argument("--keep", metavar="DIR",
+                        help="keep the database, the mailboxes and the receipts in DIR "
+                             "(a new or empty folder)")
 
 
 def chat_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,62 +1,66 @@
-"""``kvitt demo``: the claim workflow end to end on a temporary SQLite database.
+"""``kvitt demo``: the whole product, offline, in one command.
 
-A referee files a claim across two clubs (match fees, driving with passengers,
-per diem with a hotel night split by honorarbrøk); both clubs get approval
-requests; one approves, the other returns with a reason; the referee fixes and
-resubmits; both approve. Every step goes through the same service layer the
-bot and the mail gateway call. Until those exist (issues 4–6) the claimant's
-and approvers' actions are scripted here; nothing leaves the machine.
+The story. Kari Dommer, a handball referee, joins Tromsø HK and Bodø HK by their
+invite codes and, in the bot, files one claim for a weekend a few days ago: the
+drive Tromsø – Bodø with a passenger, a per diem with a hotel night, a toll
+receipt (a photo), and a match fee for each club. The shared lines are split
+between the clubs by honorarbrøk. She sends it; each club's approver gets an
+approval request by mail with the claim as a PDF and the receipt. Tromsø's
+approver replies "Godkjent"; Bodø's replies "RETUR" because a passenger is
+missing. Kari gets the notice, opens the claim, changes the driving line and
+sends it again; both clubs approve the new round by reply, and the per-payer
+totals for payroll are printed with the final status.
+
+Everything runs for real, on 127.0.0.1 and in a temporary folder: a migrated
+SQLite database, the example organisations, the bot's dialog engine (the same
+``converse`` Telegram calls), the outbox delivery use case, an SMTP server
+(aiosmtpd) that delivers into one Maildir per recipient, and the inbound worker
+reading Kvitt's Maildir. Only Telegram itself is replaced: its notices are
+printed. ``--keep DIR`` leaves the database, the mailboxes and the receipts there.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import io
+import sys
 import tempfile
-from datetime import datetime, time, timedelta
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
-from sqlalchemy import select
-
-from app.settings import Settings
+from app.demo_chat import DemoChat, DemoError, file_claim, fix, join
+from app.demo_mail import Inboxes, mailbox_name, reply, send, shorten, smtp_to_maildir
+from app.settings import MailSettings, Settings
 from app.wiring import service_env
-from domain.claim import ClaimLine
-from domain.lines import ItemLine, MileageLeg, Night, PerDiem
+from bot.dialog.core import Button
+from bot.notices import notice
+from domain.claim import Claim, Status
 from domain.money import format_kr
-from domain.service import admin, approvals, claims, members
-from domain.service.context import Env
-from domain.store import tables as t
-from domain.store.engine import make_engine
+from domain.service import admin
+from domain.service.context import Env, book_for
+from domain.service.delivery import Sender, deliver_due
+from domain.service.ports import OutboxRow
+from domain.service.summary import ClaimSummary, summarise
+from domain.store.engine import make_engine, sqlite_url
 from domain.store.migrate import upgrade
-from domain.store.uow import SqlUnitOfWork
+from mail.gateway import GatewaySettings
+from mail.inbound_worker import maildir_pass
+from mail.outbound import SmtpSettings, sender
+from mail.sources import MaildirSource
 
-REGION = """
-rate_set = "handball-nord"
-[[rate_tables]]
-name = "handball-nord"
-kind = "paid"
-base = "state"
-valid_from = 2026-01-01
-valid_to = 2026-12-31
-[rate_tables.km]
-car = "3.50"
-passenger = "1.00"
-[[organisations]]
-slug = "tromso-hk"
-name = "Tromsø Håndballklubb"
-org_number = "971524960"
-[[organisations.stages]]
-name = "godkjenning"
-approvers = ["dommer@tromso-hk.no"]
-[[organisations]]
-slug = "bodo-hk"
-name = "Bodø Håndballklubb"
-org_number = "983887457"
-[[organisations.stages]]
-name = "godkjenning"
-approvers = ["dommer@bodo-hk.no"]
-"""
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "handball-region-nord.toml"
+CLUBS = ("tromso-hk", "bodo-hk")
+KARI = 4242  # her Telegram user id
+RETURN = "RETUR Passasjeren Ola Nordmann mangler på kjøringen."
+INTRO = (
+    "Kvitt demo: alt kjører her, uten nett og kontoer / everything runs here, offline",
+    "  SQLite-database, eksempelorganisasjonene, botens dialogmotor (den Telegram bruker),",
+    "  SMTP-tjener (aiosmtpd) på 127.0.0.1 som leverer til én Maildir per mottaker.",
+    "  Kvitt leser godkjennernes svar fra sin Maildir (ikke IMAP / not IMAP);",
+    "  Telegram-varslene skrives ut her / Telegram notices are printed here.")
 
 
 def say(text: str = "") -> None:
@@ -64,111 +68,178 @@ def say(text: str = "") -> None:
     print(text, flush=True)
 
 
-async def _requests(engine_url: str) -> dict[str, str]:
-    """The newest approval request per approver (recipient → reply key), as mailed."""
-    engine = make_engine(engine_url)
-    async with SqlUnitOfWork(engine) as uow:
-        rows = (await uow.connection.execute(select(t.outbox).where(
-            t.outbox.c.kind == "approval_request").order_by(t.outbox.c.id))).mappings().all()
-    await engine.dispose()
-    return {r["recipient"]: r["payload"]["reply_key"] for r in rows}
+def heading(text: str) -> None:
+    """A chapter of the story."""
+    say(f"\n== {text} ==")
 
 
-async def _status(env: Env, claimant_id: str, claim_id: str) -> None:
-    view = await claims.summary(env, claimant_id, claim_id)
-    say(f"   Status: {view.status.nb}")
+@dataclass
+class Demo:
+    """What the story's steps share: the service, the mail system and Kari's chat."""
+
+    env: Env
+    mail_root: Path
+    smtp: SmtpSettings
+    gateway: GatewaySettings
+    chat: DemoChat
+    inboxes: Inboxes
+    requests: dict[str, EmailMessage]  # the newest approval request per approver
 
 
-async def run_demo(data_dir: Path) -> int:
-    """Run the scripted workflow in ``data_dir``; returns the exit status."""
-    settings = Settings(data_dir, f"sqlite+aiosqlite:///{data_dir / 'kvitt.sqlite3'}")
-    data_dir.mkdir(parents=True, exist_ok=True)
+async def setup(env: Env) -> list[str]:
+    """The admins load the example organisations and make an invite per club."""
+    heading("Oppsett / setup: kvitt org apply examples/handball-region-nord.toml")
+    for org, _ in await admin.apply_organisations(env, EXAMPLES.read_text("utf-8")):
+        say(f"  {org.slug}: {org.name}, godkjenner / approver {org.stages[0].approvers[0]}")
+    codes = [(await admin.create_invite(env, slug)).code for slug in CLUBS]
+    say(f"  kvitt invite create tromso-hk → {codes[0]};  kvitt invite create bodo-hk → {codes[1]}")
+    return codes
+
+
+async def deliver(demo: Demo) -> None:
+    """The outbox workers' pass: mail through SMTP into the Maildirs, then Telegram notices."""
+    mail = await deliver_due(demo.env, "email", sender(demo.env, demo.smtp))
+    if mail.retried or mail.failed:
+        raise DemoError(f"{mail.retried + mail.failed} mail(s) not delivered to the demo's "
+                        f"SMTP server on 127.0.0.1:{demo.smtp.port}")
+    say(f"  [utboks / outbox: {mail.sent} e-post sendt via SMTP 127.0.0.1:{demo.smtp.port}]")
+    for message in demo.inboxes.new():
+        if str(message["Message-ID"]).startswith("<kvitt.approval_request."):
+            demo.requests[str(message["To"])] = message
+        for line in shorten(message, keep=("TIL BETALING", "Hele kravet")):
+            say("  " + line)
+    notices = await deliver_due(demo.env, "telegram", telegram_printer(demo.chat))
+    if notices.retried or notices.failed:
+        raise DemoError("a Telegram notice could not be rendered")
+
+
+def telegram_printer(chat: DemoChat) -> Sender:
+    """A Telegram sender without Telegram: the bot's notice, shown in Kari's chat."""
+    async def send_notice(row: OutboxRow) -> None:
+        text, markup = notice(row.message.payload)
+        buttons = [Button(b.text, str(b.callback_data)) for r in markup.inline_keyboard
+                   for b in r]
+        chat.say(f"  📱 Telegram → chat {row.message.recipient} (varsel / notice):")
+        chat.notice(text, buttons)
+    return send_notice
+
+
+async def answer(demo: Demo, approver: str, text: str) -> None:
+    """The approver presses Reply and writes ``text``; the inbound worker reads Kvitt's box."""
+    message = reply(demo.requests[approver], approver, text)
+    say(f"\n  {approver} svarer / replies:")
+    for line in shorten(message, lines=4):
+        say("  " + line)
+    await send(message, demo.smtp.port)
+    inbound = demo.mail_root / mailbox_name(demo.gateway.reply_pattern)
+    handled = await maildir_pass(demo.env, MaildirSource(inbound), demo.gateway)
+    say(f"  [innboks / inbound: {handled} svar lest fra Maildir {inbound.name} → .Processed]")
+    say(f"  Status: {(await claim_view(demo.env)).status.nb}")
+    await deliver(demo)
+
+
+async def claim_view(env: Env) -> ClaimSummary:
+    """The claim as an admin sees it (``kvitt claims show``)."""
+    claim = (await admin.claims_of(env, CLUBS[0]))[0]
+    orgs = {slug: await admin.organisation(env, slug) for slug in claim.payers}
+    return summarise(claim, orgs, book_for(env, orgs), env.clock().date())
+
+
+async def payroll(env: Env) -> None:
+    """What each club pays (the digest and payroll CSV are not built yet: issue 6)."""
+    heading("Lønn / payroll: beløp per betaler / per payer")
+    say("  (kvitt digest og kvitt export payroll er ikke ferdige ennå; dette er kravets "
+        "beløp per betaler / digest and payroll CSV pending: the claim's totals per payer)")
+    view = await claim_view(env)
+    for slug, share in view.payers.items():
+        say(f"  {view.payer_names[slug]}: {format_kr(share.amount)} kr, trekkfritt "
+            f"{format_kr(share.taxfree)}, trekkpliktig {format_kr(share.taxable)}")
+
+
+async def final_status(env: Env) -> None:
+    """The claim's status, each club's approval per round, and the totals."""
+    heading("Sluttstatus / final status")
+    view = await claim_view(env)
+    claim = view.claim
+    say(f"  {claim.reference} «{claim.title}»: Status: {view.status.nb} / {view.status.en}")
+    for approval in claim.approvals:
+        who = f" av / by {approval.decided_by}" if approval.decided_by else ""
+        say(f"  runde / round {approval.round}, {view.payer_names[approval.payer]}: "
+            f"{approval.state}{who}")
+    totals = view.totals
+    say(f"  Sum {format_kr(totals.amount)} kr: trekkfritt {format_kr(totals.taxfree)}, "
+        f"trekkpliktig {format_kr(totals.taxable)}")
+
+
+async def story(demo: Demo, codes: list[str]) -> None:
+    """The claim from joining to approved, chapter by chapter."""
+    day1 = demo.env.clock().date() - timedelta(days=5)
+    heading("Kari blir med i begge klubbene / Kari joins both clubs (Telegram)")
+    await join(demo.chat, codes)
+    heading("Kari fører kravet / Kari files the claim")
+    await file_claim(demo.chat, day1)
+    heading("Godkjenningsforespørsler / approval requests (SMTP → Maildir)")
+    await deliver(demo)
+    heading("Tromsø godkjenner, Bodø sender i retur / Tromsø approves, Bodø returns")
+    await answer(demo, "dommer@tromso-hk.no", "Godkjent")
+    await answer(demo, "dommer@bodo-hk.no", RETURN)
+    heading("Kari retter og sender på nytt / Kari fixes and resubmits")
+    await fix(demo.chat, day1)
+    await deliver(demo)
+    heading("Begge godkjenner den nye runden / both approve the new round")
+    for approver in ("dommer@tromso-hk.no", "dommer@bodo-hk.no"):
+        await answer(demo, approver, "Godkjent")
+
+
+async def run_demo(data_dir: Path) -> Claim:
+    """Run the story in ``data_dir`` (empty or new); returns the claim as it ended."""
+    settings = Settings(data_dir, sqlite_url(data_dir))
     engine = make_engine(settings.database_url)
     await upgrade(engine)
     await engine.dispose()
-    async with service_env(settings) as env:
-        say("== Kvitt demo: dommerregning for to klubber / a referee claim for two clubs ==")
-        for org, _ in await admin.apply_organisations(env, REGION):
-            say(f"Organisasjon: {org.name}")
-        codes = [(await admin.create_invite(env, slug)).code for slug in ("tromso-hk", "bodo-hk")]
-        kari = None
-        for code in codes:
-            kari, _ = await members.join(env, 1001, "Kari Dommer", code)
-        assert kari is not None
-        await members.update_profile(env, kari.id, email="kari@example.no",
-                                     bank_account="1234 56 78903")
-        say("Kari blir med i begge klubbene via invitasjon og oppgir kontonummer **** ** *8903.")
-
-        day1 = env.clock().date() - timedelta(days=9)  # last weekend-ish, inside the deadline
-        day2 = day1 + timedelta(days=1)
-        claim = await claims.create_claim(env, kari.id, ["tromso-hk", "bodo-hk"],
-                                          f"Kamper {day1:%d.%m.}–{day2:%d.%m.%Y}",
-                                          route="Tromsø – Bodø")
-        lines = [
-            ClaimLine("fee-1", ItemLine(day1, Decimal(1), Decimal("565.00"), True,
-                                        "Kamphonorar 3. div", "kamp-3div"), payer="tromso-hk"),
-            ClaimLine("fee-2", ItemLine(day2, Decimal(1), Decimal("310.00"), True,
-                                        "Kamphonorar 5. div", "kamp-5div"), payer="bodo-hk"),
-            ClaimLine("car", MileageLeg(day1, Decimal(184), passengers=())),
-            ClaimLine("diett", PerDiem(datetime.combine(day1, time(8)),
-                                       datetime.combine(day2, time(19, 30)),
-                                       Decimal(180), (Night(day1, "hotel"),))),
-        ]
-        for line in lines:
-            await claims.add_line(env, kari.id, claim.id, line)
-        await _summary(env, kari.id, claim.id)
-
-        await claims.submit(env, kari.id, claim.id)
-        say("\nKari sender inn (/send). Godkjenningsforespørsler i utboksen:")
-        keys = await _requests(settings.database_url)
-        for approver in keys:
-            say(f"   → {approver}: «Svar GODKJENT, eller RETUR og grunnen»")
-        await _status(env, kari.id, claim.id)
-
-        target = await approvals.target_of_key(env, keys["dommer@tromso-hk.no"],
-                                               "dommer@tromso-hk.no")
-        await approvals.decide(env, target, "dommer@tromso-hk.no", "approve")
-        say("\nTromsø svarer: GODKJENT")
-        await _status(env, kari.id, claim.id)
-        target = await approvals.target_of_key(env, keys["dommer@bodo-hk.no"],
-                                               "dommer@bodo-hk.no")
-        await approvals.decide(env, target, "dommer@bodo-hk.no", "return",
-                               "Passasjeren Ola mangler på kjøringen.")
-        say("Bodø svarer: RETUR Passasjeren Ola mangler på kjøringen.")
-        await _status(env, kari.id, claim.id)
-
-        fixed = ClaimLine("car", MileageLeg(day1, Decimal(184), passengers=("Ola",)))
-        await claims.change_line(env, kari.id, claim.id, fixed)
-        await claims.submit(env, kari.id, claim.id)
-        say("\nKari legger til passasjeren og sender på nytt; begge klubbene må godkjenne igjen.")
-        keys = await _requests(settings.database_url)
-        for approver, key in keys.items():
-            target = await approvals.target_of_key(env, key, approver)
-            await approvals.decide(env, target, approver, "approve")
-            say(f"{approver}: GODKJENT")
-        await _status(env, kari.id, claim.id)
-        await _summary(env, kari.id, claim.id)
-    say("\nFerdig. / Done.")
-    return 0
-
-
-async def _summary(env: Env, claimant_id: str, claim_id: str) -> None:
-    view = await claims.summary(env, claimant_id, claim_id)
-    say(f"\nKrav {view.claim.reference} «{view.claim.title}»:")
-    for line in view.lines:
-        if line.result is not None:
-            say(f"   {line.line.kind:<9} {format_kr(line.result.amount):>10}  "
-                f"{line.result.breakdown[0].nb}")
-    totals = view.totals
-    say(f"   Sum {format_kr(totals.amount)} kr: trekkfritt {format_kr(totals.taxfree)}, "
-        f"trekkpliktig {format_kr(totals.taxable)}")
-    for slug, share in view.payers.items():
-        say(f"   {view.payer_names[slug]} betaler {format_kr(share.amount)} (honorarbrøk)")
+    mail = MailSettings()
+    mail_root = data_dir / "mail"
+    mail_root.mkdir()
+    for line in INTRO:
+        say(line)
+    async with service_env(settings) as env, smtp_to_maildir(mail_root) as port:
+        smtp = SmtpSettings("127.0.0.1", port, security="plain", sender=mail.sender,
+                            reply_pattern=mail.reply_pattern, domain=mail.domain)
+        gateway = GatewaySettings(reply_pattern=mail.reply_pattern, domain=mail.domain)
+        inboxes = Inboxes(mail_root, skip=mailbox_name(mail.reply_pattern))
+        demo = Demo(env, mail_root, smtp, gateway, DemoChat(env, KARI, "Kari", say), inboxes,
+                    {})
+        await story(demo, await setup(env))
+        await payroll(env)
+        await final_status(env)
+        return (await claim_view(env)).claim
 
 
 def demo(args: argparse.Namespace) -> int:
-    """``kvitt demo [--keep DIR]``."""
-    if args.keep:
-        return asyncio.run(run_demo(Path(args.keep)))
+    """``kvitt demo [--keep DIR]``: 0 when the claim ends approved."""
+    if isinstance(sys.stdout, io.TextIOWrapper):  # the story is Norwegian, whatever the locale
+        sys.stdout.reconfigure(encoding="utf-8")
+    if not EXAMPLES.is_file():
+        print(f"kvitt demo: {EXAMPLES} is missing; run it from a source checkout "
+              "(pip install -e .)", file=sys.stderr)
+        return 1
+    keep = Path(args.keep) if args.keep else None
+    if keep is not None and keep.exists() and (not keep.is_dir() or any(keep.iterdir())):
+        print(f"kvitt demo: {keep} is not empty; give --keep a new or empty folder",
+              file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory(prefix="kvitt-demo-") as folder:
-        return asyncio.run(run_demo(Path(folder)))
+        data_dir = keep or Path(folder)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            claim = asyncio.run(run_demo(data_dir))
+        except DemoError as exc:
+            print(f"kvitt demo: {exc}", file=sys.stderr)
+            return 1
+    if keep is not None:
+        say(f"\nDatabasen, e-posten (en Maildir per mottaker) og vedleggene ligger i / "
+            f"the database, mail and attachments are in {keep}")
+        say(f"  KVITT_DATA_DIR={keep} kvitt claims show {claim.reference}")
+    approved = claim.status is Status.APPROVED
+    say("Ferdig. / Done." if approved else f"kvitt demo: the claim ended {claim.status.value}")
+    return 0 if approved else 1
