@@ -20,7 +20,6 @@ from typing import Any
 
 import aiosmtplib
 
-from domain.identity import format_bank_account
 from domain.service.context import Env
 from domain.service.delivery import TryLater, Undeliverable, deliver_due
 from domain.service.ports import OutboxRow
@@ -65,7 +64,7 @@ async def compose_row(env: Env, row: OutboxRow, smtp: SmtpSettings) -> EmailMess
             view, payer=payer, stage_name=approval.stage_name if approval else "",
             approver=m.recipient, reply_key=str(p["reply_key"]), lang="nb",
             reply_pattern=smtp.reply_pattern, claimant_name=claimant.name,
-            bank_account_for_payer=format_bank_account(claimant.bank_account)
+            bank_account_for_payer=claimant.bank_account  # digits: compose formats them
             if last_stage and claimant.bank_account else None,
             receipts=context.receipts, masked_account=claimant.masked_account, **common)
     if kind == "returned":
@@ -87,7 +86,8 @@ async def compose_row(env: Env, row: OutboxRow, smtp: SmtpSettings) -> EmailMess
     if kind == "decision_confirmation":
         return compose.decision_confirmation(
             view, decision=p["decision"], to=m.recipient, in_reply_to=_msgid(p),
-            references=_msgid(p), claimant_name=claimant.name, lang="nb", **common)
+            references=_msgid(p), claimant_name=claimant.name, text=str(p.get("text", "")),
+            lang="nb", **common)
     raise Undeliverable(f"no email for outbox kind {kind!r}")
 
 

@@ -102,7 +102,8 @@ async def _handle(env: Env, uow: UnitOfWork, reply: ReadReply) -> Outcome:
     await uow.outbox.add(OutboxMessage(
         "decision_confirmation", "email", reply.sender,
         {"claim_id": claim.id, "reference": claim.reference, "decision": decision,
-         "in_reply_to": reply.message_id, "subject": reply.subject, "lang": "nb"},
+         "text": reply.text, "in_reply_to": reply.message_id, "subject": reply.subject,
+         "lang": "nb"},
         f"confirm:{reply.message_id}"), env.clock())
     return Outcome(_DONE[decision], processed=True, claim_id=claim.id)
 

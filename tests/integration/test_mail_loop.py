@@ -50,13 +50,17 @@ async def _env(engine, tmp_path):
 async def test_submit_mail_reply_approve_confirm_and_file(engine, imap, smtp_server, tmp_path):
     account, source = imap
     env = await _env(engine, tmp_path)
-    _, claim = await _submitted(env)
+    claimant, claim = await _submitted(env)
+    await members.update_profile(env, claimant.id, bank_account="12345678903")
     smtp = smtp_settings(smtp_server)
     assert (await deliver_due(env, "email", sender(env, smtp))).sent == 1
     (request,) = [r.message for r in await smtp_server.wait_for_messages(1)]
     assert request["Subject"].startswith("[K-2026-000001] Til godkjenning")
     assert request["Auto-Submitted"] == "auto-generated"
     assert getaddresses([request["To"]])[0][1] == APPROVER
+    body = request.get_body(("plain",)).get_content()
+    # the only stage is the one that pays: the account in full, formatted once
+    assert "1234 56 78903" in body
     assert any(part.get_filename() == "K-2026-000001.pdf"
                or (part.get_filename() or "").endswith(".pdf")
                for part in request.iter_attachments())
@@ -96,9 +100,13 @@ async def test_a_return_reaches_the_claimant_and_a_comment_goes_both_ways(
     await imap_pass(env, source, GATEWAY)
     assert (await _claim(env, claim.id)).status is Status.RETURNED
     await deliver_due(env, "email", sender(env, smtp))
-    notice = [r.message for r in await smtp_server.wait_for_messages(6)
-              if r.message["To"] == "kari@example.no" and "retur" in r.message["Subject"].lower()]
+    mails = [r.message for r in await smtp_server.wait_for_messages(6)]
+    notice = [m for m in mails
+              if m["To"] == "kari@example.no" and "retur" in m["Subject"].lower()]
     assert notice and "- punkt 2" in notice[0].get_body(("plain",)).get_content()
+    confirmed = [m for m in mails if m["To"] == APPROVER and m["In-Reply-To"]
+                 and "Legg ved saksliste" in m.get_body(("plain",)).get_content()]
+    assert confirmed  # the approver's confirmation repeats the reason they gave
 
 
 async def test_smtp_down_then_back_delivers_every_mail_exactly_once(
