@@ -26,8 +26,9 @@ import asyncio
 import io
 import sys
 import tempfile
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from bot.dialog.core import Button
 from bot.notices import notice
 from domain.claim import Claim, Status
 from domain.money import format_kr
+from domain.organisation import organisations_from_toml
 from domain.service import admin
 from domain.service.context import Env, book_for
 from domain.service.delivery import Sender, deliver_due
@@ -202,7 +204,8 @@ async def run_demo(data_dir: Path) -> Claim:
     mail_root.mkdir()
     for line in INTRO:
         say(line)
-    async with service_env(settings) as env, smtp_to_maildir(mail_root) as port:
+    async with service_env(settings) as live, smtp_to_maildir(mail_root) as port:
+        env = replace(live, clock=demo_clock(live))
         smtp = SmtpSettings("127.0.0.1", port, security="plain", sender=mail.sender,
                             reply_pattern=mail.reply_pattern, domain=mail.domain)
         gateway = GatewaySettings(reply_pattern=mail.reply_pattern, domain=mail.domain)
@@ -213,6 +216,25 @@ async def run_demo(data_dir: Path) -> Claim:
         await payroll(env)
         await final_status(env)
         return (await claim_view(env)).claim
+
+
+def demo_clock(env: Env) -> Callable[[], datetime]:
+    """The real clock, unless the shipped rate tables do not reach this far yet.
+
+    Each year's rates are added when published (RATES.md); until then a trip "a few
+    days ago" in January could not be computed, so the demo runs as of the last
+    covered day and says so.
+    """
+    region = organisations_from_toml(EXAMPLES.read_text())[0][0].rate_tables
+    last = min(max(t.valid_to for t in (*env.book.tables, *region) if t.name == name)
+               for name in ("state", "taxfree", "handball-nord"))
+    now = env.clock()
+    if now.date() <= last:
+        return env.clock
+    pinned = datetime.combine(last - timedelta(days=10), time(12), tzinfo=UTC)
+    say(f"(Satsene etter {last:%d.%m.%Y} er ikke lagt inn ennå: demoen kjører som om det "
+        f"var {pinned:%d.%m.%Y}. / Rates after that date are not in yet.)")
+    return lambda: pinned + (env.clock() - now)
 
 
 def demo(args: argparse.Namespace) -> int:
