@@ -13,7 +13,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from domain.claim import Claim
+from domain.claim import Claim, Status
 from domain.claimant import Claimant, Invite
 from domain.organisation import Organisation
 
@@ -81,6 +81,14 @@ class ClaimRepository(Protocol):
     async def awaiting(self, approver: str) -> Sequence[Claim]:
         """Claims with a stage open for this approver's email."""
 
+    async def in_status(self, statuses: Sequence[Status],
+                        payer: str | None = None) -> Sequence[Claim]:
+        """Claims in one of ``statuses`` (where ``payer`` pays, if given), newest first."""
+
+    async def approved_between(self, payer: str, start: datetime,
+                               end: datetime) -> Sequence[Claim]:
+        """Claims ``payer`` pays whose ``claim_approved`` event is in [start, end)."""
+
 
 class ClaimantRepository(Protocol):
     """Claimants by id and Telegram user id."""
@@ -133,6 +141,16 @@ class OutboxRow:
     attempts: int
 
 
+@dataclass(frozen=True, slots=True)
+class QueuedMessage:
+    """An outbox row as the digest and the reminders read it: what, when, and how it went."""
+
+    message: OutboxMessage
+    created_at: datetime
+    status: str
+    last_error: str | None = None
+
+
 class Outbox(Protocol):
     """What is to be delivered, written in the same transaction as the change."""
 
@@ -149,6 +167,10 @@ class Outbox(Protocol):
                           permanent: bool = False) -> None:
         """A try failed: retry later with backoff, or give up for good."""
 
+    async def queued(self, kind: str | None = None, *, status: str | None = None,
+                     since: datetime | None = None) -> Sequence[QueuedMessage]:
+        """Rows of ``kind`` / ``status`` queued at or after ``since``, oldest first."""
+
 
 class ReplyKeyRepository(Protocol):
     """Reply keys for approvers' email replies."""
@@ -158,6 +180,10 @@ class ReplyKeyRepository(Protocol):
 
     async def get(self, key: str) -> ReplyKey | None:
         """The key, or None."""
+
+    async def for_approval(self, claim_id: str, payer: str, stage: int, round_: int,
+                           approver: str) -> ReplyKey | None:
+        """The newest key sent to ``approver`` for that approval, or None."""
 
 
 @dataclass(slots=True)
@@ -181,6 +207,15 @@ class DialogRepository(Protocol):
         """Create or replace the chat's state."""
 
 
+@dataclass(frozen=True, slots=True)
+class BouncingAddress:
+    """An address mail to which bounced, since when, and the bounce's explanation."""
+
+    address: str
+    since: datetime
+    detail: str
+
+
 class InboundLog(Protocol):
     """Every inbound message once, keyed on its Message-ID, with what became of it."""
 
@@ -193,6 +228,9 @@ class InboundLog(Protocol):
 
     async def mark_bouncing(self, address: str, at: datetime, detail: str) -> None:
         """An address that bounced: mail to it is suspect until it works again."""
+
+    async def bouncing(self) -> Sequence[BouncingAddress]:
+        """Every address marked bouncing, by address."""
 
 
 class AttachmentRepository(Protocol):

@@ -9,6 +9,7 @@ events added since the claim was loaded are inserted.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -121,6 +122,23 @@ class SqlClaims:
                                          .where(t.approvals.c.state == "open"))).all()
         ids = sorted({claim_id for claim_id, approvers in rows if approver in approvers})
         return await self._many(ids) if ids else []
+
+    async def in_status(self, statuses: Sequence[Status],
+                        payer: str | None = None) -> Sequence[Claim]:
+        query = select(t.claims.c.id).where(t.claims.c.status.in_([s.value for s in statuses]))
+        if payer is not None:
+            query = query.where(t.claims.c.id.in_(select(t.claim_payers.c.claim_id).where(
+                t.claim_payers.c.org == payer)))
+        return await self._many(query.scalar_subquery())
+
+    async def approved_between(self, payer: str, start: datetime,
+                               end: datetime) -> Sequence[Claim]:
+        events, payers = t.claim_events, t.claim_payers
+        return await self._many(
+            select(events.c.claim_id)
+            .join(payers, payers.c.claim_id == events.c.claim_id)
+            .where(events.c.kind == "claim_approved", events.c.at >= start, events.c.at < end,
+                   payers.c.org == payer).scalar_subquery())
 
 
 def _claim_row(claim: Claim) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.service.ports import OutboxMessage, OutboxRow
+from domain.service.ports import OutboxMessage, OutboxRow, QueuedMessage
 from domain.store import tables as t
 
 MAX_ATTEMPTS = 8
@@ -76,6 +76,19 @@ class SqlOutbox:
         await self._conn.execute(update(t.outbox).where(t.outbox.c.id == row_id).values(
             status="failed" if failed else "pending", attempts=attempts,
             next_try_at=now + backoff(attempts), locked_until=None, last_error=error[:2000]))
+
+    async def queued(self, kind: str | None = None, *, status: str | None = None,
+                     since: datetime | None = None) -> Sequence[QueuedMessage]:
+        query = select(t.outbox).order_by(t.outbox.c.id)
+        if kind is not None:
+            query = query.where(t.outbox.c.kind == kind)
+        if status is not None:
+            query = query.where(t.outbox.c.status == status)
+        if since is not None:
+            query = query.where(t.outbox.c.created_at >= since)
+        rows = (await self._conn.execute(query)).mappings().all()
+        return [QueuedMessage(_row(r).message, r["created_at"], r["status"], r["last_error"])
+                for r in rows]
 
 
 def _row(r: Any) -> OutboxRow:

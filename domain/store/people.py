@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.claimant import Claimant, Invite
 from domain.organisation import organisation_from_data
-from domain.service.ports import DialogState, ReplyKey, StoredOrganisation
+from domain.service.ports import BouncingAddress, DialogState, ReplyKey, StoredOrganisation
 from domain.store import tables as t
 
 
@@ -135,8 +135,21 @@ class SqlReplyKeys:
             t.reply_keys.c.key == key))).mappings().first()
         if row is None:
             return None
-        return ReplyKey(row["key"], row["claim_id"], row["payer"], row["stage"], row["round"],
-                        row["approver"], row["created_at"])
+        return _reply_key(row)
+
+    async def for_approval(self, claim_id: str, payer: str, stage: int, round_: int,
+                           approver: str) -> ReplyKey | None:
+        keys = t.reply_keys
+        row = (await self._conn.execute(select(keys).where(
+            keys.c.claim_id == claim_id, keys.c.payer == payer, keys.c.stage == stage,
+            keys.c.round == round_, keys.c.approver == approver)
+            .order_by(keys.c.created_at.desc(), keys.c.key.desc()).limit(1))).mappings().first()
+        return None if row is None else _reply_key(row)
+
+
+def _reply_key(row: Any) -> ReplyKey:
+    return ReplyKey(row["key"], row["claim_id"], row["payer"], row["stage"], row["round"],
+                    row["approver"], row["created_at"])
 
 
 class SqlAttachments:
@@ -206,3 +219,8 @@ class SqlInbound:
         if result.rowcount == 0:
             await self._conn.execute(insert(t.bouncing_addresses).values(
                 address=address, since=at, detail=detail[:2000]))
+
+    async def bouncing(self) -> Sequence[BouncingAddress]:
+        rows = (await self._conn.execute(select(t.bouncing_addresses).order_by(
+            t.bouncing_addresses.c.address))).mappings().all()
+        return [BouncingAddress(r["address"], r["since"], r["detail"]) for r in rows]

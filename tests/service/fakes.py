@@ -21,21 +21,24 @@ from datetime import datetime
 from types import TracebackType
 from typing import Generic, Self, TypeVar
 
-from domain.claim import Claim
+from domain.claim import Claim, Status
 from domain.claimant import Claimant, Invite
 from domain.errors import ChangedMeanwhile
 from domain.service.ports import (
     AttachmentRepository,
     BlobStore,
+    BouncingAddress,
     ClaimantRepository,
     ClaimRepository,
     DialogRepository,
     DialogState,
+    InboundLog,
     InviteRepository,
     OrganisationRepository,
     Outbox,
     OutboxMessage,
     OutboxRow,
+    QueuedMessage,
     ReplyKey,
     ReplyKeyRepository,
     StoredOrganisation,
@@ -61,6 +64,7 @@ class FakeDatabase:
     delivered: dict[int, str] = field(default_factory=dict)
     inbound: dict[str, str] = field(default_factory=dict)
     bouncing: dict[str, str] = field(default_factory=dict)
+    bouncing_since: dict[str, datetime] = field(default_factory=dict)
     references: dict[int, int] = field(default_factory=dict)
     commits: int = 0
     _meanwhile: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
@@ -183,6 +187,17 @@ class FakeClaims(_Table[str, Claim]):
             c for c in self._rows()
             if any(a.state == "open" and approver in a.approvers for a in c.approvals)])
 
+    async def in_status(self, statuses: Sequence[Status],
+                        payer: str | None = None) -> Sequence[Claim]:
+        return self._newest_first([c for c in self._rows() if c.status in statuses
+                                   and (payer is None or payer in c.payers)])
+
+    async def approved_between(self, payer: str, start: datetime,
+                               end: datetime) -> Sequence[Claim]:
+        return self._newest_first([
+            c for c in self._rows() if payer in c.payers
+            and any(e.kind == "claim_approved" and start <= e.at < end for e in c.events)])
+
 
 class FakeClaimants(_Table[str, Claimant]):
     """``ClaimantRepository`` on a dict."""
@@ -262,6 +277,18 @@ class FakeOutbox(_Table[str, tuple[OutboxMessage, datetime]]):
         if permanent:
             self.db_delivered[row_id] = f"failed: {error}"
 
+    async def queued(self, kind: str | None = None, *, status: str | None = None,
+                     since: datetime | None = None) -> list[QueuedMessage]:
+        numbers = {key: n for n, key in enumerate(self._committed, start=1)}
+        found = []
+        for key, (message, at) in {**self._committed, **self.pending}.items():
+            state, _, error = self.db_delivered.get(numbers.get(key, 0), "pending").partition(
+                ": ")
+            if ((kind is None or message.kind == kind) and (status is None or state == status)
+                    and (since is None or at >= since)):
+                found.append(QueuedMessage(message, at, state, error or None))
+        return found
+
 
 class FakeReplyKeys(_Table[str, ReplyKey]):
     """``ReplyKeyRepository`` on a dict."""
@@ -276,6 +303,12 @@ class FakeReplyKeys(_Table[str, ReplyKey]):
 
     async def get(self, key: str) -> ReplyKey | None:
         return self._read(key)
+
+    async def for_approval(self, claim_id: str, payer: str, stage: int, round_: int,
+                           approver: str) -> ReplyKey | None:
+        found = [k for k in self._rows() if (k.claim_id, k.payer, k.stage, k.round, k.approver)
+                 == (claim_id, payer, stage, round_, approver)]
+        return max(reversed(found), key=lambda k: k.created_at) if found else None
 
 
 class FakeAttachments(_Table[str, tuple[str, int]]):
@@ -321,6 +354,11 @@ class FakeInbound:
 
     async def mark_bouncing(self, address: str, at: datetime, detail: str) -> None:
         self.db.bouncing[address] = detail
+        self.db.bouncing_since.setdefault(address, at)
+
+    async def bouncing(self) -> list[BouncingAddress]:
+        return [BouncingAddress(a, self.db.bouncing_since.get(a, datetime.min), d)
+                for a, d in sorted(self.db.bouncing.items())]
 
 
 class FakeBlobs:
@@ -386,7 +424,8 @@ def _conforms(uow: FakeUnitOfWork) -> UnitOfWork:
     reply_keys: ReplyKeyRepository = uow.reply_keys
     attachments: AttachmentRepository = uow.attachments
     dialogs: DialogRepository = uow.dialogs
+    inbound: InboundLog = uow.inbound
     blobs: BlobStore = FakeBlobs()
     del claims, claimants, organisations, invites, outbox, reply_keys, attachments, blobs
-    del dialogs
+    del dialogs, inbound
     return uow
