@@ -57,3 +57,26 @@ def run_arguments(parser: argparse.ArgumentParser) -> None:
                         help="run only these roles: bot, outbox, inbound, scheduler")
     parser.add_argument("--log-level", default="info",
                         choices=("debug", "info", "warning", "error"))
+
+
+def payroll_arguments(parser: argparse.ArgumentParser) -> None:
+    """``export payroll ORG --period YYYY-MM [--format csv|xlsx] [--mark-paid] [--out FILE]``."""
+    parser.add_argument("org")
+    parser.add_argument("--period", required=True, metavar="YYYY-MM",
+                        help="the payroll run: claims approved from the previous payroll day "
+                             "until the one in this month")
+    parser.add_argument("--format", choices=("csv", "xlsx"), default="csv",
+                        help="csv (xlsx is refused: Excel opens the CSV)")
+    parser.add_argument("--mark-paid", action="store_true",
+                        help="mark the exported claims Paid and tell the claimants (once)")
+    parser.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
+
+
+def digest_arguments(parser: argparse.ArgumentParser) -> None:
+    """``digest ORG --send|--print [--older-than DAYS]``."""
+    parser.add_argument("org")
+    how = parser.add_mutually_exclusive_group(required=True)
+    how.add_argument("--send", action="store_true", help="queue it by email to the admins")
+    how.add_argument("--print", dest="print_", action="store_true", help="print the text")
+    parser.add_argument("--older-than", type=int, default=7, metavar="DAYS",
+                        help="flag stages waiting longer than this (default: 7)")
