@@ -23,7 +23,18 @@ from mail.classify import classify
 from mail.message import html_to_text, parse_message
 from mail.visible import visible_reply, visible_text
 
-EMAILS = Path(__file__).resolve().parents[2].parent / "shared" / "emails"
+
+def _corpus() -> Path:
+    """``KVITT_EMAIL_CORPUS``, else ``shared/emails`` beside the checkout, else where the
+    project's machines keep it (a CI clone may sit elsewhere on the same machine)."""
+    candidates = [Path(os.environ["KVITT_EMAIL_CORPUS"])] if os.environ.get(
+        "KVITT_EMAIL_CORPUS") else []
+    candidates += [Path(__file__).resolve().parents[2].parent / "shared" / "emails",
+                   Path("/work/shared/emails")]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
+
+
+EMAILS = _corpus()
 
 # Measured when these rules were written: 326 of 336 replies safe overall (97.0 %; the rest
 # are Discourse's keep-the-quote conventions and talon's reply-and-header-on-one-line cases),
