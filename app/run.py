@@ -27,7 +27,7 @@ from domain.store.engine import make_engine
 from domain.store.leader import Leadership
 
 log = logging.getLogger("kvitt.run")
-ROLES = ("bot", "outbox", "inbound")
+ROLES = ("bot", "outbox", "inbound", "scheduler")
 
 
 class NotConfigured(RuntimeError):
@@ -98,7 +98,8 @@ def check_roles(settings: Settings, roles: tuple[str, ...]) -> list[str]:
                "inbound": [] if settings.mail.imap_host or settings.mail.maildir else
                ["KVITT_IMAP_HOST or KVITT_MAILDIR"],
                "outbox": [] if settings.mail.smtp_host or settings.telegram.token else
-               ["KVITT_SMTP_HOST or KVITT_TELEGRAM_TOKEN"]}
+               ["KVITT_SMTP_HOST or KVITT_TELEGRAM_TOKEN"],
+               "scheduler": []}
     runnable = []
     for role in roles:
         if not missing[role]:
@@ -110,9 +111,18 @@ def check_roles(settings: Settings, roles: tuple[str, ...]) -> list[str]:
     return runnable
 
 
+async def _scheduler(env: Env, settings: Settings, stop: asyncio.Event) -> None:
+    from datetime import time
+
+    from app.schedule import Schedule, scheduler
+
+    hour, minute = (int(part) for part in settings.digest_at.split(":"))
+    await scheduler(env, Schedule(time(hour, minute), settings.digest_weekday), stop)
+
+
 RUNNERS: dict[str, Callable[[Env, Settings, asyncio.Event], Awaitable[None]]] = {
-    "bot": _bot, "outbox": _outbox, "inbound": _inbound}
-LED = ("inbound",)  # exactly one active across processes
+    "bot": _bot, "outbox": _outbox, "inbound": _inbound, "scheduler": _scheduler}
+LED = ("inbound", "scheduler")  # exactly one active across processes
 
 
 async def run(settings: Settings, roles: tuple[str, ...],

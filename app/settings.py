@@ -137,6 +137,8 @@ class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     worker_interval: float = 5.0
+    digest_at: str = "07:00"
+    digest_weekday: str = ""
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None,
@@ -166,7 +168,14 @@ class Settings:
         if not 0.1 <= seconds <= 3600:
             raise SettingsError(f"{PREFIX}WORKER_INTERVAL: seconds between 0.1 and 3600, "
                                 f"not {interval!r}")
-        return cls(data_dir, url, bot, lang, telegram, MailSettings.load(values), seconds)
+        digest_at = values.get(f"{PREFIX}DIGEST_AT", "") or "07:00"
+        hour, _, minute = digest_at.partition(":")
+        if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+            raise SettingsError(f"{PREFIX}DIGEST_AT: a time like 07:00, not {digest_at!r}")
+        weekday = _choice(values, "DIGEST_WEEKDAY",
+                          ("daily", "mon", "tue", "wed", "thu", "fri", "sat", "sun"), "daily")
+        return cls(data_dir, url, bot, lang, telegram, MailSettings.load(values), seconds,
+                   digest_at, "" if weekday == "daily" else weekday)
 
     def masked(self) -> dict[str, str]:
         """The settings for printing, with any password in the URL hidden."""

@@ -33,6 +33,9 @@ TEXTS: dict[str, tuple[str, str]] = {
                        "✅ {reference} «{title}» is approved by all and goes to payment."),
     "paid": ("💰 {reference} «{title}» er utbetalt {text}.",
              "💰 {reference} «{title}» is paid {text}."),
+    # reminders arrive with their sentence already in the claimant's language
+    "reminder_claimant": ("⏰ {message}", "⏰ {message}"),
+    "deadline_warning": ("⚠️ {message}", "⚠️ {message}"),
     "commented": ("💬 {actor} ({payer_name}) om {reference}:\n«{text}»\n"
                   "Svar med /kommentar.",
                   "💬 {actor} ({payer_name}) about {reference}:\n«{text}»\n"

@@ -262,3 +262,28 @@ def refusal(kind: str, *, to: str, in_reply_to: str, references: str = "", lang:
                     reply_to=reply_address(reply_key, reply_pattern) if again and reply_key
                     else None, in_reply_to=answer["in_reply_to"],
                     references=answer["references"])
+
+
+def approver_reminder(*, to: str, reply_key: str, reference: str, title: str,
+                      payer_name: str, stage_name: str, days_open: int,
+                      also: list[dict[str, Any]], lang: str, sender: str, reply_pattern: str,
+                      domain: str, day: str) -> EmailMessage:
+    """Remind an approver of a waiting stage; a reply decides it, like the request."""
+    lang = _lang(lang)
+    texts = _render("approver_reminder", lang, reference=reference, title=_one_line(title),
+                    payer_name=payer_name, stage_name=stage_name, days_open=days_open,
+                    also=also)
+    return _message(texts, to=to, sender=sender, lang=lang,
+                    msg_id=message_id(domain, "reminder", token(f"{reply_key}:{day}")),
+                    reply_to=reply_address(reply_key, reply_pattern),
+                    references=message_id(domain, "key", reply_key))
+
+
+def digest_mail(*, to: str, subject: str, text: str, html: str, attachment: tuple[str, bytes],
+                sender: str, domain: str, message_key: str) -> EmailMessage:
+    """An admin digest as rendered by the digest use case, with the payroll CSV attached."""
+    message = _message(Rendered(_one_line(subject), text, html), to=to, sender=sender,
+                       lang="nb", msg_id=message_id(domain, "digest", token(message_key)))
+    name, data = attachment
+    message.add_attachment(data, maintype="text", subtype="csv", filename=name)
+    return message

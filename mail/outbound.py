@@ -11,6 +11,7 @@ everyone else sees them masked.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import logging
 from dataclasses import dataclass
@@ -48,6 +49,19 @@ async def compose_row(env: Env, row: OutboxRow, smtp: SmtpSettings) -> EmailMess
     m, p = row.message, row.message.payload
     kind = m.kind
     common: dict[str, Any] = {"sender": smtp.sender, "domain": smtp.domain}
+    if kind == "admin_digest":
+        return compose.digest_mail(
+            to=m.recipient, subject=str(p["subject"]), text=str(p["text"]),
+            html=str(p["html"]), message_key=m.dedupe_key, attachment=(
+                str(p.get("payroll_csv_name", "lonn.csv")),
+                base64.b64decode(str(p.get("payroll_csv", "")))), **common)
+    if kind == "reminder_approver":
+        return compose.approver_reminder(
+            to=m.recipient, reply_key=str(p["reply_key"]), reference=str(p["reference"]),
+            title=str(p["title"]), payer_name=str(p["payer_name"]),
+            stage_name=str(p["stage_name"]), days_open=int(p["days_open"]),
+            also=list(p.get("also", [])), lang="nb", reply_pattern=smtp.reply_pattern,
+            day=m.dedupe_key.rsplit(":", 1)[-1], **common)
     if kind == "refusal":
         return compose.refusal(str(p["refusal"]), to=m.recipient,
                                in_reply_to=_msgid(p), references=_msgid(p),

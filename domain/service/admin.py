@@ -45,6 +45,12 @@ async def apply_organisation(env: Env, source: str) -> tuple[Organisation, bool]
     return (await apply_organisations(env, source))[0]
 
 
+async def all_organisations(env: Env) -> list[Organisation]:
+    """Every organisation, by slug."""
+    async with env.uow() as uow:
+        return [stored.organisation for stored in await uow.organisations.all()]
+
+
 async def organisation(env: Env, slug: str) -> Organisation:
     """One organisation by slug."""
     async with env.uow() as uow:
