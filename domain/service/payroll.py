@@ -34,6 +34,9 @@ from domain.service.context import Env, book_for, organisations, retrying
 from domain.service.ports import UnitOfWork
 from domain.text import Text
 
+# Not an A-melding code: refunds of documented outlays (tickets, taxi, hotel …) are paid
+# with the run but are not income; the row makes the file add up to what is paid.
+OUTLAY = "utlegg"
 COLUMNS = ("payroll_date", "claimant", "bank_account", "code", "count", "taxfree", "taxable",
            "claim_references")
 PAYABLE = (Status.APPROVED, Status.PAID)
@@ -119,8 +122,8 @@ class PayrollExport:
 
     @property
     def outlays(self) -> Decimal:
-        """What the run pays that is not in the rows: outlays on receipt are not income."""
-        return self.totals.amount - sum((r.taxfree + r.taxable for r in self.rows), ZERO)
+        """The refunds of outlays on receipt in the run (the ``utlegg`` rows)."""
+        return sum((r.taxfree for r in self.rows if r.code == OUTLAY), ZERO)
 
 
 async def export_run(env: Env, uow: UnitOfWork, org: Organisation,
@@ -139,11 +142,15 @@ async def export_run(env: Env, uow: UnitOfWork, org: Organisation,
                                    share.totals))
         if claim.claimant_id not in people:
             people[claim.claimant_id] = await uow.claimants.get(claim.claimant_id)
-        for line, part in share.parts:
-            key = (claim.claimant_id, income_code(line, part, org))
+        pieces = [(income_code(line, part, org), part.count, part.taxfree, part.taxable)
+                  for line, part in share.parts]
+        outlay = share.totals.amount - sum((p[2] + p[3] for p in pieces), ZERO)
+        if outlay:  # refunds on receipt: paid with the run, not income, not in A-melding
+            pieces.append((OUTLAY, ZERO, outlay, ZERO))
+        for code, count, free, taxed in pieces:
+            key = (claim.claimant_id, code)
             now = sums.setdefault(key, [ZERO, ZERO, ZERO])
-            now[0], now[1], now[2] = now[0] + part.count, now[1] + part.taxfree, (
-                now[2] + part.taxable)
+            now[0], now[1], now[2] = now[0] + count, now[1] + free, now[2] + taxed
             refs.setdefault(key, set()).add(claim.reference)
     rows = []
     for (who, code), (count, free, taxed) in sums.items():

@@ -102,16 +102,17 @@ async def test_one_row_per_claimant_and_code_with_counts_amounts_and_references(
         "reiseKostMedOvernattingPaaHotell": ("2", got["reiseKostMedOvernattingPaaHotell"][1],
                                              "0.00", one),
         "reiseKost": ("2", "0.00", got["reiseKost"][2], one),
+        "utlegg": ("0", "80.00", "0.00", one),  # the parking refund: paid, not income
     }
     assert {r["payroll_date"] for r in rows} == {"2026-03-12"}
     assert {(r["claimant"], r["bank_account"]) for r in rows} == {("Kari Dommer",
                                                                    "12345678903")}
-    # every krone approved is in the file, except the outlay refunded on receipt (80)
+    # every krone approved is in the file, the outlay refunded on receipt (80) included
     summaries = [summarise(c, {"ik-fjell": (await admin.organisation(clubs.env, "ik-fjell"))},
                            default_book(), day("2026-03-05")) for c in (first, second)]
     approved_total = sum((s.payers["ik-fjell"].amount for s in summaries), ZERO)
     in_file = sum((D(r["taxfree"]) + D(r["taxable"]) for r in rows), ZERO)
-    assert in_file == approved_total - D(80)
+    assert in_file == approved_total
     assert export.totals.amount == approved_total
     assert export.outlays == D(80)
 
@@ -139,13 +140,13 @@ async def test_a_shared_claim_is_reported_by_each_payer_for_its_share_and_adds_u
         export = await payroll_export(clubs.env, slug, "2026-03")
         rows = parsed(render_csv(export))
         outlay = D(90) if slug == "ik-fjell" else ZERO
-        assert Totals(sum((D(r["taxfree"]) + D(r["taxable"]) for r in rows), ZERO) + outlay,
-                      sum((D(r["taxfree"]) for r in rows), ZERO) + outlay) == view.payers[slug]
+        assert Totals(sum((D(r["taxfree"]) + D(r["taxable"]) for r in rows), ZERO),
+                      sum((D(r["taxfree"]) for r in rows), ZERO)) == view.payers[slug]
         assert export.totals == view.payers[slug]
         assert export.outlays == outlay
         assert {r["code"] for r in rows} == {
             "kamphonorar", "kilometergodtgjoerelseBil", "kilometergodtgjoerelsePassasjertillegg",
-            "reiseKostMedOvernattingPaaHotell", "reiseKost"}
+            "reiseKostMedOvernattingPaaHotell", "reiseKost"} | ({"utlegg"} if outlay else set())
         for r in rows:
             counts[r["code"]] += D(r["count"])
     # the shared lines' km and døgn are split between the clubs, never counted twice
