@@ -44,6 +44,9 @@ from domain.organisation import organisations_from_toml
 from domain.service import admin
 from domain.service.context import Env, book_for
 from domain.service.delivery import Sender, deliver_due
+from domain.service.digest import digest
+from domain.service.digest_text import render_digest
+from domain.service.payroll import next_run, payroll_export, render_csv
 from domain.service.ports import OutboxRow
 from domain.service.summary import ClaimSummary, summarise
 from domain.store.engine import make_engine, sqlite_url
@@ -147,15 +150,26 @@ async def claim_view(env: Env) -> ClaimSummary:
     return summarise(claim, orgs, book_for(env, orgs), env.clock().date())
 
 
-async def payroll(env: Env) -> None:
-    """What each club pays (the digest and payroll CSV are not built yet: issue 6)."""
-    heading("Lønn / payroll: beløp per betaler / per payer")
-    say("  (kvitt digest og kvitt export payroll er ikke ferdige ennå; dette er kravets "
-        "beløp per betaler / digest and payroll CSV pending: the claim's totals per payer)")
+async def payroll(env: Env, folder: Path) -> None:
+    """Each club's admin digest (shortened) and payroll CSV, kept in the data folder.
+
+    The same use cases as ``kvitt digest`` and ``kvitt export payroll``.
+    """
     view = await claim_view(env)
-    for slug, share in view.payers.items():
-        say(f"  {view.payer_names[slug]}: {format_kr(share.amount)} kr, trekkfritt "
-            f"{format_kr(share.taxfree)}, trekkpliktig {format_kr(share.taxable)}")
+    now = env.clock()
+    for slug in view.claim.payers:
+        org = await admin.organisation(env, slug)
+        subject, text, _ = render_digest(await digest(env, slug, now), "nb")
+        heading(f"Digest til / to {', '.join(org.admins) or org.name}: {subject}")
+        for line in [line for line in text.splitlines() if line.strip()][:12]:
+            say(f"  {line}")
+        run = next_run(org, now)
+        csv = render_csv(await payroll_export(env, slug, run.period))
+        path = folder / f"lonn-{slug}-{run.period}.csv"
+        path.write_bytes(csv)
+        heading(f"Lønnsfil / payroll CSV {path.name} (lønnskjøring {run.payroll_date:%d.%m.%Y})")
+        for line in csv.decode("utf-8").splitlines():
+            say(f"  {line}")
 
 
 async def final_status(env: Env) -> None:
@@ -213,7 +227,7 @@ async def run_demo(data_dir: Path) -> Claim:
         demo = Demo(env, mail_root, smtp, gateway, DemoChat(env, KARI, "Kari", say), inboxes,
                     {})
         await story(demo, await setup(env))
-        await payroll(env)
+        await payroll(env, data_dir)
         await final_status(env)
         return (await claim_view(env)).claim
 

@@ -25,6 +25,8 @@ def largest_remainder(total: Decimal, weights: Mapping[str, Decimal],
     exceeds its amount); the caps must add up to at least ``total``.
     """
     keys = sorted(weights)
+    if not keys and total:
+        raise ValueError(f"nothing to split {total} among")
     weight_sum = sum((weights[k] for k in keys), ZERO)
     if weight_sum <= 0:
         weights, weight_sum = dict.fromkeys(keys, Decimal(1)), Decimal(len(keys))

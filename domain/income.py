@@ -50,6 +50,8 @@ def frozen_parts(claim: Claim, line: ClaimLine,
 def share_parts(parts: tuple[IncomePart, ...], share: Totals, slug: str,
                 split: Mapping[str, Totals]) -> tuple[IncomePart, ...]:
     """``parts`` of a split line cut down to ``slug``'s ``share`` of it, to the øre."""
+    if not parts:  # an outlay on receipt: paid, but no income to report
+        return ()
     keyed = {f"{i:04d}": part for i, part in enumerate(parts)}
     frees = largest_remainder(share.taxfree, {k: p.taxfree for k, p in keyed.items()})
     taxed = largest_remainder(share.taxable, {k: p.taxable for k, p in keyed.items()})

@@ -20,11 +20,14 @@ driving 653.46 / 358.54, per diem 909.81 / 499.19, toll 28.41 / 15.59, so Troms�
 
 from __future__ import annotations
 
+import csv
+import io
 import mailbox
 import os
 import re
 import subprocess
 import time
+from decimal import Decimal
 from email import message_from_bytes, policy
 
 
@@ -75,15 +78,21 @@ def test_the_demo_runs_the_whole_product_offline_to_approved_in_under_a_minute(
     assert "Status: Sendt i retur av Bodø Håndballklubb" in out
     assert "«Passasjeren Ola Nordmann mangler på kjøringen.»" in out  # the Telegram notice
     assert "er godkjent av alle og går til utbetaling" in out
-    # per payer and final
-    assert _kr("Tromsø Håndballklubb: 2 156,68 kr, trekkfritt 1 385,70, "
-               "trekkpliktig 770,98") in out
-    assert _kr("Bodø Håndballklubb: 1 183,32 kr, trekkfritt 760,30, "
-               "trekkpliktig 423,02") in out
+    # per payer (in each club's digest) and final
+    assert _kr("Tromsø Håndballklubb: 2 156,68 kr (trekkfritt 1 385,70, "
+               "trekkpliktig 770,98)") in out
+    assert _kr("Bodø Håndballklubb: 1 183,32 kr (trekkfritt 760,30, "
+               "trekkpliktig 423,02)") in out
+    assert "Lønnsfil / payroll CSV lonn-tromso-hk-" in out
     assert "Status: Godkjent / Approved" in out
     assert _kr("Sum 3 340,00 kr: trekkfritt 2 146,00, trekkpliktig 1 194,00") in out
     assert out.rstrip().endswith("Ferdig. / Done.")
 
+    # each club's payroll file adds up to its share, to the øre
+    for slug, share in (("tromso-hk", Decimal("2156.68")), ("bodo-hk", Decimal("1183.32"))):
+        (path,) = folder.glob(f"lonn-{slug}-*.csv")
+        rows = list(csv.DictReader(io.StringIO(path.read_text("utf-8"))))
+        assert sum(Decimal(r["taxfree"]) + Decimal(r["taxable"]) for r in rows) == share
     assert (folder / "kvitt.sqlite3").exists()
     assert any((folder / "attachments").rglob("*"))
     for approver in ("dommer@tromso-hk.no", "dommer@bodo-hk.no"):
