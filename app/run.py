@@ -35,12 +35,15 @@ class NotConfigured(RuntimeError):
 
 
 async def _bot(env: Env, settings: Settings, stop: asyncio.Event) -> None:
-    from bot.telegram_app import build_application, start_bot, stop_bot
+    from bot.telegram_app import Webhook, build_application, start_bot, stop_bot
 
-    app = build_application(env, settings.telegram.token, api_url=settings.telegram.api_url,
-                            max_concurrent_updates=settings.telegram.max_concurrent_updates)
-    await start_bot(app)
-    log.info("bot polling")
+    telegram = settings.telegram
+    app = build_application(env, telegram.token, api_url=telegram.api_url,
+                            max_concurrent_updates=telegram.max_concurrent_updates)
+    webhook = Webhook(telegram.webhook_url, telegram.webhook_listen, telegram.webhook_secret) \
+        if telegram.webhook_url else None
+    await start_bot(app, webhook=webhook)
+    log.info("bot %s", "listening for the webhook" if webhook else "polling")
     await stop.wait()
     await stop_bot(app)  # updates in hand are finished first
 

@@ -59,6 +59,15 @@ def _port(values: Mapping[str, str], name: str, default: int) -> int:
     return int(text)
 
 
+def _listen(values: Mapping[str, str]) -> str:
+    text = values.get(f"{PREFIX}WEBHOOK_LISTEN", "") or "127.0.0.1:8443"
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError(f"{PREFIX}WEBHOOK_LISTEN: HOST:PORT like 127.0.0.1:8443, "
+                            f"not {text!r}")
+    return text
+
+
 def _flag(values: Mapping[str, str], name: str) -> bool:
     text = (values.get(PREFIX + name, "") or "false").lower()
     if text not in ("true", "false", "1", "0", "yes", "no"):
@@ -74,6 +83,9 @@ class TelegramSettings:
     api_url: str = TELEGRAM_API
     username: str = ""
     max_concurrent_updates: int = 8
+    webhook_url: str = ""  # empty: long polling
+    webhook_listen: str = "127.0.0.1:8443"
+    webhook_secret: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +171,9 @@ class Settings:
         telegram = TelegramSettings(
             token=values.get(f"{PREFIX}TELEGRAM_TOKEN", ""),
             api_url=values.get(f"{PREFIX}TELEGRAM_API_URL", "") or TELEGRAM_API,
-            username=bot)
+            username=bot, webhook_url=values.get(f"{PREFIX}WEBHOOK_URL", ""),
+            webhook_listen=_listen(values),
+            webhook_secret=values.get(f"{PREFIX}WEBHOOK_SECRET", ""))
         interval = values.get(f"{PREFIX}WORKER_INTERVAL", "") or "5"
         try:
             seconds = float(interval)
@@ -191,6 +205,8 @@ class Settings:
                 "KVITT_LANG": self.lang,
                 "KVITT_TELEGRAM_TOKEN": secret if self.telegram.token else "",
                 "KVITT_TELEGRAM_API_URL": self.telegram.api_url,
+                "KVITT_WEBHOOK_URL": self.telegram.webhook_url,
+                "KVITT_WEBHOOK_SECRET": secret if self.telegram.webhook_secret else "",
                 "KVITT_SMTP_HOST": self.mail.smtp_host,
                 "KVITT_SMTP_PASSWORD": secret if self.mail.smtp_password else "",
                 "KVITT_IMAP_HOST": self.mail.imap_host,

@@ -10,6 +10,7 @@ first, always. A file is fetched only if Telegram says it is under the Bot API's
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -185,14 +186,35 @@ def build_application(env: Env, token: str, *, api_url: str | None = None,
     return app
 
 
-async def start_bot(app: Application, *, poll_timeout: int = 30) -> None:  # type: ignore[type-arg]
-    """Start polling inside a running event loop (beside the other workers of ``kvitt run``)."""
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Telegram posts updates to ``url``; this process listens on ``listen`` (behind a proxy).
+
+    Several workers can listen behind one load balancer; each chat's turns are kept in
+    order by locking the chat's dialog state in the database, not in the process.
+    """
+
+    url: str
+    listen: str = "127.0.0.1:8443"
+    secret: str = ""
+
+
+async def start_bot(app: Application, *, poll_timeout: int = 30,  # type: ignore[type-arg]
+                    webhook: Webhook | None = None) -> None:
+    """Start polling, or the webhook listener, inside a running event loop."""
     await app.initialize()
     await register_commands(app)
     await app.start()
     assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout,
-                                    drop_pending_updates=False)
+    if webhook is None:
+        await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout,
+                                        drop_pending_updates=False)
+        return
+    host, _, port = webhook.listen.rpartition(":")
+    path = webhook.url.rstrip("/").rpartition("/")[2] or "telegram"
+    await app.updater.start_webhook(listen=host, port=int(port), url_path=path,
+                                    webhook_url=webhook.url, drop_pending_updates=False,
+                                    secret_token=webhook.secret or None)
 
 
 async def stop_bot(app: Application) -> None:  # type: ignore[type-arg]

@@ -201,7 +201,11 @@ class DialogRepository(Protocol):
     """Dialog state per chat."""
 
     async def get(self, chat_id: int) -> DialogState | None:
-        """The chat's state, or None for a chat never seen."""
+        """The chat's state, or None for a chat never seen.
+
+        The row stays locked until the turn ends, so two workers never run one chat's
+        turns at once.
+        """
 
     async def put(self, state: DialogState) -> None:
         """Create or replace the chat's state."""

@@ -179,7 +179,7 @@ class SqlDialogs:
 
     async def get(self, chat_id: int) -> DialogState | None:
         row = (await self._conn.execute(select(t.dialog_states).where(
-            t.dialog_states.c.chat_id == chat_id))).mappings().first()
+            t.dialog_states.c.chat_id == chat_id).with_for_update())).mappings().first()
         if row is None:
             return None
         return DialogState(row["chat_id"], row["flow"], row["step"], dict(row["data"]),
