@@ -51,14 +51,16 @@ def _write(data: bytes, out: str | None) -> None:
 
 async def _export_payroll(args: argparse.Namespace, settings: Settings) -> int:
     """Write one payroll run as CSV; with ``--mark-paid`` mark its claims Paid."""
-    if args.format == "xlsx":
-        _note("kvitt: xlsx lages ikke; bruk --format csv (Excel åpner filen). / "
-              "xlsx is not supported; use --format csv (Excel opens it).")
-        return EXIT_REFUSED
     async with service_env(settings) as env:
         export = await payroll.payroll_export(env, args.org, args.period)
+        if args.format == "xlsx":
+            from app.payroll_xlsx import payroll_xlsx
+
+            data = payroll_xlsx(export)
+        else:
+            data = payroll.render_csv(export)
         try:
-            _write(payroll.render_csv(export), args.out)
+            _write(data, args.out)
         except OSError as exc:
             _note(f"kvitt: {args.out}: {exc.strerror or exc}")
             return EXIT_REFUSED
@@ -75,8 +77,8 @@ async def _export_payroll(args: argparse.Namespace, settings: Settings) -> int:
               "kommer med i en ny eksport. / Note: the period is open until then; claims "
               "approved before it will be in a new export.")
     if export.outlays:
-        _note(f"Utlegg på kvittering, ikke i filen (ikke inntekt) / outlays on receipt, not in "
-              f"the file (not income): {format_kr(export.outlays)} kr")
+        _note(f"Herav utlegg på kvittering (kode utlegg: ikke inntekt) / of which outlays on "
+              f"receipt (code utlegg: not income): {format_kr(export.outlays)} kr")
     if export.missing_accounts:
         _note(f"Mangler kontonummer / no bank account: {', '.join(export.missing_accounts)}")
     return EXIT_OK

@@ -66,7 +66,7 @@ def payroll_arguments(parser: argparse.ArgumentParser) -> None:
                         help="the payroll run: claims approved from the previous payroll day "
                              "until the one in this month")
     parser.add_argument("--format", choices=("csv", "xlsx"), default="csv",
-                        help="csv (xlsx is refused: Excel opens the CSV)")
+                        help="csv (default) or xlsx (an Excel workbook)")
     parser.add_argument("--mark-paid", action="store_true",
                         help="mark the exported claims Paid and tell the claimants (once)")
     parser.add_argument("--out", metavar="FILE", help="write here (default: standard output)")
