@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.claimant import Claimant, Invite
@@ -178,6 +180,17 @@ class SqlDialogs:
         self._conn = conn
 
     async def get(self, chat_id: int) -> DialogState | None:
+        # make sure the row exists, so even a brand-new chat's first turns are locked
+        # against each other (FOR UPDATE locks nothing on a row that is not there yet)
+        fresh = {"chat_id": chat_id, "flow": "", "step": "", "data": {},
+                 "updated_at": datetime.now(UTC)}
+        dialect = self._conn.dialect.name
+        if dialect == "postgresql":
+            await self._conn.execute(pg_insert(t.dialog_states).values(**fresh)
+                                     .on_conflict_do_nothing())
+        elif dialect == "sqlite":
+            await self._conn.execute(sqlite_insert(t.dialog_states).values(**fresh)
+                                     .on_conflict_do_nothing())
         row = (await self._conn.execute(select(t.dialog_states).where(
             t.dialog_states.c.chat_id == chat_id).with_for_update())).mappings().first()
         if row is None:

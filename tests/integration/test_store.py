@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -13,6 +14,7 @@ from domain.claim import Actor, ClaimLine, Status
 from domain.errors import ChangedMeanwhile
 from domain.lines import ItemLine, MileageLeg, Night, PerDiem
 from domain.service import admin, approvals, claims, members
+from domain.service.dialog import dialog_turn
 from domain.service.ports import OutboxMessage
 from domain.store import tables as t
 from domain.store.blobs import FileBlobs
@@ -225,3 +227,21 @@ async def test_a_receipt_lands_in_the_data_folder_by_hash_and_in_the_table(engin
     (content_hash,) = stored.line("l3").attachments
     assert (tmp_path / "attachments" / content_hash[:2] / content_hash).read_bytes() == pdf
     assert (row["hash"], row["mime"], row["size"]) == (content_hash, "application/pdf", len(pdf))
+
+
+async def test_two_first_turns_of_a_new_chat_run_one_after_the_other(engine):
+    env = sql_env(engine)
+    order: list[str] = []
+
+    async def turn(name: str):
+        async def handler(dialog) -> None:
+            order.append(f"{name} saw {dialog.state.data.get('n', 0)}")
+            dialog.state.data["n"] = dialog.state.data.get("n", 0) + 1
+            await asyncio.sleep(0.05)  # the other turn would read now, if it could
+        await dialog_turn(env, 555, 555, handler)
+
+    await asyncio.gather(turn("a"), turn("b"))
+    async with SqlUnitOfWork(engine) as uow:
+        state = await uow.dialogs.get(555)
+    assert state is not None and state.data["n"] == 2  # neither turn's save was lost
+    assert sorted(order) in (["a saw 0", "b saw 1"], ["a saw 1", "b saw 0"])
