@@ -66,6 +66,19 @@ def submit(claim: Claim, orgs: Mapping[str, Organisation], book: RateBook, actor
             _opened(claim, approval, actor, at)
 
 
+def refresh_approvers(claim: Claim, orgs: Mapping[str, Organisation]) -> None:
+    """Stages not yet decided take their approvers from the organisation as it is now.
+
+    An admin may replace an approver mid-round: the new one is asked when the stage
+    opens, and the removed one can no longer decide. A stage the organisation no longer
+    has keeps the approvers it was sent to, so the round can still finish.
+    """
+    for approval in claim.round_approvals():
+        org = orgs.get(approval.payer)
+        if approval.state in ("open", "pending") and org and approval.stage < len(org.stages):
+            approval.approvers = org.stages[approval.stage].approvers
+
+
 def _opened(claim: Claim, approval: Approval, actor: Actor, at: datetime) -> None:
     claim.log(ClaimEvent("stage_opened", at, actor, approval.stage_name, approval.payer,
                          approval.stage, claim.round))

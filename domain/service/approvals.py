@@ -58,6 +58,8 @@ async def decide_in(env: Env, uow: UnitOfWork, target: Target, approver: str,
     claim = await uow.claims.get(target.claim_id)
     if claim is None:
         raise NotFound()
+    orgs = await organisations(uow, claim.payers)
+    workflow.refresh_approvers(claim, orgs)  # decided by who is an approver now
     at = env.clock()
     if decision == "approve":
         workflow.approve(claim, target.payer, target.stage, target.round, actor, at,
@@ -74,7 +76,6 @@ async def decide_in(env: Env, uow: UnitOfWork, target: Target, approver: str,
         workflow.comment(claim, actor, at, text, payer=target.payer,
                          source_message_id=source_message_id)
     claimant = await uow.claimants.get(claim.claimant_id)
-    orgs = await organisations(uow, claim.payers)
     if claimant is not None:
         await publish(env, uow, claim, claimant, orgs)
     await uow.claims.save(claim)

@@ -42,7 +42,8 @@ async def publish(env: Env, uow: UnitOfWork, claim: Claim, claimant: Claimant,
     for seq, event in enumerate(claim.new_events, start=first):
         payload = _payload(claim, event, claimant, orgs)
         if event.kind == "stage_opened" and event.payer is not None and event.stage is not None:
-            for approver in orgs[event.payer].stage(event.stage).approvers:
+            opened = claim.approval(event.payer, event.stage, event.round)
+            for approver in opened.approvers if opened else ():
                 key = ReplyKey(env.new_key(), claim.id, event.payer, event.stage, event.round,
                                approver, at)
                 await uow.reply_keys.add(key)
@@ -74,8 +75,9 @@ async def _to_approvers(uow: UnitOfWork, claim: Claim, seq: int, event: ClaimEve
                                    claim.round, approver, at)
                     await uow.reply_keys.add(key)
                     extra = {"reply_key": key.key, "stage_payer": approval.payer}
+                who = f"{approver}:{approval.payer}:{approval.stage}"  # one per approval
                 await uow.outbox.add(OutboxMessage(kind, "email", approver, {**payload, **extra},
-                                                   _key(claim, seq, event, approver)), at)
+                                                   _key(claim, seq, event, who)), at)
 
 
 async def _to_claimant(uow: UnitOfWork, claim: Claim, claimant: Claimant, seq: int,
