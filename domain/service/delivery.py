@@ -39,13 +39,24 @@ class DeliveryReport:
 Sender = Callable[[OutboxRow], Awaitable[None]]
 
 
-async def deliver_due(env: Env, channel: str, send: Sender, *, limit: int = 20) -> DeliveryReport:
-    """One pass over the due rows of ``channel``."""
+async def _lease_one(env: Env, channel: str) -> OutboxRow | None:
     async with env.uow() as uow:
-        rows = await uow.outbox.claim_due(channel, env.clock(), limit)
+        rows = await uow.outbox.claim_due(channel, env.clock(), 1)
         await uow.commit()
+    return rows[0] if rows else None
+
+
+async def deliver_due(env: Env, channel: str, send: Sender, *, limit: int = 20) -> DeliveryReport:
+    """One pass over up to ``limit`` due rows of ``channel``.
+
+    Each row is leased just before it is sent, so a lease (minutes) always outlasts the
+    send (seconds): a slow batch never lets another worker take a row still waiting here.
+    """
     sent = retried = failed = 0
-    for row in rows:
+    for _ in range(limit):
+        row = await _lease_one(env, channel)
+        if row is None:
+            break
         try:
             await send(row)
         except Undeliverable as exc:

@@ -274,8 +274,8 @@ class FakeOutbox(_Table[str, tuple[OutboxMessage, datetime]]):
 
     async def mark_failed(self, row_id: int, now: datetime, error: str, *,
                           permanent: bool = False) -> None:
-        if permanent:
-            self.db_delivered[row_id] = f"failed: {error}"
+        # no backoff here: a row that failed is out of this fake's passes for good
+        self.db_delivered[row_id] = f"{'failed' if permanent else 'retry'}: {error}"
 
     async def queued(self, kind: str | None = None, *, status: str | None = None,
                      since: datetime | None = None) -> list[QueuedMessage]:
