@@ -188,6 +188,10 @@ class Settings:
             raise SettingsError(f"{PREFIX}DIGEST_AT: a time like 07:00, not {digest_at!r}")
         weekday = _choice(values, "DIGEST_WEEKDAY",
                           ("daily", "mon", "tue", "wed", "thu", "fri", "sat", "sun"), "daily")
+        if telegram.webhook_url and len(telegram.webhook_secret) < 16:
+            raise SettingsError(f"{PREFIX}WEBHOOK_SECRET: webhook mode needs a secret of at "
+                                "least 16 characters (A-Z, a-z, 0-9, _ and -), or anyone "
+                                "could post updates as any user")
         return cls(data_dir, url, bot, lang, telegram, MailSettings.load(values), seconds,
                    digest_at, "" if weekday == "daily" else weekday)
 

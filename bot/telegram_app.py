@@ -144,6 +144,31 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _answer(update, context, Incoming("file", file=data))
 
 
+EDITED = ("Endringer i sendte meldinger teller ikke. Svar på nytt, eller bruk /linjer for å "
+          "endre en lagret linje.",
+          "Edits to sent messages do not count. Answer again, or use /lines to change a "
+          "saved line.")
+GROUP = ("Kvitt svarer bare i private meldinger: skriv til meg direkte.",
+         "Kvitt only answers in private messages: write to me directly.")
+
+
+async def on_edited(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message: said not to count, and nothing changes."""
+    await _say(update, context, EDITED)
+
+
+async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group chat: pointed to a private chat, and nothing else."""
+    await _say(update, context, GROUP)
+
+
+async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: tuple[str, str]) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None:
+        lang = language(user.language_code if user else None)
+        await context.bot.send_message(chat.id, text[1] if lang == "en" else text[0])
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Our fault: log it (no personal data), tell the person, keep their state as it was."""
     log.error("update failed: %s", type(context.error).__name__, exc_info=context.error)
@@ -176,12 +201,18 @@ def build_application(env: Env, token: str, *, api_url: str | None = None,
         builder = builder.base_url(api_url).base_file_url(file_url(api_url))
     app = builder.build()
     app.bot_data["env"] = env
-    app.add_handler(CommandHandler(ALL_COMMANDS, on_command))
-    app.add_handler(MessageHandler(filters.COMMAND, on_command))
+    # only new messages in private chats: an edited message is not a new answer (it
+    # would be taken as the answer to whatever question is open now), and a claim is
+    # personal data that does not belong in a group
+    new = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, on_edited))
+    app.add_handler(MessageHandler(~filters.ChatType.PRIVATE, on_group))
+    app.add_handler(CommandHandler(ALL_COMMANDS, on_command, filters=new))
+    app.add_handler(MessageHandler(filters.COMMAND & new, on_command))
     app.add_handler(CallbackQueryHandler(on_button, pattern=CALLBACK))
     app.add_handler(CallbackQueryHandler(on_malformed_button))
-    app.add_handler(MessageHandler(filters.PHOTO | filters.Document.ALL, on_file))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, on_text))
+    app.add_handler(MessageHandler((filters.PHOTO | filters.Document.ALL) & new, on_file))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & new, on_text))
     app.add_error_handler(on_error)
     return app
 

@@ -38,6 +38,7 @@ class GatewaySettings:
     reply_pattern: str = DEFAULT_PATTERN
     domain: str = "example.no"
     require_authentication: bool = False
+    authserv_id: str = ""  # the receiving server's name in its Authentication-Results
 
 
 def _header(message: EmailMessage, name: str) -> str:
@@ -67,20 +68,27 @@ def sender(message: EmailMessage) -> str:
     return found[0].strip().lower() if found else ""
 
 
-def authenticated(message: EmailMessage, address: str) -> bool:
-    """Whether the receiving server recorded DMARC or DKIM pass for the sender's domain.
+def authenticated(message: EmailMessage, address: str, authserv_id: str = "") -> bool:
+    """Whether OUR receiving server recorded DMARC or DKIM pass for the sender's domain.
 
-    A pass counts only if it names that domain (``header.from`` / ``header.d``), or a
-    parent of it; a pass for some other domain proves nothing about the sender.
+    Only the topmost Authentication-Results header is trusted (RFC 8601: each server
+    prepends its own, and a sender can write any header below it), or, with
+    ``authserv_id``, the topmost one of that server. A ``fail`` there wins over a pass;
+    a pass counts only if it names the sender's domain or a parent of it.
     """
     domain = address.rpartition("@")[2].lower()
-    for header in message.get_all("Authentication-Results") or []:
-        for _method, result, where in _RESULT.findall(str(header)):
-            where = where.lower()
-            if result.lower() == "pass" and where and (
-                    domain == where or domain.endswith("." + where)):
-                return True
-    return False
+    headers = [str(h) for h in message.get_all("Authentication-Results") or []]
+    if authserv_id:
+        headers = [h for h in headers
+                   if h.split(";", 1)[0].strip().split()[:1] == [authserv_id]]
+    if not headers:
+        return False
+    verdicts = [(method.lower(), result.lower(), where.lower())
+                for method, result, where in _RESULT.findall(headers[0])]
+    if any(method == "dmarc" and result != "pass" for method, result, _ in verdicts):
+        return False
+    return any(result == "pass" and where and (domain == where or domain.endswith("." + where))
+               for _, result, where in verdicts)
 
 
 def bounced_addresses(message: EmailMessage, raw: bytes) -> tuple[str, ...]:
@@ -103,7 +111,8 @@ def read_reply(raw: bytes, settings: GatewaySettings) -> ReadReply:
     frm = sender(message)
     text = visible_reply(message)
     decision = decide(text)
-    proven = authenticated(message, frm) if settings.require_authentication else True
+    proven = (authenticated(message, frm, settings.authserv_id)
+              if settings.require_authentication else True)
     return ReadReply(identity, frm, subject, reply_key(message, settings), decision.intent,
                      decision.reason if decision.intent == "return" else text,
                      authenticated=proven)

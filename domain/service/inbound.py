@@ -80,6 +80,9 @@ async def _handle(env: Env, uow: UnitOfWork, reply: ReadReply) -> Outcome:
         return Outcome("auto_reply", processed=False)
     found = await uow.reply_keys.get(reply.key) if reply.key else None
     if found is None:
+        if not await _known_approver(uow, reply.sender):
+            # no answer to strangers: a forged From would make us spam whoever it names
+            return Outcome("unknown_key", processed=False)
         return await _refuse(env, uow, reply, "unknown_key")
     if found.approver != reply.sender.lower() or not reply.authenticated:
         return await _refuse(env, uow, reply, "wrong_sender", found.claim_id)
@@ -106,6 +109,13 @@ async def _handle(env: Env, uow: UnitOfWork, reply: ReadReply) -> Outcome:
          "lang": "nb"},
         f"confirm:{reply.message_id}"), env.clock())
     return Outcome(_DONE[decision], processed=True, claim_id=claim.id)
+
+
+async def _known_approver(uow: UnitOfWork, address: str) -> bool:
+    """Whether ``address`` approves for any organisation (worth an explanation)."""
+    wanted = address.strip().lower()
+    return any(wanted in stage.approvers for stored in await uow.organisations.all()
+               for stage in stored.organisation.stages)
 
 
 async def _refuse(env: Env, uow: UnitOfWork, reply: ReadReply, kind: str,

@@ -195,3 +195,30 @@ async def test_an_oversized_photo_is_refused_before_it_is_downloaded(running):
     assert "over 20 MB" in eva.text
     assert server.calls("getFile") == []
     assert errors == []
+
+
+async def test_an_edited_message_and_a_group_chat_change_nothing(running):
+    server, env = running.server, running.env
+    invite = await admin.create_invite(env, "eksempel-forening")
+    ida = TelegramUser(server, 4804)
+    await ida.type(f"/start {invite.code}")
+    before = len(ida._ours())
+    server.send_update({"edited_message": {
+        "message_id": 5, "date": 1773650000, "edit_date": 1773650100, "text": "Ida Ny",
+        "chat": {"id": 4804, "type": "private"},
+        "from": {"id": 4804, "is_bot": False, "first_name": "Ida", "language_code": "nb"}}})
+    await ida._settle(before)
+    assert "Endringer i sendte meldinger teller ikke" in ida.text
+    # the name question is still open: the edit was not taken as the name
+    answer = await ida.type("Ida Nordmann")
+    assert "E-postadresse" in answer and "Skriv en e-postadresse" not in answer
+    group = TelegramUser(server, -100123)
+    before = len(group._ours())
+    server.send_update({"message": {
+        "message_id": 9, "date": 1773650000, "text": "/mine_data",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 10}],
+        "chat": {"id": -100123, "type": "supergroup", "title": "Klubben"},
+        "from": {"id": 4804, "is_bot": False, "first_name": "Ida", "language_code": "nb"}}})
+    await group._settle(before)
+    assert "bare i private meldinger" in group.text and "bank_account" not in group.text
+    assert running.errors == []

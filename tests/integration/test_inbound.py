@@ -204,3 +204,34 @@ async def test_a_connection_lost_before_filing_loses_nothing_and_applies_nothing
     assert stored.status is Status.APPROVED
     assert [e.kind for e in stored.events].count("approved") == 1
     assert folders(account) == {"INBOX": 0, "Processed": 1, "Rejected": 0}
+
+
+async def test_a_sender_cannot_forge_dmarc_below_the_receiving_servers_verdict(engine, imap):
+    account, source = imap
+    env = sql_env(engine, Clock(datetime(2026, 3, 10, 12, tzinfo=UTC)))
+    _, claim = await _submitted(env)
+    (key,) = await _keys(env)
+    strict = replace(GATEWAY, require_authentication=True, authserv_id="mx.kvitt.example.no")
+    raw = reply(key, "Godkjent")
+    ours = b"Authentication-Results: mx.kvitt.example.no; dmarc=fail header.from=" \
+           b"eksempelforeningen.no\r\n"
+    forged = b"Authentication-Results: mx.kvitt.example.no; dmarc=pass header.from=" \
+             b"eksempelforeningen.no\r\n"
+    deliver(account, ours + forged + raw)  # the server prepends; the sender wrote the rest
+    await imap_pass(env, source, strict)
+    assert (await _claim(env, claim.id)).status is Status.AWAITING
+    forged_only = b"Authentication-Results: evil.example; dmarc=pass header.from=" \
+                  b"eksempelforeningen.no\r\n"
+    deliver(account, forged_only + raw.replace(b"Message-ID: <", b"Message-ID: <b"))
+    await imap_pass(env, source, strict)
+    assert (await _claim(env, claim.id)).status is Status.AWAITING
+
+
+async def test_an_unknown_key_from_a_stranger_gets_no_answer(engine, imap):
+    account, source = imap
+    env = sql_env(engine, Clock(datetime(2026, 3, 10, 12, tzinfo=UTC)))
+    await _submitted(env)
+    deliver(account, reply("zzzz1234", "Godkjent", sender="anyone@spam.example"))
+    await imap_pass(env, source, GATEWAY)
+    assert await _outbox(env, "refusal") == []  # no backscatter to a forged From
+    assert folders(account)["Rejected"] == 1

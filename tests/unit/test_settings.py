@@ -54,3 +54,11 @@ def test_printing_the_settings_hides_every_secret(tmp_path):
     for secret in ("hemmelig", "pw1", "pw2", "123:ABC"):
         assert secret not in shown
     assert "kvitt:***@db/kvitt" in shown
+
+
+def test_webhook_mode_without_a_secret_is_refused(tmp_path):
+    with pytest.raises(SettingsError, match="KVITT_WEBHOOK_SECRET"):
+        load(tmp_path, WEBHOOK_URL="https://kvitt.example.no/telegram")
+    ok = load(tmp_path, WEBHOOK_URL="https://kvitt.example.no/telegram",
+              WEBHOOK_SECRET="s" * 16)
+    assert ok.telegram.webhook_secret == "s" * 16
