@@ -24,9 +24,9 @@ log = logging.getLogger("kvitt.notices")
 
 TEXTS: dict[str, tuple[str, str]] = {
     "returned": ("↩️ {reference} «{title}» er sendt i retur av {payer_name}:\n«{text}»\n"
-                 "Rett opp og send på nytt med /send.",
+                 "Trykk «Åpne kravet», rett det opp og send det på nytt med /send.",
                  "↩️ {reference} «{title}» was returned by {payer_name}:\n«{text}»\n"
-                 "Fix it and send it again with /send."),
+                 "Press «Open the claim», fix it and send it again with /send."),
     "payer_approved": ("✅ {payer_name} har godkjent {reference} «{title}».",
                        "✅ {payer_name} approved {reference} «{title}»."),
     "claim_approved": ("✅ {reference} «{title}» er godkjent av alle og går til utbetaling.",

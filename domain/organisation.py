@@ -8,6 +8,7 @@ so an admin can fix the file without reading code.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -193,6 +194,9 @@ def _catalogue(raw: object) -> tuple[CatalogueEntry, ...]:
         if kind not in ("item", "expense"):
             raise OrganisationError(f"{where}kind: must be item or expense")
         code = _str(item, "code", where)
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,23}", code):
+            raise OrganisationError(f"{where}code: 1–24 lowercase letters, digits, - and _ "
+                                    f"(it travels in Telegram buttons), not {code!r}")
         if any(e.code == code for e in entries):
             raise OrganisationError(f"{where}code: {code!r} is used twice")
         label_nb = _str(item, "label_nb", where)

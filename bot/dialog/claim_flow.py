@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.dialog.core import END, Button, Ctx, Prompt, Step
+from bot.dialog.core import END, Button, Ctx, Prompt, Step, rows
 from bot.dialog.engine import register
 from bot.dialog.render import summary_text
 from bot.dialog.steps import ask_buttons, ask_choice, ask_text
@@ -119,14 +119,16 @@ async def _create(ctx: Ctx) -> str:
 
 
 async def _menu_prompt(ctx: Ctx) -> Prompt:
+    claim = await ctx.turn.session().claim(ctx.data["claim_id"])
+    orgs = await ctx.turn.organisations(claim.payers)
+    has_items = any(e.kind == "item" for org in orgs.values() for e in org.catalogue)
     b = [Button(ctx.t("🚗 Kjøring", "🚗 Driving"), "mileage"),
          Button(ctx.t("🍽 Diett", "🍽 Per diem"), "per_diem"),
          Button(ctx.t("🧾 Utlegg", "🧾 Outlay"), "expense"),
-         Button(ctx.t("⏱ Timer/honorar", "⏱ Hours/fee"), "item"),
+         *([Button(ctx.t("⏱ Timer/honorar", "⏱ Hours/fee"), "item")] if has_items else []),
          Button(ctx.t("📋 Oppsummering", "📋 Summary"), "summary"),
          Button(ctx.t("📤 Send inn", "📤 Submit"), "send")]
-    return Prompt(ctx.t("Hva vil du legge til?", "What do you want to add?"),
-                  (tuple(b[0:2]), tuple(b[2:4]), tuple(b[4:6])))
+    return Prompt(ctx.t("Hva vil du legge til?", "What do you want to add?"), rows(b))
 
 
 async def _menu_chosen(ctx: Ctx, value: str) -> str:

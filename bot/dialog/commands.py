@@ -15,8 +15,8 @@ from bot.dialog.core import END, Button, Ctx, Incoming, Prompt, Reply
 from bot.dialog.engine import register, show
 from bot.dialog.render import log_text, summary_text
 from bot.dialog.steps import ask_buttons, ask_file, ask_text
-from domain.claim import Status
-from domain.errors import UserError
+from domain.claim import Claim, Status
+from domain.errors import InviteInvalid, UserError
 from domain.identity import mask_bank_account, normalise_bank_account
 from domain.service.members import check_email
 from domain.workflow import status_text
@@ -85,7 +85,24 @@ async def _current(ctx: Ctx) -> str | None:
     return None
 
 
+async def _editable(ctx: Ctx, *statuses: Status) -> list[Claim]:
+    return [c for c in await ctx.turn.session().my_claims() if c.status in statuses]
+
+
 async def _send(ctx: Ctx, _: str) -> None:
+    if ctx.draft.get("line"):
+        ctx.say(ctx.t("Du holder på med en linje som ikke er lagret. Fullfør den, eller skriv "
+                      "/avbryt for å forkaste den, før du sender.",
+                      "You are in the middle of a line that is not saved. Finish it, or "
+                      "write /cancel to drop it, before you send."))
+        return
+    candidates = await _editable(ctx, Status.DRAFT, Status.RETURNED)
+    if len(candidates) > 1:  # which one? never the wrong claim by accident
+        ctx.data["choose_for"] = "send"
+        await show(ctx, "claims.choose")
+        return
+    if candidates:
+        ctx.data["claim_id"] = candidates[0].id
     if await _current(ctx):
         await show(ctx, await submit(ctx))
 
@@ -101,22 +118,35 @@ async def _mine(ctx: Ctx, _: str) -> None:
 
 
 async def _withdraw(ctx: Ctx, _: str) -> None:
-    awaiting = [c for c in await ctx.turn.session().my_claims() if c.status is Status.AWAITING]
+    awaiting = await _editable(ctx, Status.AWAITING)
     if not awaiting:
         ctx.say(ctx.t("Du har ingen krav til godkjenning.", "You have no claims in approval."))
         return
-    claim = await ctx.turn.session().withdraw(awaiting[0].id)
-    ctx.data["claim_id"] = claim.id
-    ctx.say(ctx.t(f"{claim.reference} er trukket tilbake og er kladd igjen.",
-                  f"{claim.reference} is withdrawn and a draft again."))
+    if len(awaiting) > 1:
+        ctx.data["choose_for"] = "withdraw"
+        await show(ctx, "claims.choose")
+        return
+    await _withdraw_one(ctx, awaiting[0].id)
     await show(ctx, END)
 
 
+async def _withdraw_one(ctx: Ctx, claim_id: str) -> None:
+    claim = await ctx.turn.session().withdraw(claim_id)
+    ctx.data["claim_id"] = claim.id
+    ctx.say(ctx.t(f"{claim.reference} er trukket tilbake og er kladd igjen.",
+                  f"{claim.reference} is withdrawn and a draft again."))
+
+
 async def _comment(ctx: Ctx, text: str) -> None:
-    awaiting = [c for c in await ctx.turn.session().my_claims() if c.status is Status.AWAITING]
+    awaiting = await _editable(ctx, Status.AWAITING)
     if not awaiting:
         ctx.say(ctx.t("Du har ingen krav til godkjenning å kommentere.",
                       "You have no claim in approval to comment on."))
+        return
+    if len(awaiting) > 1:
+        ctx.data["choose_for"] = "comment"
+        ctx.data["comment_text"] = text
+        await show(ctx, "claims.choose")
         return
     ctx.data["comment_on"] = awaiting[0].id
     if text:
@@ -126,15 +156,20 @@ async def _comment(ctx: Ctx, text: str) -> None:
 
 
 async def _commented(ctx: Ctx, text: str) -> str:
-    claim = await ctx.turn.session().comment(ctx.data.pop("comment_on"), text)
+    claim = await ctx.turn.session().comment(ctx.data["comment_on"], text)
+    ctx.data.pop("comment_on", None)
     ctx.say(ctx.t(f"Kommentaren er sendt til godkjennerne av {claim.reference}.",
                   f"The comment is sent to the approvers of {claim.reference}."))
     return END
 
 
 async def _cancel(ctx: Ctx, _: str) -> None:
+    unfinished = bool(ctx.draft.get("line"))
     ctx.data["draft"] = {}
-    ctx.say(ctx.t("Avbrutt. Ingenting er slettet.", "Cancelled. Nothing is deleted."))
+    ctx.say(ctx.t("Avbrutt." + (" Linjen du holdt på med ble ikke lagret;" if unfinished
+                                else "") + " kravet og lagrede linjer er som før.",
+                  "Cancelled." + (" The line you were entering was not saved;" if unfinished
+                                  else "") + " the claim and its saved lines are as before."))
     await show(ctx, END)
 
 
@@ -229,7 +264,16 @@ async def _email(ctx: Ctx, text: str | None) -> str:
 
 async def _bank(ctx: Ctx, text: str) -> str:
     account = normalise_bank_account(text)  # checked before the invite is spent
-    org = await ctx.turn.join(ctx.data.pop("invite"), ctx.data.pop("join_name"), ctx.lang)
+    if "invite" not in ctx.data:  # a turn that already joined, repeated: nothing to redo
+        return END
+    try:
+        org = await ctx.turn.join(ctx.data["invite"], ctx.data["join_name"], ctx.lang)
+    except InviteInvalid:
+        for key in ("invite", "join_name", "join_email"):  # start over with a new link
+            ctx.data.pop(key, None)
+        raise
+    for key in ("invite", "join_name"):
+        ctx.data.pop(key, None)
     email = ctx.data.pop("join_email", "")
     await ctx.turn.update_profile(bank_account=account, **({"email": email} if email else {}))
     orgs = await ctx.turn.organisations((org,))
@@ -334,7 +378,35 @@ async def _remove(ctx: Ctx, value: str) -> str:
     return END
 
 
+async def _choose_prompt(ctx: Ctx) -> Prompt:
+    purpose = ctx.data.get("choose_for", "send")
+    statuses = (Status.AWAITING,) if purpose in ("withdraw", "comment") else (
+        Status.DRAFT, Status.RETURNED)
+    claims = await _editable(ctx, *statuses)
+    question = {"send": ("Hvilket krav vil du sende?", "Which claim do you want to send?"),
+                "withdraw": ("Hvilket krav vil du trekke tilbake?",
+                             "Which claim do you want to withdraw?"),
+                "comment": ("Hvilket krav gjelder kommentaren?",
+                            "Which claim is the comment about?")}[purpose]
+    return Prompt(ctx.t(*question), tuple((Button(f"{c.reference} «{c.title}»", c.id),)
+                                          for c in claims))
+
+
+async def _chosen(ctx: Ctx, claim_id: str) -> str:
+    purpose = ctx.data.pop("choose_for", "send")
+    if purpose == "withdraw":
+        await _withdraw_one(ctx, claim_id)
+        return END
+    if purpose == "comment":
+        ctx.data["comment_on"] = claim_id
+        text = ctx.data.pop("comment_text", "")
+        return await _commented(ctx, text) if text else "comment.text"
+    ctx.data["claim_id"] = claim_id
+    return await submit(ctx)
+
+
 register(
+    ask_buttons("claims.choose", _choose_prompt, _chosen),
     ask_text("join.name", ("Hva heter du (fullt navn)?", "What is your full name?"), _name),
     ask_text("join.email", ("E-postadresse (for kopi av svar fra godkjennerne)?",
                             "Email address (for copies of the approvers' answers)?"),

@@ -45,9 +45,17 @@ async def show(ctx: Ctx, name: str, *, edit: int | None = None) -> None:
     state.step = name
     if not name:
         return
+    try:
+        prompt = await prompt_of(ctx, STEPS[name])
+    except (InputError, UserError) as exc:  # nothing to ask here (e.g. an empty catalogue)
+        ctx.say(exc.text.in_(ctx.lang))
+        if name == "claim.menu" or not ctx.data.get("claim_id"):
+            state.step = ""
+            return
+        await show(ctx, "claim.menu")
+        return
     seq = int(ctx.data.get("seq", 0)) + 1
     ctx.data["seq"] = seq
-    prompt = await prompt_of(ctx, STEPS[name])
     buttons = tuple(tuple(Button(b.label, f"{seq}:{b.value}") for b in row)
                     for row in prompt.buttons)
     ctx.replies.append(Reply(prompt.text, buttons, edit))
@@ -91,6 +99,9 @@ async def handle(ctx: Ctx, incoming: Incoming, commands: Handler, idle: Handler)
             return ctx.replies
     elif incoming.kind == "text" and (typed := typed_label(ctx, prompt, incoming.text)):
         incoming = replace(incoming, kind="button", text=typed)
+        if typed == BACK:  # the "change previous answer" label, typed instead of pressed
+            await _after(ctx, step, incoming, prompt, step.back)
+            return ctx.replies
     try:
         answer = step.parse(ctx, incoming)
         following = await step.then(ctx, answer)
