@@ -83,7 +83,7 @@ class ClaimantSession:
         cleaned = _allocation(orgs, {**claimant.allocation_defaults, **(allocation or {})})
         at = self.env.clock()
         claim = Claim(id=self.env.new_id(),
-                      reference=await self.uow.claims.next_reference(at.year),
+                      reference=await self.uow.claims.next_reference(local_date(at).year),
                       claimant_id=self.claimant_id, payers=tuple(payers), title=title.strip(),
                       rate_set=orgs[payers[0]].rate_set, purpose=purpose.strip(),
                       route=route.strip(), allocation=cleaned)

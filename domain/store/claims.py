@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.claim import Actor, Approval, Claim, ClaimEvent, ClaimLine, Status
@@ -93,14 +95,14 @@ class SqlClaims:
         self._loaded_events[claim.id] = len(claim.events)
 
     async def next_reference(self, year: int) -> str:
-        result = await self._conn.execute(
-            update(t.reference_counters).where(t.reference_counters.c.year == year)
-            .values(last=t.reference_counters.c.last + 1)
-            .returning(t.reference_counters.c.last))
-        number = result.scalar_one_or_none()
-        if number is None:
-            number = 1
-            await self._conn.execute(insert(t.reference_counters).values(year=year, last=1))
+        # one atomic statement: two first claims of a year never collide on the insert
+        dialect_insert = pg_insert if self._conn.dialect.name == "postgresql" else sqlite_insert
+        first = dialect_insert(t.reference_counters).values(year=year, last=1)
+        counted = first.on_conflict_do_update(
+            index_elements=[t.reference_counters.c.year],
+            set_={"last": t.reference_counters.c.last + 1}).returning(
+            t.reference_counters.c.last)
+        number = (await self._conn.execute(counted)).scalar_one()
         return f"K-{year}-{number:06d}"
 
     async def _many(self, ids: Any) -> Sequence[Claim]:

@@ -8,7 +8,9 @@ so a worker that dies mid-delivery gives it back when the lease runs out.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,6 +36,10 @@ class SqlOutbox:
         self._conn = conn
 
     async def add(self, message: OutboxMessage, at: datetime) -> None:
+        key = message.dedupe_key
+        if len(key) > 400:  # built from outside input (a Message-ID): keep it to the column
+            key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+            message = replace(message, dedupe_key=key)
         exists = (await self._conn.execute(select(t.outbox.c.id).where(
             t.outbox.c.dedupe_key == message.dedupe_key))).first()
         if exists is not None:

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.claimant import Claimant, Invite
+from domain.errors import InviteInvalid
 from domain.organisation import organisation_from_data
 from domain.service.ports import BouncingAddress, DialogState, ReplyKey, StoredOrganisation
 from domain.store import tables as t
@@ -117,8 +118,12 @@ class SqlInvites:
             expires_at=invite.expires_at, max_uses=invite.max_uses, uses=invite.uses))
 
     async def save(self, invite: Invite) -> None:
-        await self._conn.execute(update(t.invites).where(
-            t.invites.c.code == invite.code).values(uses=invite.uses))
+        # spend one use only if nobody spent it meanwhile: a single-use invite joins once
+        result = await self._conn.execute(update(t.invites).where(
+            t.invites.c.code == invite.code, t.invites.c.uses == invite.uses - 1,
+            t.invites.c.uses < t.invites.c.max_uses).values(uses=invite.uses))
+        if result.rowcount != 1:
+            raise InviteInvalid()
 
 
 class SqlReplyKeys:

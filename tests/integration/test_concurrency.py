@@ -9,14 +9,14 @@ import pytest
 from sqlalchemy import select
 
 from domain.claim import Status
-from domain.errors import StageNotOpen, WithdrawRefused
-from domain.service import approvals, claims
+from domain.errors import ClaimLocked, InviteInvalid, StageNotOpen, WithdrawRefused
+from domain.service import admin, approvals, claims, members
 from domain.service.ports import OutboxMessage
 from domain.store import tables as t
 from domain.store.engine import make_engine
 from domain.store.uow import SqlUnitOfWork
 from tests.integration.conftest import truncate
-from tests.integration.helpers import sql_env
+from tests.integration.helpers import EXAMPLES, sql_env
 from tests.integration.test_store import _referee_claim
 
 
@@ -62,7 +62,8 @@ async def test_two_approvals_and_a_withdraw_racing_end_consistent(pg_engine, att
         assert all(isinstance(o, StageNotOpen) for o in outcomes[:2] if not
                    isinstance(o, type(final)))
     else:
-        assert isinstance(outcomes[2], WithdrawRefused | StageNotOpen), outcomes[2]
+        # after the first approval: refused; after both: the claim is locked
+        assert isinstance(outcomes[2], WithdrawRefused | StageNotOpen | ClaimLocked), outcomes[2]
         assert len(approved) >= 1
     # no lost update: every approval that reported success is in the stored claim
     succeeded = [o for o in outcomes[:2] if isinstance(o, type(final))]
@@ -98,3 +99,24 @@ async def test_two_outbox_workers_never_take_the_same_row(pg_engine):
     assert not set(first) & set(second)
     assert sorted(first + second) == list(range(1, 41))
     assert first and second  # both did work: SKIP LOCKED let them run side by side
+
+
+async def test_a_single_use_invite_joins_exactly_one_of_two_racing_people(pg_engine):
+    env = sql_env(pg_engine)
+    await admin.apply_organisations(env, (EXAMPLES / "forening-kvann.toml").read_text())
+    code = (await admin.create_invite(env, "eksempel-forening")).code
+    outcomes = await asyncio.gather(members.join(env, 1, "A", code),
+                                    members.join(env, 2, "B", code), return_exceptions=True)
+    assert sum(isinstance(o, InviteInvalid) for o in outcomes) == 1
+    assert sum(isinstance(o, tuple) for o in outcomes) == 1
+
+
+async def test_first_claims_of_a_year_created_at_once_get_distinct_references(pg_engine):
+    async def one() -> str:
+        async with SqlUnitOfWork(pg_engine) as uow:
+            reference = await uow.claims.next_reference(2031)
+            await uow.commit()
+            return reference
+
+    references = await asyncio.gather(*(one() for _ in range(6)))
+    assert sorted(references) == [f"K-2031-{n:06d}" for n in range(1, 7)]

@@ -15,6 +15,7 @@ from domain.errors import ChangedMeanwhile
 from domain.lines import ItemLine, MileageLeg, Night, PerDiem
 from domain.service import admin, approvals, claims, members
 from domain.service.dialog import dialog_turn
+from domain.service.inbound import ReadReply, handle_reply
 from domain.service.ports import OutboxMessage
 from domain.store import tables as t
 from domain.store.blobs import FileBlobs
@@ -245,3 +246,23 @@ async def test_two_first_turns_of_a_new_chat_run_one_after_the_other(engine):
         state = await uow.dialogs.get(555)
     assert state is not None and state.data["n"] == 2  # neither turn's save was lost
     assert sorted(order) in (["a saw 0", "b saw 1"], ["a saw 1", "b saw 0"])
+
+
+async def test_a_claim_made_just_after_new_year_in_oslo_gets_the_new_years_reference(engine):
+    env = sql_env(engine, Clock(datetime(2025, 12, 31, 23, 30, tzinfo=UTC)))  # 00:30 in Oslo
+    _, first = await _referee_claim(env)
+    assert first.reference == "K-2026-000001"
+
+
+async def test_an_approval_with_a_very_long_message_id_is_applied_and_confirmed(engine):
+    env = sql_env(engine)
+    claimant, claim = await _referee_claim(env)
+    await claims.submit(env, claimant.id, claim.id)
+    async with SqlUnitOfWork(engine) as uow:
+        key, approver = (await uow.connection.execute(select(
+            t.reply_keys.c.key, t.reply_keys.c.approver))).first()
+    long_id = "<" + "a" * 500 + "@mail.example.no>"
+    outcome = await handle_reply(env, ReadReply(long_id, approver, key=key, intent="approve"))
+    assert outcome.kind == "approved"
+    again = await handle_reply(env, ReadReply(long_id, approver, key=key, intent="approve"))
+    assert again.kind == "duplicate"
