@@ -11,6 +11,7 @@ round are dead because their approvals are closed.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from domain.calc import compute_line
@@ -26,6 +27,7 @@ from domain.errors import (
     StageNotOpen,
     WithdrawRefused,
 )
+from domain.lines import ItemLine
 from domain.organisation import Organisation
 from domain.policy import check_submit, deadline
 from domain.rates import RateBook
@@ -41,6 +43,7 @@ def submit(claim: Claim, orgs: Mapping[str, Organisation], book: RateBook, actor
         LateSubmitNotConfirmed: the deadline has passed and ``confirm_late`` is false.
     """
     claim.check_editable()
+    _catalogue_rates(claim, orgs)
     results = {line.id: compute_line(line.body, book, claim.rate_set) for line in claim.lines}
     problems = check_submit(claim, results, orgs)
     if problems:
@@ -64,6 +67,23 @@ def submit(claim: Claim, orgs: Mapping[str, Organisation], book: RateBook, actor
     for approval in claim.round_approvals():
         if approval.state == "open":
             _opened(claim, approval, actor, at)
+
+
+def _catalogue_rates(claim: Claim, orgs: Mapping[str, Organisation]) -> None:
+    """Item lines take rate and tax flag from their payer's catalogue entry as it is now.
+
+    The catalogue is the authority: a line drafted before an admin changed a rate, or
+    sent through the API with another rate, is paid at the catalogue's.
+    """
+    for line in claim.lines:
+        if not isinstance(line.body, ItemLine) or not line.body.code:
+            continue
+        payers = (line.payer,) if line.payer else claim.payers
+        entry = next((e for p in payers if p in orgs
+                      for e in [orgs[p].entry(line.body.code)] if e is not None), None)
+        if entry is not None and entry.rate is not None and (
+                entry.rate, entry.taxable) != (line.body.rate, line.body.taxable):
+            line.body = replace(line.body, rate=entry.rate, taxable=entry.taxable)
 
 
 def refresh_approvers(claim: Claim, orgs: Mapping[str, Organisation]) -> None:

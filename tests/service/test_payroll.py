@@ -228,11 +228,12 @@ def test_every_payers_parts_add_up_to_its_share_and_the_counts_to_the_line(
 async def test_an_outlay_split_by_honorarbrok_is_paid_by_each_payer_for_its_share(
         clubs, referee):
     claim = await approved(clubs, referee, ("ik-fjell", "sk-dal"),
-                           clubs.fee("ik-fjell", "600"), clubs.fee("sk-dal", "200"),
+                           clubs.fee("ik-fjell", "565"), clubs.fee("sk-dal", "310"),
                            clubs.outlay("parking", "80", type_code="parkering",
                                         no_receipt_reason="automat uten kvittering"))
     utlegg = {}
     for slug in claim.payers:
         export = await payroll_export(clubs.env, slug, "2026-03")
         utlegg[slug] = export.outlays
-    assert utlegg == {"ik-fjell": D("60.00"), "sk-dal": D("20.00")}  # 80 split 600:200
+    # 80 split 565:310 (the catalogue's fees): 51.657 → 51.66 and 28.343 → 28.34
+    assert utlegg == {"ik-fjell": D("51.66"), "sk-dal": D("28.34")}

@@ -1,11 +1,14 @@
 """Submit runs the policy checks; a refused submit changes nothing and sends nothing."""
 
+from decimal import Decimal
+
 import pytest
 
 from domain.claim import Status
 from domain.errors import InvalidValue, LateSubmitNotConfirmed, PolicyRefused
+from domain.lines import ItemLine
 from domain.service import claims
-from tests.service.conftest import BERGVIK_ALLOCATION, World
+from tests.service.conftest import BERGVIK_ALLOCATION, World, day
 from tests.service.fakes import FakeDatabase
 
 CLUBS = ("ik-fjell", "sk-dal")
@@ -233,3 +236,13 @@ async def test_submit_freezes_each_line_with_the_rates_used(clubs: World, refere
     assert computed is not None
     assert str(computed.amount) == "530.00"
     assert computed.rates_used["paid.km.car"] == "5.30"
+
+
+async def test_an_item_is_paid_at_its_catalogue_rate_and_tax_flag_whatever_the_line_said(
+        clubs: World, referee: str):
+    wrong = clubs.line(ItemLine(day("2026-02-14"), Decimal(2), Decimal("5650.00"), False,
+                                "Kamp", "kamphonorar"), "ik-fjell", type_code="kamphonorar")
+    claim = await clubs.submitted(referee, ("ik-fjell",), wrong)
+    computed = claim.lines[0].computed
+    assert computed is not None
+    assert (computed.amount, computed.taxable) == (Decimal("1130.00"), Decimal("1130.00"))
