@@ -21,10 +21,17 @@ def slug_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("slug")
 
 
+def _at_least_one(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number of 1 or more, not {text!r}")
+    return int(text)
+
+
 def invite_arguments(parser: argparse.ArgumentParser) -> None:
     """``invite create ORG [--uses N]``."""
     parser.add_argument("org")
-    parser.add_argument("--uses", type=int, default=1, help="how many may join with it")
+    parser.add_argument("--uses", type=_at_least_one, default=1,
+                        help="how many may join with it (1 or more)")
 
 
 def list_arguments(parser: argparse.ArgumentParser) -> None:

@@ -48,6 +48,9 @@ def notice(payload: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
     """The notice's text in the claimant's language, with a button to open the claim."""
     english = payload.get("lang") == "en"
     template = TEXTS[str(payload["event"])][1 if english else 0]
+    if payload.get("event") == "paid" and len(str(payload.get("text", ""))) == 10:
+        year, month, day = str(payload["text"]).split("-")  # the payroll date, as people write
+        payload = {**payload, "text": f"{day}.{month}.{year}"}
     text = template.format_map({k: ("" if v is None else v) for k, v in payload.items()})
     button = InlineKeyboardButton(OPEN[1 if english else 0],
                                   callback_data=f"o:{payload['claim_id']}")

@@ -83,13 +83,31 @@ async def render(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
             await context.bot.send_document(chat_id, data, filename=name, caption=reply.text)
         elif reply.edit is not None:
             try:
-                await context.bot.edit_message_text(reply.text, chat_id=chat_id,
+                await context.bot.edit_message_text(chunks(reply.text)[0], chat_id=chat_id,
                                                     message_id=reply.edit, reply_markup=markup)
             except BadRequest as exc:
                 if "not modified" not in str(exc).lower():
                     raise
         else:
-            await context.bot.send_message(chat_id, reply.text, reply_markup=markup)
+            parts = chunks(reply.text)
+            for part in parts[:-1]:
+                await context.bot.send_message(chat_id, part)
+            await context.bot.send_message(chat_id, parts[-1], reply_markup=markup)
+
+
+def chunks(text: str, limit: int = 4000) -> list[str]:
+    """Text cut at line ends into messages under Telegram's 4096-character limit."""
+    parts, current = [], ""
+    for line in text.split("\n"):
+        while len(line) > limit:  # a single line longer than a message: cut it hard
+            parts.append(current + line[: limit - len(current)])
+            line, current = line[limit - len(current):], ""
+        if len(current) + len(line) + 1 > limit:
+            parts.append(current.rstrip("\n"))
+            current = ""
+        current += line + "\n"
+    parts.append(current.rstrip("\n"))
+    return [p for p in parts if p] or [""]
 
 
 async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

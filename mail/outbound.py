@@ -65,7 +65,9 @@ async def compose_row(env: Env, row: OutboxRow, smtp: SmtpSettings) -> EmailMess
     if kind == "refusal":
         return compose.refusal(str(p["refusal"]), to=m.recipient,
                                in_reply_to=_msgid(p), references=_msgid(p),
-                               lang=str(p.get("lang", "nb")), **common)
+                               lang=str(p.get("lang", "nb")), reference=p.get("reference"),
+                               reply_key=p.get("reply_key"), reply_pattern=smtp.reply_pattern,
+                               **common)
     context = await mail_context(env, str(p["claim_id"]),
                                  with_receipts=kind == "approval_request")
     view, claimant = context.summary, context.claimant

@@ -329,7 +329,7 @@ async def _type(ctx: Ctx, value: str) -> str:
 async def _amount(ctx: Ctx, text: str) -> str:
     amount = parse_amount(text)
     _line(ctx).update(amount=str(amount.amount), currency=amount.currency)
-    ctx.say(f"💰 {amount.currency} {amount.amount}")
+    ctx.say(f"💰 {amount.currency} {format_kr(amount.amount)}")
     if amount.currency == NOK:
         _line(ctx)["nok_rate"] = "1"
         return "expense.remark"
@@ -354,7 +354,8 @@ async def _no_receipt(ctx: Ctx, text: str) -> str:
 register(
     ask_file("expense.start", ("Send et bilde eller en PDF av kvitteringen.",
                                "Send a photo or a PDF of the receipt."), _receipt,
-             without=("Har ikke kvittering", "I have no receipt")),
+             without=lambda ctx: ("Behold kvitteringen", "Keep the receipt")
+             if ctx.draft.get("attachments") else ("Har ikke kvittering", "I have no receipt")),
     ask_text("expense.date", ("Dato for utlegget?", "Date of the outlay?"), _expense_date,
              read=read_date, kind="date", suggest=date_suggestions),
     ask_choice("expense.type", ("Hva slags utlegg?", "What kind of outlay?"), _types,

@@ -46,12 +46,20 @@ def summary_text(view: ClaimSummary, lang: str) -> str:
     return "\n".join(out)
 
 
+EVENT_EN = {"created": "created", "line_added": "line added", "line_changed": "line changed",
+            "line_removed": "line deleted", "submitted": "submitted",
+            "stage_opened": "awaiting approval", "approved": "approved",
+            "returned": "returned", "withdrawn": "withdrawn", "commented": "comment",
+            "payer_approved": "approved by a payer", "claim_approved": "approved",
+            "paid": "paid"}
+
+
 def log_text(claim: Claim, lang: str) -> str:
     """The claim's history, newest last."""
     return "\n".join(_event(e, lang) for e in claim.events)
 
 
 def _event(event: ClaimEvent, lang: str) -> str:
-    what = event.kind if lang == "en" else EVENT_NB.get(event.kind, event.kind)
+    what = (EVENT_EN if lang == "en" else EVENT_NB).get(event.kind, event.kind)
     note = f": {event.text}" if event.text and event.kind in ("returned", "commented") else ""
     return f"{event.at:%d.%m %H:%M} {what}{note}"

@@ -79,10 +79,11 @@ def ask_buttons(name: str, prompt: Callable[[Ctx], Awaitable[Prompt]], then: The
 
 
 def ask_file(name: str, question: Question, then: ThenFn, *,
-             without: tuple[str, str]) -> Step:
+             without: tuple[str, str] | Callable[[Ctx], tuple[str, str]]) -> Step:
     """A step answered by a photo or a file (or the ``without`` button: ``None``)."""
     async def prompt(ctx: Ctx) -> Prompt:
-        return Prompt(_question(ctx, question), ((Button(ctx.t(*without), SKIP),),))
+        label = without(ctx) if callable(without) else without
+        return Prompt(_question(ctx, question), ((Button(ctx.t(*label), SKIP),),))
 
     def parse(ctx: Ctx, incoming: Incoming) -> Any:
         if incoming.kind == "file" and incoming.file is not None:

@@ -111,6 +111,11 @@ async def _handle(env: Env, uow: UnitOfWork, reply: ReadReply) -> Outcome:
     return Outcome(_DONE[decision], processed=True, claim_id=claim.id)
 
 
+async def _reference(uow: UnitOfWork, claim_id: str | None) -> str | None:
+    claim = await uow.claims.get(claim_id) if claim_id else None
+    return claim.reference if claim else None
+
+
 async def _known_approver(uow: UnitOfWork, address: str) -> bool:
     """Whether ``address`` approves for any organisation (worth an explanation)."""
     wanted = address.strip().lower()
@@ -126,6 +131,8 @@ async def _refuse(env: Env, uow: UnitOfWork, reply: ReadReply, kind: str,
     await uow.outbox.add(OutboxMessage(
         "refusal", "email", reply.sender,
         {"refusal": kind, "claim_id": claim_id, "in_reply_to": reply.message_id,
-         "subject": reply.subject, "lang": "nb"},
+         "subject": reply.subject, "lang": "nb", "reference": await _reference(uow, claim_id),
+         # the key, so an approver whose answer was unclear can simply reply again
+         "reply_key": reply.key if claim_id else None},
         f"refusal:{reply.sender.lower()}:{kind}:{day}"), env.clock())
     return Outcome(kind, processed=False, claim_id=claim_id)

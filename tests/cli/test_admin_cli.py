@@ -90,3 +90,10 @@ def test_claims_list_and_show_give_status_lines_and_log(kvitt):
     assert "Draft" in shown.out
     assert "line_added claimant/telegram" in shown.out
     assert kvitt("claims", "show", "K-2026-999999").status == 2
+
+
+def test_an_invite_for_no_one_is_refused(kvitt):
+    kvitt("db", "upgrade")
+    kvitt("org", "apply", EXAMPLES / "forening-kvann.toml")
+    ran = kvitt("invite", "create", "eksempel-forening", "--uses", "0")
+    assert ran.status == 2 and "1 or more" in ran.err

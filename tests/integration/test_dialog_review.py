@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from domain.claim import Status
@@ -122,3 +124,26 @@ def test_a_catalogue_code_that_cannot_travel_in_a_button_is_refused():
                                                                   'code = "taxi og bil"')
     with pytest.raises(OrganisationError, match=r"catalogue\[1\]\.code"):
         organisations_from_toml(text)
+
+
+async def test_changing_an_outlay_keeps_its_receipt_unless_a_new_one_is_sent(engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env, user_id=908)
+    await _fee_claim(chat, "Cup")
+    await chat.press("Utlegg")
+    await chat.send_file(b"\xff\xd8\xff\xe0" + b"bom" * 30)
+    await chat.type("14.3")
+    await chat.press("Bompenger")
+    await chat.type("44")
+    await chat.press("Hopp over")
+    await chat.type("/linjer")
+    await chat.press("✏️ 2")
+    assert "Behold kvitteringen" in chat.labels
+    await chat.press("Behold kvitteringen")
+    await chat.type("14.3")
+    await chat.press("Bompenger")
+    await chat.type("54")
+    await chat.press("Hopp over")
+    (claim,) = await admin.claims_of(env, "tromso-hk")
+    (toll,) = [line for line in claim.lines if line.kind == "expense"]
+    assert toll.attachments and toll.body.amount.amount == Decimal(54)

@@ -140,3 +140,22 @@ async def test_a_permanent_refusal_is_recorded_not_retried(engine, smtp_server, 
     assert (await deliver_due(env, "email", sender(env, smtp_settings(smtp_server)))).failed == 0
     assert smtp_server.messages == []
 
+
+
+async def test_a_refused_return_without_reason_can_be_answered_again_with_one(
+        engine, imap, smtp_server, tmp_path):
+    account, source = imap
+    env = await _env(engine, tmp_path)
+    _, claim = await _submitted(env)
+    smtp = smtp_settings(smtp_server)
+    await deliver_due(env, "email", sender(env, smtp))
+    (request,) = [r.message for r in await smtp_server.wait_for_messages(1)]
+    deliver(account, answer(request, "RETUR"))
+    await imap_pass(env, source, GATEWAY)
+    await deliver_due(env, "email", sender(env, smtp))
+    refusal = (await smtp_server.wait_for_messages(2))[1].message
+    assert refusal["Reply-To"] and "K-2026-000001" in refusal["Subject"] + str(
+        refusal.get_body(("plain",)).get_content())
+    deliver(account, answer(refusal, "RETUR Kvittering for parkering mangler."))
+    await imap_pass(env, source, GATEWAY)
+    assert (await _claim(env, claim.id)).status is Status.RETURNED
