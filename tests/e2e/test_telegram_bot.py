@@ -132,7 +132,7 @@ async def _submitted_travel_claim(server, env, user_id: int) -> TelegramUser:
     await per.type("12.3")
     await per.press("Hotell")
     answer = await per.type("SEK 1 450")
-    assert "SEK 1450" in answer
+    assert "SEK 1\u00a0450,00" in answer  # echoed the Norwegian way
     await per.type("1,02")  # NOK per SEK
     await per.type("Hotel Gothia, 1 natt")
     summary = await per.type("/oppsummering")
