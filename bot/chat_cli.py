@@ -2,8 +2,8 @@
 
 Support staff (and the demo) use it to walk through a claim exactly as the bot
 would: the same steps, the same one-transaction turns. Buttons are numbered;
-type the number to press one. ``!fil PATH`` sends a receipt file. End with
-Ctrl-D or ``!slutt``.
+type ``#3`` to press button 3 (a plain number is an answer). ``!fil PATH``
+sends a receipt file. End with Ctrl-D or ``!slutt``.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ def _incoming(line: str, buttons: Pressable) -> Incoming:
         return Incoming("command", arg, command=command.lower())
     if text.startswith("!fil "):
         return Incoming("file", file=Path(text[5:].strip()).expanduser().read_bytes())
-    if text.isdigit() and 1 <= int(text) <= len(buttons):
-        value, message_id = buttons[int(text) - 1]
+    # "#3" presses button 3; a plain number is an answer (a quantity of 1 is not a button)
+    if text.startswith("#") and text[1:].isdigit() and 1 <= int(text[1:]) <= len(buttons):
+        value, message_id = buttons[int(text[1:]) - 1]
         return Incoming("button", value, message_id=message_id)
     return Incoming("text", text)
 
@@ -48,7 +49,7 @@ def _show(replies: list[Reply], out: TextIO, sent: list[int]) -> Pressable:
             labels = []
             for button in row:
                 buttons.append((button.value, message_id))
-                labels.append(f"[{len(buttons)}] {button.label}")
+                labels.append(f"[#{len(buttons)}] {button.label}")
             out.write("    " + "   ".join(labels) + "\n")
     out.flush()
     return buttons

@@ -13,10 +13,10 @@ def test_a_month_of_respite_hours_is_filed_through_the_terminal(kvitt, tmp_path)
     code = kvitt("invite", "create", "eksempel-kommune").out.split("Kode / code: ")[1].split()[0]
     script = "\n".join([
         f"/start {code}", "Aina Avlaster", "aina@example.no", "1234 56 78903",
-        "/ny", "Januar 2026", "1",  # title, skip the purpose (button 1)
-        "Avlaster", "1", "1", "1", "-", "-",  # stilling, org.enhet, ansvar, funksjon, prosj., obj.
-        "4",  # ⏱ Timer/honorar
-        "1",  # Avlaster lav sats
+        "/ny", "Januar 2026", "#1",  # title, skip the purpose (button 1)
+        "Avlaster", "#1", "#1", "#1", "-", "-",  # stilling, org.enhet, ansvar, funksjon, …
+        "#4",  # ⏱ Timer/honorar
+        "#1",  # Avlaster lav sats
         "48", "31.01.2026", "Januar 2026",
         "/oppsummering",
     ]) + "\n"
