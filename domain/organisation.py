@@ -101,6 +101,7 @@ class Organisation:
     catalogue: tuple[CatalogueEntry, ...] = ()
     dimensions: tuple[Dimension, ...] = ()
     policy: Policy = field(default_factory=Policy)
+    language: str = "nb"  # of the mails to its approvers and admins
 
     def entry(self, code: str) -> CatalogueEntry | None:
         """The catalogue entry with this code, if any."""
@@ -253,6 +254,12 @@ def _policy(raw: object) -> Policy:
                   _bool(raw, "justify_own_car", "policy.", False))
 
 
+def _language(value: object) -> str:
+    if value not in ("nb", "en"):
+        raise OrganisationError(f"language: nb or en, not {value!r}")
+    return str(value)
+
+
 def parse_organisation(data: Mapping[str, Any],
                        rate_tables: Sequence[RateTable] = ()) -> Organisation:
     """Build an organisation from its parsed TOML; raises ``OrganisationError``."""
@@ -273,6 +280,7 @@ def parse_organisation(data: Mapping[str, Any],
         catalogue=_catalogue(data.get("catalogue")),
         dimensions=_dimensions(data.get("dimensions")),
         policy=_policy(data.get("policy")),
+        language=_language(data.get("language", "nb")),
     )
 
 

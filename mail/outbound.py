@@ -21,6 +21,8 @@ from typing import Any
 
 import aiosmtplib
 
+from domain.errors import NotFound
+from domain.service import admin
 from domain.service.context import Env
 from domain.service.delivery import TryLater, Undeliverable, deliver_due
 from domain.service.ports import OutboxRow
@@ -49,6 +51,7 @@ async def compose_row(env: Env, row: OutboxRow, smtp: SmtpSettings) -> EmailMess
     m, p = row.message, row.message.payload
     kind = m.kind
     common: dict[str, Any] = {"sender": smtp.sender, "domain": smtp.domain}
+    alang = await approver_language(env, p)  # for mails to approvers
     if kind == "admin_digest":
         return compose.digest_mail(
             to=m.recipient, subject=str(p["subject"]), text=str(p["text"]),
@@ -60,12 +63,12 @@ async def compose_row(env: Env, row: OutboxRow, smtp: SmtpSettings) -> EmailMess
             to=m.recipient, reply_key=str(p["reply_key"]), reference=str(p["reference"]),
             title=str(p["title"]), payer_name=str(p["payer_name"]),
             stage_name=str(p["stage_name"]), days_open=int(p["days_open"]),
-            also=list(p.get("also", [])), lang="nb", reply_pattern=smtp.reply_pattern,
+            also=list(p.get("also", [])), lang=alang, reply_pattern=smtp.reply_pattern,
             day=m.dedupe_key.rsplit(":", 1)[-1], **common)
     if kind == "refusal":
         return compose.refusal(str(p["refusal"]), to=m.recipient,
                                in_reply_to=_msgid(p), references=_msgid(p),
-                               lang=str(p.get("lang", "nb")), reference=p.get("reference"),
+                               lang=alang, reference=p.get("reference"),
                                reply_key=p.get("reply_key"), reply_pattern=smtp.reply_pattern,
                                **common)
     context = await mail_context(env, str(p["claim_id"]),
@@ -78,7 +81,7 @@ async def compose_row(env: Env, row: OutboxRow, smtp: SmtpSettings) -> EmailMess
         last_stage = view.claim.approval(payer, stage + 1, int(p["round"])) is None
         return compose.approval_request(
             view, payer=payer, stage_name=approval.stage_name if approval else "",
-            approver=m.recipient, reply_key=str(p["reply_key"]), lang="nb",
+            approver=m.recipient, reply_key=str(p["reply_key"]), lang=alang,
             reply_pattern=smtp.reply_pattern, claimant_name=claimant.name,
             bank_account_for_payer=claimant.bank_account  # digits: compose formats them
             if last_stage and claimant.bank_account else None,
@@ -94,17 +97,28 @@ async def compose_row(env: Env, row: OutboxRow, smtp: SmtpSettings) -> EmailMess
     if kind == "claimant_comment":
         return compose.claimant_comment_to_approver(
             view, approver=m.recipient, claimant_name=claimant.name, text=str(p["text"]),
-            reply_key=str(p["reply_key"]), lang="nb", reply_pattern=smtp.reply_pattern,
+            reply_key=str(p["reply_key"]), lang=alang, reply_pattern=smtp.reply_pattern,
             **common)
     if kind == "claim_withdrawn":
         return compose.withdrawn_notice(view, approver=m.recipient, claimant_name=claimant.name,
-                                        lang="nb", message_key=m.dedupe_key, **common)
+                                        lang=alang, message_key=m.dedupe_key, **common)
     if kind == "decision_confirmation":
         return compose.decision_confirmation(
             view, decision=p["decision"], to=m.recipient, in_reply_to=_msgid(p),
             references=_msgid(p), claimant_name=claimant.name, text=str(p.get("text", "")),
-            lang="nb", **common)
+            lang=alang, **common)
     raise Undeliverable(f"no email for outbox kind {kind!r}")
+
+
+async def approver_language(env: Env, payload: dict[str, Any]) -> str:
+    """The language of the payer an approver mail is about (its ``language``; else nb)."""
+    slug = payload.get("stage_payer") or payload.get("payer")
+    if not slug:
+        return "nb"
+    try:
+        return (await admin.organisation(env, str(slug))).language
+    except NotFound:
+        return "nb"
 
 
 def _msgid(payload: dict[str, Any]) -> str:

@@ -85,9 +85,9 @@ async def _handle(env: Env, uow: UnitOfWork, reply: ReadReply) -> Outcome:
             return Outcome("unknown_key", processed=False)
         return await _refuse(env, uow, reply, "unknown_key")
     if found.approver != reply.sender.lower() or not reply.authenticated:
-        return await _refuse(env, uow, reply, "wrong_sender", found.claim_id)
+        return await _refuse(env, uow, reply, "wrong_sender", found.claim_id, found.payer)
     if reply.intent not in _DONE:
-        return await _refuse(env, uow, reply, "no_answer", found.claim_id)
+        return await _refuse(env, uow, reply, "no_answer", found.claim_id, found.payer)
     target = Target(found.claim_id, found.payer, found.stage, found.round)
     decision: Decision = "approve" if reply.intent == "approve" else (
         "return" if reply.intent == "return" else "comment")
@@ -97,16 +97,17 @@ async def _handle(env: Env, uow: UnitOfWork, reply: ReadReply) -> Outcome:
     except ChangedMeanwhile:
         raise  # the whole message is tried again on fresh data
     except ReturnNeedsReason:
-        return await _refuse(env, uow, reply, "return_without_reason", found.claim_id)
+        return await _refuse(env, uow, reply, "return_without_reason", found.claim_id,
+                             found.payer)
     except (StageNotOpen, ClaimLocked, NotFound):
-        return await _refuse(env, uow, reply, "stage_closed", found.claim_id)
+        return await _refuse(env, uow, reply, "stage_closed", found.claim_id, found.payer)
     except NotAnApprover:
-        return await _refuse(env, uow, reply, "wrong_sender", found.claim_id)
+        return await _refuse(env, uow, reply, "wrong_sender", found.claim_id, found.payer)
     await uow.outbox.add(OutboxMessage(
         "decision_confirmation", "email", reply.sender,
         {"claim_id": claim.id, "reference": claim.reference, "decision": decision,
          "text": reply.text, "in_reply_to": reply.message_id, "subject": reply.subject,
-         "lang": "nb"},
+         "payer": found.payer},
         f"confirm:{reply.message_id}"), env.clock())
     return Outcome(_DONE[decision], processed=True, claim_id=claim.id)
 
@@ -124,14 +125,15 @@ async def _known_approver(uow: UnitOfWork, address: str) -> bool:
 
 
 async def _refuse(env: Env, uow: UnitOfWork, reply: ReadReply, kind: str,
-                  claim_id: str | None = None) -> Outcome:
+                  claim_id: str | None = None, payer: str | None = None) -> Outcome:
     if not reply.sender:  # nobody to answer (an unreadable message)
         return Outcome(kind, processed=False, claim_id=claim_id)
     day = local_date(env.clock()).isoformat()
     await uow.outbox.add(OutboxMessage(
         "refusal", "email", reply.sender,
         {"refusal": kind, "claim_id": claim_id, "in_reply_to": reply.message_id,
-         "subject": reply.subject, "lang": "nb", "reference": await _reference(uow, claim_id),
+         "subject": reply.subject, "payer": payer,
+         "reference": await _reference(uow, claim_id),
          # the key, so an approver whose answer was unclear can simply reply again
          "reply_key": reply.key if claim_id else None},
         f"refusal:{reply.sender.lower()}:{kind}:{day}"), env.clock())

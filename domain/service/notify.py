@@ -69,7 +69,7 @@ async def _to_approvers(uow: UnitOfWork, claim: Claim, seq: int, event: ClaimEve
     for approval in claim.round_approvals():
         if approval.state == state:
             for approver in approval.approvers:
-                extra: dict[str, object] = {}
+                extra: dict[str, object] = {"stage_payer": approval.payer}
                 if keys is not None:
                     key = ReplyKey(keys.new_key(), claim.id, approval.payer, approval.stage,
                                    claim.round, approver, at)

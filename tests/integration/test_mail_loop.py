@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from email.message import EmailMessage
 from email.utils import getaddresses, make_msgid
 
-from domain.claim import Status
-from domain.service import claims, members
+from domain.claim import ClaimLine, Status
+from domain.lines import ItemLine
+from domain.service import admin, claims, members
 from domain.service.delivery import deliver_due
 from domain.store.blobs import FileBlobs
 from mail.gateway import GatewaySettings
 from mail.inbound_worker import imap_pass
 from mail.outbound import SmtpSettings, sender
-from tests.integration.helpers import Clock, deliver, folders, sql_env
+from tests.integration.helpers import EXAMPLES, Clock, deliver, folders, sql_env
 from tests.integration.test_inbound import APPROVER, _claim, _submitted
 
 PATTERN = "krav+{key}@kvitt.example.no"
@@ -159,3 +161,28 @@ async def test_a_refused_return_without_reason_can_be_answered_again_with_one(
     deliver(account, answer(refusal, "RETUR Kvittering for parkering mangler."))
     await imap_pass(env, source, GATEWAY)
     assert (await _claim(env, claim.id)).status is Status.RETURNED
+
+
+async def test_an_organisation_in_english_gets_its_approvers_mail_in_english(
+        engine, imap, smtp_server, tmp_path):
+    account, source = imap
+    env = await _env(engine, tmp_path)
+    english = (EXAMPLES / "forening-kvann.toml").read_text().replace(
+        'slug = "eksempel-forening"', 'slug = "eksempel-forening"\nlanguage = "en"')
+    await admin.apply_organisations(env, english)
+    invite = await admin.create_invite(env, "eksempel-forening")
+    claimant, _ = await members.join(env, 3, "Kari", invite.code)
+    claim = await claims.create_claim(env, claimant.id, ["eksempel-forening"], "March",
+                                      allocation={"prosjekt": "Board"})
+    await claims.add_line(env, claimant.id, claim.id, ClaimLine("f", ItemLine(
+        date(2026, 3, 9), Decimal(1), Decimal(300), True, "Meeting")))
+    await claims.submit(env, claimant.id, claim.id)
+    smtp = smtp_settings(smtp_server)
+    await deliver_due(env, "email", sender(env, smtp))
+    (request,) = [r.message for r in await smtp_server.wait_for_messages(1)]
+    assert "For approval" in request["Subject"]
+    deliver(account, answer(request, "RETURN"))  # no reason: refused, in English
+    await imap_pass(env, source, GATEWAY)
+    await deliver_due(env, "email", sender(env, smtp))
+    refusal = (await smtp_server.wait_for_messages(2))[1].message
+    assert refusal["Content-Language"] == "en"
