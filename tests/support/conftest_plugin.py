@@ -9,7 +9,6 @@ to its report.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Generator, Iterator
 
 import pytest
@@ -17,18 +16,9 @@ import pytest
 from tests.support.bot_api import BotApiServer
 from tests.support.dovecot import DovecotServer, ImapAccount, dovecot_binary
 from tests.support.smtp import SmtpServer
+from tests.support.unavailable import unavailable
 
 _SERVER_FIXTURES = ("bot_api", "imap_server", "smtp_server")
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
-
-
-def _unavailable(message: str) -> None:
-    if _in_ci():
-        pytest.fail(f"{message} (CI=true: service tests must run)")
-    pytest.skip(message)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -68,7 +58,7 @@ def imap_server() -> Iterator[DovecotServer]:
     """A private Dovecot for the session (``host``, ``port``, ``user``, ``password``)."""
     binary = dovecot_binary()
     if binary is None:
-        _unavailable("dovecot is not installed (apt-get install -y dovecot-imapd)")
+        unavailable("dovecot is not installed (apt-get install -y dovecot-imapd)")
         raise AssertionError("unreachable")
     server = DovecotServer(binary)
     try:
