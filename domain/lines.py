@@ -8,6 +8,7 @@ so the bot, the mail gateway and ``kvitt calc`` all refuse bad input the same wa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -16,7 +17,16 @@ from domain.money import ForeignAmount
 from domain.rates.model import LODGINGS, VEHICLES
 from domain.text import Text
 
-EXPENSE_TYPES = ("taxi", "ticket", "flight", "parking", "toll", "hotel", "other")
+# The names shown for each kind of outlay and meal, in one place for the breakdown and the bot.
+EXPENSE_NAMES: Mapping[str, Text] = {
+    "taxi": Text("Taxi", "Taxi"), "ticket": Text("Billett", "Ticket"),
+    "flight": Text("Fly", "Flight"), "parking": Text("Parkering", "Parking"),
+    "toll": Text("Bompenger", "Toll"), "hotel": Text("Hotell", "Hotel"),
+    "other": Text("Annet", "Other")}
+EXPENSE_TYPES = tuple(EXPENSE_NAMES)
+MEAL_NAMES: Mapping[str, Text] = {
+    "breakfast": Text("frokost", "breakfast"), "lunch": Text("lunsj", "lunch"),
+    "dinner": Text("middag", "dinner")}
 
 
 class LineError(ValueError):

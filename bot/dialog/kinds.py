@@ -29,22 +29,26 @@ from bot.dialog.lines import (
 from bot.dialog.steps import ask_buttons, ask_choice, ask_file, ask_text
 from bot.understand import echo_when, parse_amount, parse_km, parse_when
 from domain.codec import line_from_dict
+from domain.lines import EXPENSE_NAMES, MEAL_NAMES
 from domain.money import NOK, ZERO, format_kr
+from domain.rates.model import LODGINGS as DOMAIN_LODGINGS
+from domain.rates.model import MEALS as DOMAIN_MEALS
+from domain.rates.model import VEHICLES as DOMAIN_VEHICLES
 from domain.text import Text
 
-VEHICLES = (("car", "🚗 Bil", "🚗 Car"), ("motorcycle", "🏍 Motorsykkel", "🏍 Motorcycle"),
-            ("moped", "🛵 Moped", "🛵 Moped"), ("boat", "🚤 Motorbåt", "🚤 Motor boat"),
-            ("snowmobile", "🛷 Snøscooter", "🛷 Snowmobile"))
-LODGINGS = (("hotel", "🏨 Hotell", "🏨 Hotel"),
-            ("boarding", "Pensjonat/hybel uten kjøkken", "Boarding house, no kitchen"),
-            ("kitchen", "Hybel med kjøkken", "Room with kitchen"),
-            ("private", "🏠 Privat / ikke dokumentert", "🏠 Private / undocumented"))
-EXPENSE_TYPES = (("taxi", "Taxi", "Taxi"), ("ticket", "Billett", "Ticket"),
-                 ("flight", "Fly", "Flight"), ("parking", "Parkering", "Parking"),
-                 ("toll", "Bompenger", "Toll"), ("hotel", "Hotell", "Hotel"),
-                 ("other", "Annet", "Other"))
-MEALS = (("breakfast", "frokost", "breakfast"), ("lunch", "lunsj", "lunch"),
-         ("dinner", "middag", "dinner"))
+# Button labels keyed by the domain's own lists, so a kind the domain adds cannot go missing
+# here silently (a KeyError at import names it).
+_VEHICLE_LABELS = {"car": ("🚗 Bil", "🚗 Car"), "motorcycle": ("🏍 Motorsykkel", "🏍 Motorcycle"),
+                   "moped": ("🛵 Moped", "🛵 Moped"), "boat": ("🚤 Motorbåt", "🚤 Motor boat"),
+                   "snowmobile": ("🛷 Snøscooter", "🛷 Snowmobile")}
+_LODGING_LABELS = {"hotel": ("🏨 Hotell", "🏨 Hotel"),
+                   "boarding": ("Pensjonat/hybel uten kjøkken", "Boarding house, no kitchen"),
+                   "kitchen": ("Hybel med kjøkken", "Room with kitchen"),
+                   "private": ("🏠 Privat / ikke dokumentert", "🏠 Private / undocumented")}
+VEHICLES = tuple((key, *_VEHICLE_LABELS[key]) for key in DOMAIN_VEHICLES)
+LODGINGS = tuple((key, *_LODGING_LABELS[key]) for key in DOMAIN_LODGINGS)
+EXPENSE_TYPES = tuple((key, name.nb, name.en) for key, name in EXPENSE_NAMES.items())
+MEALS = tuple((key, MEAL_NAMES[key].nb, MEAL_NAMES[key].en) for key in DOMAIN_MEALS)
 
 
 def _options(ctx: Ctx, table: Sequence[tuple[str, str, str]]) -> list[Button]:

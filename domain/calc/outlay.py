@@ -8,19 +8,15 @@ catalogue entry (a match fee or hourly pay is; some flat allowances are not).
 from __future__ import annotations
 
 from domain.calc.result import LineResult, income_parts, kr, tax_split_text
-from domain.lines import Expense, ItemLine
+from domain.lines import EXPENSE_NAMES, Expense, ItemLine
 from domain.money import NOK, ZERO, round_ore
 from domain.text import Text
-
-_EXPENSE_NB = {"taxi": "Taxi", "ticket": "Billett", "flight": "Fly", "parking": "Parkering",
-               "toll": "Bompenger", "hotel": "Hotell", "other": "Annet"}
 
 
 def compute_expense(expense: Expense) -> LineResult:
     """Refund an outlay as documented, converted to NOK at the rate given."""
     money = expense.amount
-    label_nb = _EXPENSE_NB[expense.type]
-    label_en = expense.type.capitalize()
+    label_nb, label_en = EXPENSE_NAMES[expense.type].nb, EXPENSE_NAMES[expense.type].en
     if money.currency == NOK:
         text = Text(f"{label_nb}: {kr(money.nok)}", f"{label_en}: {kr(money.nok)}")
         used: dict[str, str] = {}

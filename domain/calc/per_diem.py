@@ -42,7 +42,7 @@ from decimal import Decimal
 
 from domain.calc.result import LineResult, Notice, income_parts, kr, tax_split_text
 from domain.calendar import OSLO
-from domain.lines import Night, PerDiem
+from domain.lines import MEAL_NAMES, Night, PerDiem
 from domain.money import ZERO, round_ore
 from domain.rates.model import PaidRates, TaxFreeLimits
 from domain.text import Text
@@ -61,7 +61,6 @@ NIGHT = "reiseNattillegg"
 NIGHT_STARTS = time(22)
 LOCAL = OSLO
 _MEAL_TIME = {"breakfast": time(7), "lunch": time(12), "dinner": time(18)}
-_MEAL_NB = {"breakfast": "frokost", "lunch": "lunsj", "dinner": "middag"}
 _LODGING_NB = {"hotel": "hotell", "boarding": "pensjonat/hybel uten kokemulighet",
                "kitchen": "hybel med kokemulighet", "private": "privat"}
 
@@ -236,7 +235,7 @@ def _one_period(period: _Period, meals: list[str], nights: list[Night],
     base = paid.overnight if paid.meal_base == "overnight" else period.rate
     cut = _deduction(meals, paid.meal_pct, base, period.rate)
     if cut:
-        names_nb = ", ".join(_MEAL_NB[m] for m in meals)
+        names_nb = ", ".join(MEAL_NAMES[m].nb for m in meals)
         breakdown.append(Text(f"  måltidstrekk ({names_nb}): −{kr(cut)}",
                               f"  meal deduction ({', '.join(meals)}): −{kr(cut)}"))
     paid_net = period.rate - cut
