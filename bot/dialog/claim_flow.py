@@ -9,13 +9,10 @@ from bot.dialog.core import END, Button, Ctx, Prompt, Step, rows
 from bot.dialog.engine import register
 from bot.dialog.render import summary_text
 from bot.dialog.steps import ask_buttons, ask_choice, ask_text
+from bot.understand import MONTHS_EN, MONTHS_NB
 from domain.errors import LateSubmitNotConfirmed, PolicyRefused
 from domain.organisation import Dimension
 
-MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
-             "september", "oktober", "november", "desember")
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December")
 SPLIT = "split"
 
 
