@@ -71,11 +71,6 @@ def mask_bank_account(digits: str) -> str:
     return f"**** ** *{digits[-4:]}"
 
 
-def mask_national_id(digits: str) -> str:
-    """Show nothing but the last two digits: ``*********45``."""
-    return "*" * 9 + digits[-2:] if len(digits) == 11 else "***"
-
-
 def format_bank_account(digits: str) -> str:
     """The usual grouping for the payer who pays: ``1234 56 78903``."""
     return f"{digits[:4]} {digits[4:6]} {digits[6:]}"

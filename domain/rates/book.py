@@ -17,7 +17,6 @@ from typing import Any
 from domain.rates.model import PaidRates, RateSetError, RateTable, TaxFreeLimits
 
 TAXFREE = "taxfree"
-STATE = "state"
 
 
 class NoRateSetError(LookupError):

@@ -111,8 +111,7 @@ class _Gather:
                 _add(per_payer, self.names[slug], payer_share(claim, slug, book).totals)
             share = payer_share(claim, self.org.slug, book).totals
             found.append(ApprovedClaim(claim.reference, claim.title,
-                                       await self.person(claim.claimant_id),
-                                       _last(claim, "claim_approved", self.at), share))
+                                       await self.person(claim.claimant_id), share))
             for name in [*names, *(n for n in claim.allocation if n not in names)]:
                 _add(per_dim.setdefault(name, {}), claim.allocation.get(name, ""), share)
         order = {n: i for i, n in enumerate(DIMENSIONS)}

@@ -45,7 +45,6 @@ class ApprovedClaim:
     reference: str
     title: str
     claimant: str
-    approved_at: datetime
     share: Totals
 
 
