@@ -19,10 +19,10 @@ from domain.claim import Claim
 from domain.errors import UserError
 from domain.money import format_kr
 from domain.organisation import OrganisationError
-from domain.service import admin
-from domain.service.summary import summarise
-from domain.store.engine import make_engine
-from domain.store.migrate import SchemaNotCurrent, head, upgrade
+from service import admin
+from service.summary import summarise
+from store.engine import make_engine
+from store.migrate import SchemaNotCurrent, head, upgrade
 
 EXIT_OK, EXIT_NOT_READY, EXIT_REFUSED = 0, 1, 2
 Job = Callable[[argparse.Namespace, Settings], Coroutine[object, object, int]]

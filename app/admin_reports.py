@@ -20,8 +20,8 @@ from app.settings import Settings
 from app.wiring import service_env
 from domain.claim import Actor
 from domain.money import format_kr
-from domain.service import digest as digests
-from domain.service import payroll
+from service import digest as digests
+from service import payroll
 
 CLI_ADMIN = Actor("admin", "cli", "cli")
 

@@ -18,8 +18,8 @@ Check = tuple[str, Callable[[Settings], Awaitable[str]]]
 
 
 async def _database(settings: Settings) -> str:
-    from domain.store.engine import make_engine
-    from domain.store.migrate import SchemaNotCurrent, check_current
+    from store.engine import make_engine
+    from store.migrate import SchemaNotCurrent, check_current
 
     engine = make_engine(settings.database_url)
     try:

@@ -116,7 +116,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("check", "show the settings (secrets masked) and test every connection",
             _lazy("app.check", "run")),
     Command("chat", "the claimant's side of the bot in a terminal, on the local database",
-            _lazy("bot.chat_cli", "run"), _arguments(ARGS, "chat_arguments")),
+            _lazy("app.chat_cli", "run"), _arguments(ARGS, "chat_arguments")),
     Command("demo", "the whole product offline: bot dialog, mail out and in, approvals",
             _lazy("app.demo", "demo"), _arguments(ARGS, "keep_argument")),
     Command("db upgrade", "create or migrate the database to the newest schema",
@@ -136,7 +136,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("digest", "an organisation's digest: print it, or queue it for its admins",
             _lazy("app.admin_reports", "digest"), _arguments(ARGS, "digest_arguments")),
     Command("mail ingest", "handle one message from stdin (an MTA pipe) as an approver's reply",
-            _lazy("mail.ingest_cli", "run")),
+            _lazy("app.ingest_cli", "run")),
     Command("mail parse-reply", "read a reply .eml as the gateway would (no database), as JSON",
             _lazy("mail.parse_reply_cli", "run"), _arguments("mail.parse_reply_cli", "arguments")),
 )

@@ -41,20 +41,20 @@ from bot.notices import notice
 from domain.claim import Claim, Status
 from domain.money import format_kr
 from domain.organisation import organisations_from_toml
-from domain.service import admin
-from domain.service.context import Env, book_for
-from domain.service.delivery import Sender, deliver_due
-from domain.service.digest import digest
-from domain.service.digest_text import render_digest
-from domain.service.payroll import next_run, payroll_export, render_csv
-from domain.service.ports import OutboxRow
-from domain.service.summary import ClaimSummary, summarise
-from domain.store.engine import make_engine, sqlite_url
-from domain.store.migrate import upgrade
 from mail.gateway import GatewaySettings
 from mail.inbound_worker import maildir_pass
 from mail.outbound import SmtpSettings, sender
 from mail.sources import MaildirSource
+from service import admin
+from service.context import Env, book_for
+from service.delivery import Sender, deliver_due
+from service.digest import digest
+from service.digest_text import render_digest
+from service.payroll import next_run, payroll_export, render_csv
+from service.ports import OutboxRow
+from service.summary import ClaimSummary, summarise
+from store.engine import make_engine, sqlite_url
+from store.migrate import upgrade
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "handball-region-nord.toml"
 CLUBS = ("tromso-hk", "bodo-hk")

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from bot.dialog.core import Button, Incoming, Reply
 from bot.dialog.run import converse
-from domain.service.context import Env
+from service.context import Env
 
 Say = Callable[[str], None]
 RECEIPT = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4  # a small JPEG (by its magic bytes)

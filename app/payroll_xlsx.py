@@ -12,7 +12,7 @@ from datetime import datetime, time
 
 from openpyxl import Workbook
 
-from domain.service.payroll import COLUMNS, PayrollExport
+from service.payroll import COLUMNS, PayrollExport
 
 
 def payroll_xlsx(export: PayrollExport) -> bytes:

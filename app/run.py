@@ -22,9 +22,9 @@ from typing import Any
 
 from app.settings import Settings
 from app.wiring import service_env
-from domain.service.context import Env
-from domain.store.engine import make_engine
-from domain.store.leader import Leadership
+from service.context import Env
+from store.engine import make_engine
+from store.leader import Leadership
 
 log = logging.getLogger("kvitt.run")
 ROLES = ("bot", "outbox", "inbound", "scheduler")
@@ -165,7 +165,7 @@ def main(args: argparse.Namespace) -> int:
     """``kvitt run [--only ROLE[,ROLE]] [--log-level LEVEL]``."""
     from app.logs import configure
     from app.settings import SettingsError
-    from domain.store.migrate import SchemaNotCurrent
+    from store.migrate import SchemaNotCurrent
 
     configure(args.log_level)
     roles = tuple(r.strip() for r in args.only.split(",")) if args.only else ROLES

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from domain.calendar import OSLO
-from domain.service import admin
-from domain.service.context import Env
-from domain.service.digest import digest, queue_digest
-from domain.service.reminders import remind
+from service import admin
+from service.context import Env
+from service.digest import digest, queue_digest
+from service.reminders import remind
 
 log = logging.getLogger("kvitt.scheduler")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from domain.store.engine import sqlite_url
+from store.engine import sqlite_url
 
 PREFIX = "KVITT_"
 TELEGRAM_API = "https://api.telegram.org/bot"

@@ -11,11 +11,11 @@ from contextlib import asynccontextmanager
 
 from app.settings import Settings
 from domain.rates import default_book
-from domain.service.context import Env
-from domain.store.blobs import FileBlobs
-from domain.store.engine import make_engine
-from domain.store.migrate import check_current
-from domain.store.uow import SqlUnitOfWork
+from service.context import Env
+from store.blobs import FileBlobs
+from store.engine import make_engine
+from store.migrate import check_current
+from store.uow import SqlUnitOfWork
 
 
 @asynccontextmanager

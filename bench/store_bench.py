@@ -21,11 +21,11 @@ from sqlalchemy import select, text
 
 from domain.claim import ClaimLine
 from domain.lines import ItemLine, MileageLeg
-from domain.service import admin, approvals, claims, members
-from domain.store import tables as t
-from domain.store.engine import make_engine, sqlite_url
-from domain.store.migrate import upgrade
-from domain.store.uow import SqlUnitOfWork
+from service import admin, approvals, claims, members
+from store import tables as t
+from store.engine import make_engine, sqlite_url
+from store.migrate import upgrade
+from store.uow import SqlUnitOfWork
 from tests.integration.helpers import EXAMPLES, sql_env
 
 

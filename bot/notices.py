@@ -16,9 +16,9 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from domain.service.context import Env
-from domain.service.delivery import TryLater, Undeliverable, deliver_due
-from domain.service.ports import OutboxRow
+from service.context import Env
+from service.delivery import TryLater, Undeliverable, deliver_due
+from service.ports import OutboxRow
 
 log = logging.getLogger("kvitt.notices")
 

@@ -28,8 +28,8 @@ from telegram.ext import (
 from bot.dialog.core import Incoming, Reply
 from bot.dialog.run import converse, language
 from bot.ordering import PerChatOrder
-from domain.service.claims import MAX_ATTACHMENT_BYTES
-from domain.service.context import Env
+from service.claims import MAX_ATTACHMENT_BYTES
+from service.context import Env
 
 log = logging.getLogger("kvitt.bot")
 

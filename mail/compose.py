@@ -22,10 +22,10 @@ from typing import Any, Literal, NamedTuple
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from domain.identity import format_bank_account, mask_bank_account
-from domain.service.summary import ClaimSummary
 from mail.addresses import DEFAULT_PATTERN, message_id, reply_address, token
 from mail.pdf import claim_pdf
 from mail.sheet import Money, make_sheet
+from service.summary import ClaimSummary
 
 Decision = Literal["approve", "return", "comment"]
 

@@ -7,7 +7,7 @@
    Authentication-Results say DMARC or DKIM passed for the sender's domain;
 5. the visible reply (quotes and signatures removed) and the decision in it.
 
-Nothing here touches the database; ``domain.service.inbound.handle_reply`` does
+Nothing here touches the database; ``service.inbound.handle_reply`` does
 the rest. Logs from here never hold reply keys or full addresses.
 """
 
@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import getaddresses
 
-from domain.service.inbound import ReadReply
 from mail.addresses import DEFAULT_PATTERN, key_from_address, key_from_references
 from mail.classify import classify
 from mail.decision import decide
 from mail.message import message_key, parse_message
 from mail.visible import visible_reply
+from service.inbound import ReadReply
 
 KEY_HEADERS = ("To", "Delivered-To", "X-Original-To", "Cc")
 _RESULT = re.compile(r"\b(dmarc|dkim)=(\w+)(?:[^;]*?header\.(?:from|d|i)=@?([\w.-]+))?",

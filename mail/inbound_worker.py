@@ -13,11 +13,11 @@ import contextlib
 import hashlib
 import logging
 
-from domain.service.context import Env
-from domain.service.inbound import Outcome, ReadReply, handle_reply
 from mail.gateway import GatewaySettings, read_reply
 from mail.message import message_key, parse_message
 from mail.sources import ImapSettings, ImapSource, MaildirSource
+from service.context import Env
+from service.inbound import Outcome, ReadReply, handle_reply
 
 log = logging.getLogger("kvitt.inbound")
 

@@ -22,12 +22,12 @@ from typing import Any
 import aiosmtplib
 
 from domain.errors import NotFound
-from domain.service import admin
-from domain.service.context import Env
-from domain.service.delivery import TryLater, Undeliverable, deliver_due
-from domain.service.ports import OutboxRow
-from domain.service.views import mail_context
 from mail import compose
+from service import admin
+from service.context import Env
+from service.delivery import TryLater, Undeliverable, deliver_due
+from service.ports import OutboxRow
+from service.views import mail_context
 
 log = logging.getLogger("kvitt.mail.out")
 

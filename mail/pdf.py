@@ -20,9 +20,9 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import TableBordersLayout, XPos, YPos
 from fpdf.fonts import TTFFont
 
-from domain.service.summary import ClaimSummary
 from domain.text import Text
 from mail.sheet import Sheet, make_sheet
+from service.summary import ClaimSummary
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
              Path("/usr/local/share/fonts/dejavu"))

@@ -15,8 +15,8 @@ from domain.calc import Totals
 from domain.calendar import OSLO
 from domain.claim import ClaimEvent
 from domain.money import format_kr
-from domain.service.summary import ClaimSummary, LineView
 from domain.text import Text
+from service.summary import ClaimSummary, LineView
 
 KIND = {"mileage": Text("Kjøring", "Driving"), "per_diem": Text("Diett", "Per diem"),
         "expense": Text("Utlegg", "Outlay"), "item": Text("Timer/honorar", "Hours/fee")}

@@ -1,4 +1,4 @@
-"""Lint and types are part of the test command: ruff on everything, mypy strict on domain/."""
+"""Lint, types and layers in the test command: ruff, mypy (strict on domain/), import-linter."""
 
 from __future__ import annotations
 
@@ -20,5 +20,11 @@ def test_ruff_finds_nothing():
 
 
 def test_mypy_passes_strict_on_domain_and_typed_everywhere_else():
-    done = _run("mypy", "domain", "app", "bot", "mail")
+    done = _run("mypy", "domain", "service", "store", "app", "bot", "mail")
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_import_linter_contracts_hold_the_layers_of_design_md():
+    done = subprocess.run([str(Path(sys.executable).with_name("lint-imports"))], cwd=ROOT,
+                          capture_output=True, text=True, check=False, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr

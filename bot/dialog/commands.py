@@ -18,8 +18,8 @@ from bot.dialog.steps import ask_buttons, ask_file, ask_text
 from domain.claim import Claim, Status
 from domain.errors import InviteInvalid, UserError
 from domain.identity import mask_bank_account, normalise_bank_account
-from domain.service.members import check_email
 from domain.workflow import status_text
+from service.members import check_email
 
 HELP = (
     "Kvitt fører reiseregningen din.\n"

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from domain.service.dialog import DialogTurn
 from domain.text import Text
+from service.dialog import DialogTurn
 
 END = ""  # a step's ``then`` returns this to go back to the claim menu (or idle)
 

@@ -22,8 +22,8 @@ from domain.codec import line_from_dict
 from domain.lines import Expense, Line, MileageLeg
 from domain.money import format_kr
 from domain.organisation import Organisation
-from domain.service.context import book_for
 from domain.text import Text
+from service.context import book_for
 
 SPLIT = "split"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from domain.claim import Claim, ClaimEvent
 from domain.money import format_kr
-from domain.service.summary import ClaimSummary
+from service.summary import ClaimSummary
 
 KIND_NB = {"mileage": "Kjøring", "per_diem": "Diett", "expense": "Utlegg", "item": "Timer/honorar"}
 KIND_EN = {"mileage": "Driving", "per_diem": "Per diem", "expense": "Outlay", "item": "Hours/fee"}

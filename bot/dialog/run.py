@@ -7,8 +7,8 @@ from bot.dialog.core import Ctx, Incoming, Reply
 from bot.dialog.engine import handle
 from domain.calendar import OSLO
 from domain.claim import Channel
-from domain.service.context import Env
-from domain.service.dialog import DialogTurn, dialog_turn
+from service.context import Env
+from service.dialog import DialogTurn, dialog_turn
 
 
 def language(code: str | None) -> str:

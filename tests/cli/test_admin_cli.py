@@ -11,7 +11,7 @@ from app.settings import Settings
 from app.wiring import service_env
 from domain.claim import ClaimLine
 from domain.lines import ItemLine
-from domain.service import admin, claims, members
+from service import admin, claims, members
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -15,8 +15,8 @@ from app.settings import Settings
 from app.wiring import service_env
 from domain.claim import ClaimLine
 from domain.lines import ItemLine, MileageLeg
-from domain.service import admin, approvals, claims, members
-from domain.service.payroll import next_run
+from service import admin, approvals, claims, members
+from service.payroll import next_run
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 APPROVERS = ("dommer@tromso-hk.no", "dommer@bodo-hk.no")

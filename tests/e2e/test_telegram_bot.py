@@ -13,13 +13,13 @@ from telegram.ext import Application
 
 from bot.notices import sender
 from bot.telegram_app import build_application, start_bot, stop_bot
-from domain.service import admin, approvals
-from domain.service.context import Env
-from domain.service.delivery import deliver_due
-from domain.store import tables as t
-from domain.store.blobs import FileBlobs
-from domain.store.engine import make_engine, sqlite_url
-from domain.store.migrate import upgrade
+from service import admin, approvals
+from service.context import Env
+from service.delivery import deliver_due
+from store import tables as t
+from store.blobs import FileBlobs
+from store.engine import make_engine, sqlite_url
+from store.migrate import upgrade
 from tests.e2e.telegram_user import TelegramUser
 from tests.integration.helpers import EXAMPLES, Clock, sql_env
 from tests.support.bot_api import BotApiServer

@@ -6,7 +6,7 @@ import itertools
 
 from bot.dialog.core import Incoming, Reply
 from bot.dialog.run import converse
-from domain.service.context import Env
+from service.context import Env
 
 
 class Chat:

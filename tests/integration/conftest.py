@@ -20,10 +20,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.store import tables
-from domain.store.engine import make_engine, sqlite_url
-from domain.store.migrate import upgrade
 from mail.sources import ImapSettings, ImapSource
+from store import tables
+from store.engine import make_engine, sqlite_url
+from store.migrate import upgrade
 from tests.support.unavailable import unavailable
 
 PG_ADMIN_URL = os.environ.get(

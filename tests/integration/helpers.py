@@ -10,8 +10,8 @@ from imap_tools import MailBoxUnencrypted
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.rates import default_book
-from domain.service.context import Env
-from domain.store.uow import SqlUnitOfWork
+from service.context import Env
+from store.uow import SqlUnitOfWork
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

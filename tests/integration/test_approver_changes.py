@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from domain.claim import ClaimLine, Status
 from domain.lines import ItemLine
-from domain.service import admin, claims, members
-from domain.service.inbound import ReadReply, handle_reply
-from domain.store import tables as t
+from service import admin, claims, members
+from service.inbound import ReadReply, handle_reply
+from store import tables as t
 from tests.integration.helpers import EXAMPLES, Clock, sql_env
 
 KOMMUNE = (EXAMPLES / "kommune-avlastning.toml").read_text()

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from domain.claim import Status
 from domain.errors import ClaimLocked, InviteInvalid, StageNotOpen, WithdrawRefused
-from domain.service import admin, approvals, claims, members
-from domain.service.ports import OutboxMessage
-from domain.store import tables as t
-from domain.store.engine import make_engine
-from domain.store.uow import SqlUnitOfWork
+from service import admin, approvals, claims, members
+from service.ports import OutboxMessage
+from store import tables as t
+from store.engine import make_engine
+from store.uow import SqlUnitOfWork
 from tests.integration.conftest import truncate
 from tests.integration.helpers import EXAMPLES, sql_env
 from tests.integration.test_store import _referee_claim

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from domain.claim import Status
-from domain.service import admin
-from domain.store import tables as t
-from domain.store.blobs import FileBlobs
-from domain.store.uow import SqlUnitOfWork
+from service import admin
+from store import tables as t
+from store.blobs import FileBlobs
+from store.uow import SqlUnitOfWork
 from tests.integration.chat import Chat
 from tests.integration.helpers import EXAMPLES, Clock, sql_env
 

@@ -8,7 +8,7 @@ import pytest
 
 from domain.claim import Status
 from domain.organisation import OrganisationError, organisations_from_toml
-from domain.service import admin
+from service import admin
 from tests.integration.chat import Chat
 from tests.integration.helpers import EXAMPLES
 from tests.integration.test_dialog import _env, _joined

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from domain.claim import ClaimLine, Status
 from domain.lines import ItemLine
-from domain.service import admin, claims, members
-from domain.store import tables as t
 from mail.gateway import GatewaySettings
 from mail.inbound_worker import imap_pass
+from service import admin, claims, members
+from store import tables as t
 from tests.integration.helpers import EXAMPLES, Clock, deliver, folders, sql_env
 
 APPROVER = "daglig.leder@eksempelforeningen.no"

@@ -10,12 +10,12 @@ from email.utils import getaddresses, make_msgid
 
 from domain.claim import ClaimLine, Status
 from domain.lines import ItemLine
-from domain.service import admin, claims, members
-from domain.service.delivery import deliver_due
-from domain.store.blobs import FileBlobs
 from mail.gateway import GatewaySettings
 from mail.inbound_worker import imap_pass
 from mail.outbound import SmtpSettings, sender
+from service import admin, claims, members
+from service.delivery import deliver_due
+from store.blobs import FileBlobs
 from tests.integration.helpers import EXAMPLES, Clock, deliver, folders, sql_env
 from tests.integration.test_inbound import APPROVER, _claim, _submitted
 

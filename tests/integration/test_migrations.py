@@ -8,9 +8,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from domain.store import tables
-from domain.store.engine import make_engine, sqlite_url
-from domain.store.migrate import SchemaNotCurrent, check_current, current, head, upgrade
+from store import tables
+from store.engine import make_engine, sqlite_url
+from store.migrate import SchemaNotCurrent, check_current, current, head, upgrade
 
 
 def _drift(sync_conn) -> list:

@@ -9,13 +9,13 @@ from decimal import Decimal
 
 from domain.claim import Actor, ClaimLine, Status
 from domain.lines import ItemLine, MileageLeg
-from domain.service import admin, approvals, claims, members
-from domain.service.delivery import Undeliverable, deliver_due
-from domain.service.digest import digest, queue_digest
-from domain.service.payroll import mark_exported_paid, payroll_export, render_csv
-from domain.service.ports import ReplyKey
-from domain.service.reminders import remind
-from domain.store.uow import SqlUnitOfWork
+from service import admin, approvals, claims, members
+from service.delivery import Undeliverable, deliver_due
+from service.digest import digest, queue_digest
+from service.payroll import mark_exported_paid, payroll_export, render_csv
+from service.ports import ReplyKey
+from service.reminders import remind
+from store.uow import SqlUnitOfWork
 from tests.integration.helpers import EXAMPLES, Clock, sql_env
 
 CLUBS = ("tromso-hk", "bodo-hk")

@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from app.schedule import Schedule, digest_due, tick
 from domain.claim import Status
-from domain.service.delivery import deliver_due
-from domain.service.inbound import ReadReply, handle_reply
-from domain.store import tables as t
-from domain.store.blobs import FileBlobs
 from mail.addresses import key_from_address
 from mail.outbound import sender
+from service.delivery import deliver_due
+from service.inbound import ReadReply, handle_reply
+from store import tables as t
+from store.blobs import FileBlobs
 from tests.integration.helpers import Clock, sql_env
 from tests.integration.test_inbound import APPROVER, _claim, _submitted
 from tests.integration.test_mail_loop import PATTERN, smtp_settings

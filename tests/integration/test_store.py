@@ -13,13 +13,13 @@ from sqlalchemy import func, select
 from domain.claim import Actor, ClaimLine, Status
 from domain.errors import ChangedMeanwhile
 from domain.lines import ItemLine, MileageLeg, Night, PerDiem
-from domain.service import admin, approvals, claims, members
-from domain.service.dialog import dialog_turn
-from domain.service.inbound import ReadReply, handle_reply
-from domain.service.ports import OutboxMessage
-from domain.store import tables as t
-from domain.store.blobs import FileBlobs
-from domain.store.uow import SqlUnitOfWork
+from service import admin, approvals, claims, members
+from service.dialog import dialog_turn
+from service.inbound import ReadReply, handle_reply
+from service.ports import OutboxMessage
+from store import tables as t
+from store.blobs import FileBlobs
+from store.uow import SqlUnitOfWork
 from tests.integration.helpers import EXAMPLES, Clock, sql_env
 
 REFEREE = Actor("claimant", "x", "telegram")

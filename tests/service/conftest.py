@@ -21,9 +21,9 @@ from domain.lines import Expense, ItemLine, MileageLeg, PerDiem
 from domain.money import ForeignAmount
 from domain.organisation import Organisation
 from domain.rates import default_book
-from domain.service import admin, approvals, claims, members
-from domain.service.context import Env
-from domain.service.ports import ReplyKey
+from service import admin, approvals, claims, members
+from service.context import Env
+from service.ports import ReplyKey
 from tests.service.fakes import FakeBlobs, FakeDatabase, FakeUnitOfWork
 
 IK_FJELL = """

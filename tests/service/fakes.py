@@ -1,4 +1,4 @@
-"""Fakes of the ports in ``domain.service.ports``: plain dicts behind the real Protocols.
+"""Fakes of the ports in ``service.ports``: plain dicts behind the real Protocols.
 
 ``FakeDatabase`` is what is committed; each ``FakeUnitOfWork`` reads copies of it
 and keeps its writes aside until ``commit``, so a unit of work that does not
@@ -24,7 +24,7 @@ from typing import Generic, Self, TypeVar
 from domain.claim import Claim, Status
 from domain.claimant import Claimant, Invite
 from domain.errors import ChangedMeanwhile
-from domain.service.ports import (
+from service.ports import (
     AttachmentRepository,
     BlobStore,
     BouncingAddress,

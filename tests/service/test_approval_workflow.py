@@ -17,7 +17,7 @@ from domain.errors import (
     StageNotOpen,
     WithdrawRefused,
 )
-from domain.service import admin, approvals, claims
+from service import admin, approvals, claims
 from tests.service.conftest import BERGVIK_ALLOCATION, World
 from tests.service.fakes import FakeDatabase
 

@@ -3,7 +3,7 @@
 import pytest
 
 from domain.errors import InvalidValue, NotYourClaim
-from domain.service import claims
+from service import claims
 from tests.service.conftest import World
 
 JPEG = b"\xff\xd8\xff\xe0" + b"receipt" * 10

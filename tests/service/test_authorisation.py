@@ -12,8 +12,8 @@ from domain.errors import (
     NotYourClaim,
     StageNotOpen,
 )
-from domain.service import admin, approvals, claims, members
-from domain.service.approvals import Target
+from service import admin, approvals, claims, members
+from service.approvals import Target
 from tests.service.conftest import BERGVIK_ALLOCATION, World
 from tests.service.fakes import FakeDatabase
 

@@ -8,8 +8,8 @@ import pytest
 
 from domain.claim import Status
 from domain.errors import ChangedMeanwhile, StageNotOpen, WithdrawRefused
-from domain.service import approvals, claims
-from domain.service.context import Env
+from service import approvals, claims
+from service.context import Env
 from tests.service.conftest import World
 from tests.service.fakes import FakeDatabase, FakeUnitOfWork
 

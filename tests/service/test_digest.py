@@ -8,11 +8,11 @@ from decimal import Decimal as D
 
 from domain.calc import Totals
 from domain.money import ZERO
-from domain.service import claims
-from domain.service.delivery import Undeliverable, deliver_due
-from domain.service.digest import digest, queue_digest, render_digest
-from domain.service.payroll import render_csv
-from domain.service.reminders import remind
+from service import claims
+from service.delivery import Undeliverable, deliver_due
+from service.digest import digest, queue_digest, render_digest
+from service.payroll import render_csv
+from service.reminders import remind
 from tests.service.conftest import BERGVIK_ALLOCATION
 
 KASSERER, LEDER = "kasserer@ikfjell.no", "leder@skdal.no"

@@ -6,7 +6,7 @@ import pytest
 
 from domain.claim import Claim
 from domain.errors import ChangedMeanwhile
-from domain.service.ports import OutboxMessage
+from service.ports import OutboxMessage
 from tests.service.fakes import FakeDatabase, FakeUnitOfWork
 
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)

@@ -19,7 +19,7 @@ from decimal import Decimal as D
 import pytest
 
 from domain.errors import PolicyRefused
-from domain.service import claims
+from service import claims
 from tests.service.conftest import World
 
 CLUBS = ("ik-fjell", "sk-dal")

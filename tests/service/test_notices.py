@@ -3,7 +3,7 @@
 import pytest
 
 from domain.errors import PolicyRefused
-from domain.service import claims
+from service import claims
 from tests.service.conftest import World
 from tests.service.test_approval_workflow import KASSERER, LEDER, referee_claim
 

@@ -3,7 +3,7 @@
 import pytest
 
 from domain.organisation import OrganisationError, check_org_number
-from domain.service import admin
+from service import admin
 from tests.service.conftest import BERGVIK, IK_FJELL, KVANN, SK_DAL, World
 from tests.service.fakes import FakeDatabase
 

@@ -20,15 +20,15 @@ from domain.income import payer_share
 from domain.lines import ItemLine, MileageLeg, Night, PerDiem
 from domain.money import ZERO
 from domain.rates import default_book
-from domain.service import admin, members
-from domain.service.payroll import (
+from service import admin, members
+from service.payroll import (
     COLUMNS,
     mark_exported_paid,
     payroll_export,
     payroll_run,
     render_csv,
 )
-from domain.service.summary import summarise
+from service.summary import summarise
 from tests.service.conftest import IK_FJELL, day
 
 APPROVERS = {"ik-fjell": "kasserer@ikfjell.no", "sk-dal": "leder@skdal.no"}

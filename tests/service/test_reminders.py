@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from domain.service import approvals, claims
-from domain.service.reminders import ReminderReport, remind
+from service import approvals, claims
+from service.reminders import ReminderReport, remind
 from tests.service.conftest import BERGVIK_ALLOCATION
 
 KASSERER = "kasserer@ikfjell.no"

@@ -7,7 +7,7 @@ import pytest
 from domain.claim import Status
 from domain.errors import InvalidValue, LateSubmitNotConfirmed, PolicyRefused
 from domain.lines import ItemLine
-from domain.service import claims
+from service import claims
 from tests.service.conftest import BERGVIK_ALLOCATION, World, day
 from tests.service.fakes import FakeDatabase
 

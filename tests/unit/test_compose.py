@@ -23,10 +23,10 @@ from domain.lines import Expense, ItemLine, MileageLeg, PerDiem
 from domain.money import ForeignAmount, format_kr
 from domain.organisation import organisations_from_toml
 from domain.rates import default_book
-from domain.service import inbound
-from domain.service.summary import ClaimSummary, summarise
 from mail import compose
 from mail.addresses import key_from_address, key_from_references, message_id
+from service import inbound
+from service.summary import ClaimSummary, summarise
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = "kvitt.example.no"

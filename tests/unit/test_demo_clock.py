@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from app.demo import demo_clock
 from domain.rates import default_book
-from domain.service.context import Env
+from service.context import Env
 
 
 def _env(now: datetime) -> Env:

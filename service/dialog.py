@@ -16,11 +16,11 @@ from domain.claim import Channel
 from domain.claimant import Claimant
 from domain.errors import InviteInvalid, NotFound
 from domain.organisation import Organisation
-from domain.service import members
-from domain.service.context import Env, organisations, retrying
-from domain.service.ports import DialogState, UnitOfWork
-from domain.service.session import ClaimantSession
 from domain.text import Text
+from service import members
+from service.context import Env, organisations, retrying
+from service.ports import DialogState, UnitOfWork
+from service.session import ClaimantSession
 
 T = TypeVar("T")
 

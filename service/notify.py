@@ -13,8 +13,8 @@ from datetime import datetime
 from domain.claim import Claim, ClaimEvent
 from domain.claimant import Claimant
 from domain.organisation import Organisation
-from domain.service.context import Env
-from domain.service.ports import OutboxMessage, ReplyKey, UnitOfWork
+from service.context import Env
+from service.ports import OutboxMessage, ReplyKey, UnitOfWork
 
 CLAIMANT_NOTICES = {"returned", "payer_approved", "claim_approved", "paid"}
 

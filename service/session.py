@@ -19,11 +19,11 @@ from domain.claim import Actor, Channel, Claim, ClaimEvent, ClaimLine
 from domain.claimant import Claimant
 from domain.errors import InvalidValue, NotAMember, NotFound
 from domain.organisation import Organisation
-from domain.service.context import Env, book_for, organisations, own_claim
-from domain.service.notify import publish
-from domain.service.ports import UnitOfWork
-from domain.service.summary import ClaimSummary, summarise
 from domain.text import Text
+from service.context import Env, book_for, organisations, own_claim
+from service.notify import publish
+from service.ports import UnitOfWork
+from service.summary import ClaimSummary, summarise
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # the Bot API's download limit
 

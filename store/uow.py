@@ -7,9 +7,9 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from domain.store.claims import SqlClaims
-from domain.store.outbox import SqlOutbox
-from domain.store.people import (
+from store.claims import SqlClaims
+from store.outbox import SqlOutbox
+from store.people import (
     SqlAttachments,
     SqlClaimants,
     SqlDialogs,

@@ -1,6 +1,6 @@
 """The ports the use cases need: repositories and the unit of work.
 
-The SQL store (``domain.store``) implements them for SQLite and PostgreSQL; the
+The SQL store (``store``) implements them for SQLite and PostgreSQL; the
 service tests implement them with plain dicts. Both must behave the same, which
 is what the shared store tests check.
 """

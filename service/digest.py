@@ -19,18 +19,18 @@ from domain.claimant import Claimant
 from domain.income import payer_share
 from domain.money import ZERO
 from domain.organisation import DIMENSIONS, Organisation
-from domain.service import admin
-from domain.service.context import Env, book_for, organisations
-from domain.service.digest_model import (
+from service import admin
+from service.context import Env, book_for, organisations
+from service.digest_model import (
     ApprovedClaim,
     Digest,
     Failure,
     ReturnedClaim,
     WaitingStage,
 )
-from domain.service.digest_text import render_digest
-from domain.service.payroll import export_run, next_run, render_csv
-from domain.service.ports import BouncingAddress, OutboxMessage, UnitOfWork
+from service.digest_text import render_digest
+from service.payroll import export_run, next_run, render_csv
+from service.ports import BouncingAddress, OutboxMessage, UnitOfWork
 
 __all__ = ["ApprovedClaim", "Digest", "Failure", "ReturnedClaim", "WaitingStage", "digest",
            "queue_digest", "render_digest"]

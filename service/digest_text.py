@@ -17,7 +17,7 @@ from domain.money import format_kr
 from domain.text import Text
 
 if TYPE_CHECKING:
-    from domain.service.digest_model import Digest
+    from service.digest_model import Digest
 
 Line = tuple[str, bool]
 Section = tuple[str, list[Line]]

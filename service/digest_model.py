@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.calc import Totals
-from domain.service.payroll import PayrollExport
-from domain.service.ports import BouncingAddress
+from service.payroll import PayrollExport
+from service.ports import BouncingAddress
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,10 +15,10 @@ from typing import Literal
 from domain import workflow
 from domain.claim import Actor, Channel, Claim, Status
 from domain.errors import NotAnApprover, NotFound, StageNotOpen
-from domain.service.context import Env, organisations, retrying
-from domain.service.notify import publish
-from domain.service.ports import UnitOfWork
 from domain.text import Text
+from service.context import Env, organisations, retrying
+from service.notify import publish
+from service.ports import UnitOfWork
 
 Decision = Literal["approve", "return", "comment"]
 

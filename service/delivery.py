@@ -13,8 +13,8 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from domain.service.context import Env
-from domain.service.ports import OutboxRow
+from service.context import Env
+from service.ports import OutboxRow
 
 log = logging.getLogger("kvitt.delivery")
 

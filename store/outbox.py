@@ -18,8 +18,8 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.service.ports import OutboxMessage, OutboxRow, QueuedMessage
-from domain.store import tables as t
+from service.ports import OutboxMessage, OutboxRow, QueuedMessage
+from store import tables as t
 
 MAX_ATTEMPTS = 8
 

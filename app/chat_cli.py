@@ -16,7 +16,7 @@ from typing import TextIO
 
 from bot.dialog.core import Incoming, Reply
 from bot.dialog.run import converse
-from domain.service.context import Env
+from service.context import Env
 
 Pressable = list[tuple[str, int]]  # (button value, message id), numbered from 1 on screen
 

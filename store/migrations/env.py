@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection handed in by ``domain.store.migrate``.
+"""Alembic environment: runs on the connection handed in by ``store.migrate``.
 
 Kvitt drives Alembic from code (``kvitt db upgrade``, the tests), always passing
 an open connection in ``config.attributes["connection"]``, so migrations run the
@@ -7,7 +7,7 @@ same way inside or outside an event loop and against SQLite or PostgreSQL.
 
 from alembic import context
 
-from domain.store.tables import metadata
+from store.tables import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:

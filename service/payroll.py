@@ -29,10 +29,10 @@ from domain.errors import InvalidValue, NotAllowed, NotFound
 from domain.income import income_code, payer_share
 from domain.money import ZERO
 from domain.organisation import Organisation
-from domain.service import admin
-from domain.service.context import Env, book_for, organisations, retrying
-from domain.service.ports import UnitOfWork
 from domain.text import Text
+from service import admin
+from service.context import Env, book_for, organisations, retrying
+from service.ports import UnitOfWork
 
 # Not an A-melding code: refunds of documented outlays (tickets, taxi, hotel …) are paid
 # with the run but are not income; the row makes the file add up to what is paid.

@@ -24,8 +24,8 @@ from domain.claim import STATUS_TEXT, Approval, Claim, Status
 from domain.claimant import Claimant
 from domain.organisation import Organisation
 from domain.policy import deadline
-from domain.service.context import Env, organisations
-from domain.service.ports import OutboxMessage, ReplyKey, UnitOfWork
+from service.context import Env, organisations
+from service.ports import OutboxMessage, ReplyKey, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)

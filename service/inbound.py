@@ -22,9 +22,9 @@ from domain.errors import (
     ReturnNeedsReason,
     StageNotOpen,
 )
-from domain.service.approvals import Decision, Target, decide_in
-from domain.service.context import Env, retrying
-from domain.service.ports import OutboxMessage, UnitOfWork
+from service.approvals import Decision, Target, decide_in
+from service.context import Env, retrying
+from service.ports import OutboxMessage, UnitOfWork
 
 REFUSALS = ("unknown_key", "wrong_sender", "stage_closed", "return_without_reason",
             "changed_meanwhile", "no_answer")

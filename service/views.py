@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from domain.calendar import local_date
 from domain.claimant import Claimant
 from domain.errors import NotFound
-from domain.service.context import Env, book_for, organisations
-from domain.service.summary import ClaimSummary, summarise
+from service.context import Env, book_for, organisations
+from service.summary import ClaimSummary, summarise
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/heic": "heic",
               "application/pdf": "pdf"}

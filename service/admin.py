@@ -11,10 +11,10 @@ from domain.claim import Actor, Claim
 from domain.claimant import Invite
 from domain.errors import NotAllowed, NotFound
 from domain.organisation import Organisation, organisation_from_toml, organisations_from_toml
-from domain.service.context import Env, organisations
-from domain.service.notify import publish
-from domain.service.ports import StoredOrganisation
 from domain.text import Text
+from service.context import Env, organisations
+from service.notify import publish
+from service.ports import StoredOrganisation
 
 
 async def apply_organisations(env: Env, source: str) -> list[tuple[Organisation, bool]]:

@@ -6,9 +6,9 @@ from domain.claim import Status
 from domain.claimant import Claimant
 from domain.codec import line_to_dict
 from domain.errors import ErasureRefused, InvalidValue, InviteInvalid, NotFound
-from domain.service.context import Env
-from domain.service.ports import UnitOfWork
 from domain.text import Text
+from service.context import Env
+from service.ports import UnitOfWork
 
 
 async def join_in(env: Env, uow: UnitOfWork, telegram_id: int, name: str, code: str,

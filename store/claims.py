@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.claim import Actor, Approval, Claim, ClaimEvent, ClaimLine, Status
 from domain.codec import line_from_dict, line_to_dict, result_from_dict, result_to_dict
 from domain.errors import ChangedMeanwhile
-from domain.store import tables as t
+from store import tables as t
 
 
 class SqlClaims:

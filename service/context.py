@@ -17,8 +17,8 @@ from domain.claim import Claim
 from domain.errors import ChangedMeanwhile, NotFound, NotYourClaim
 from domain.organisation import Organisation
 from domain.rates import RateBook
-from domain.service.ports import BlobStore, UnitOfWork
 from domain.text import Text
+from service.ports import BlobStore, UnitOfWork
 
 T = TypeVar("T")
 

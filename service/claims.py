@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TypeVar
 
 from domain.claim import Channel, Claim, ClaimLine
-from domain.service.context import Env, retrying
-from domain.service.session import MAX_ATTACHMENT_BYTES, ClaimantSession
-from domain.service.summary import ClaimSummary
+from service.context import Env, retrying
+from service.session import MAX_ATTACHMENT_BYTES, ClaimantSession
+from service.summary import ClaimSummary
 
 T = TypeVar("T")
 

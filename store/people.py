@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.claimant import Claimant, Invite
 from domain.errors import InviteInvalid
 from domain.organisation import organisation_from_data
-from domain.service.ports import BouncingAddress, DialogState, ReplyKey, StoredOrganisation
-from domain.store import tables as t
+from service.ports import BouncingAddress, DialogState, ReplyKey, StoredOrganisation
+from store import tables as t
 
 
 class SqlClaimants:
