@@ -27,6 +27,8 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 from typing import Literal
 
+from mail.message import header
+
 Kind = Literal["reply", "auto_reply", "bounce"]
 
 _REPORT_PARTS = frozenset({"message/delivery-status", "message/feedback-report"})
@@ -59,10 +61,7 @@ class Verdict:
 
 
 def _header(message: EmailMessage, name: str) -> str:
-    try:
-        return str(message.get(name) or "").strip()
-    except Exception:  # a header so broken the policy cannot even build it: treat as absent
-        return ""
+    return header(message, name).strip()
 
 
 def _is_report(message: EmailMessage) -> bool:

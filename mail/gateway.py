@@ -21,11 +21,13 @@ from email.utils import getaddresses
 from mail.addresses import DEFAULT_PATTERN, key_from_address, key_from_references
 from mail.classify import classify
 from mail.decision import decide
-from mail.message import message_key, parse_message
+from mail.message import MAX_PARSED, clean, header, message_key, parse_message
 from mail.visible import visible_reply
 from service.inbound import ReadReply
 
 KEY_HEADERS = ("To", "Delivered-To", "X-Original-To", "Cc")
+MAX_ADDRESS = 254  # RFC 5321: no mail server accepts a longer path
+MAX_STORED_TEXT = 20_000  # characters of a reply kept as a comment or reason
 _RESULT = re.compile(r"\b(dmarc|dkim)=(\w+)(?:[^;]*?header\.(?:from|d|i)=@?([\w.-]+))?",
                      re.IGNORECASE)
 _FAILED = re.compile(r"^(?:Final|Original)-Recipient:\s*rfc822;\s*(\S+)", re.IGNORECASE | re.M)
@@ -41,31 +43,28 @@ class GatewaySettings:
     authserv_id: str = ""  # the receiving server's name in its Authentication-Results
 
 
-def _header(message: EmailMessage, name: str) -> str:
-    try:
-        values = message.get_all(name) or []
-    except (IndexError, ValueError):
-        return ""
-    return ", ".join(str(v) for v in values)
-
-
 def reply_key(message: EmailMessage, settings: GatewaySettings) -> str | None:
     """The key from our reply address, else from our Message-ID in the thread headers."""
     for name in KEY_HEADERS:
-        key = key_from_address(_header(message, name), settings.reply_pattern)
+        key = key_from_address(header(message, name), settings.reply_pattern)
         if key:
             return key
     for name in ("References", "In-Reply-To"):
-        key = key_from_references(_header(message, name), settings.domain)
+        key = key_from_references(header(message, name, MAX_PARSED), settings.domain)
         if key:
             return key
     return None
 
 
 def sender(message: EmailMessage) -> str:
-    """The From address, lowercased ("" when there is none)."""
-    found = [address for _, address in getaddresses([_header(message, "From")]) if address]
-    return found[0].strip().lower() if found else ""
+    """The From address, lowercased ("" when there is none, or none a mail server accepts).
+
+    An address longer than RFC 5321's 254 characters cannot be answered, so it counts
+    as none: such a message is recorded and filed, never answered.
+    """
+    found = [address for _, address in getaddresses([header(message, "From")]) if address]
+    address = found[0].strip().lower() if found else ""
+    return address if len(address) <= MAX_ADDRESS and " " not in address else ""
 
 
 def authenticated(message: EmailMessage, address: str, authserv_id: str = "") -> bool:
@@ -93,8 +92,8 @@ def authenticated(message: EmailMessage, address: str, authserv_id: str = "") ->
 
 def bounced_addresses(message: EmailMessage, raw: bytes) -> tuple[str, ...]:
     """The addresses a bounce says failed (X-Failed-Recipients, DSN Final-Recipient)."""
-    found = [a for _, a in getaddresses([_header(message, "X-Failed-Recipients")]) if a]
-    found += _FAILED.findall(raw.decode("utf-8", "replace"))
+    found = [a for _, a in getaddresses([header(message, "X-Failed-Recipients")]) if a]
+    found += _FAILED.findall(raw[:65536].decode("utf-8", "replace"))
     return tuple(dict.fromkeys(a.strip("<>").lower() for a in found))
 
 
@@ -103,13 +102,13 @@ def read_reply(raw: bytes, settings: GatewaySettings) -> ReadReply:
     message = parse_message(raw)
     verdict = classify(message)
     identity = message_key(message, raw)
-    subject = _header(message, "Subject")
+    subject = header(message, "Subject", 200)
     if verdict.bounce or verdict.auto_reply:
         return ReadReply(identity, sender(message), subject, auto_reply=verdict.auto_reply,
                          bounce=verdict.bounce,
                          bounced=bounced_addresses(message, raw) if verdict.bounce else ())
     frm = sender(message)
-    text = visible_reply(message)
+    text = clean(visible_reply(message), MAX_STORED_TEXT)
     decision = decide(text)
     proven = (authenticated(message, frm, settings.authserv_id)
               if settings.require_authentication else True)

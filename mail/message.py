@@ -2,17 +2,47 @@
 
 Parsing never raises on malformed mail: the standard library records defects on the
 message instead, and every later step (classify, visible reply, decision) works on
-whatever headers and parts could be read.
+whatever headers and parts could be read. Hostile mail is bounded here, once, so no later
+step has to care (issue 9): a message with more than ``MAX_MULTIPARTS`` multipart
+boundaries (the parser recurses once per level and overflows near 1,000) is read for its
+headers only; header values are read through ``header``, which drops NUL and other
+control characters (PostgreSQL refuses NUL in text) and caps the length, so a From with
+5,000 addresses costs microseconds, not seconds; the body's text is capped likewise. The
+raw bytes stay whole in the mailbox the message is filed to.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from email.policy import EmailPolicy
 from html.parser import HTMLParser
+from typing import Any
+
+MAX_MULTIPARTS = 64  # real mail nests a handful of levels; 64 boundaries is far beyond it
+MAX_HEADER = 2000  # characters of one header read (the first few addresses of a long list)
+MAX_TEXT = 100_000  # characters of body text read for the reply
+MAX_ID = 500  # a longer Message-ID is stored as its hash
+MAX_PARSED = 20_000  # characters of a header value the header policy parses at all
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean(text: str, limit: int | None = None) -> str:
+    """``text`` without NUL and control characters (tab and newlines kept), cut at ``limit``."""
+    return _CONTROL.sub("", text if limit is None else text[:limit * 2])[:limit]
+
+
+class _BoundedPolicy(EmailPolicy):
+    """``policy.default``, but a header value is cut before it is parsed (see the docstring)."""
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        """Parse at most ``MAX_PARSED`` characters of the value."""
+        return super().header_fetch_parse(name, value[:MAX_PARSED])
+
+
+POLICY = _BoundedPolicy()
 
 
 def parse_message(raw: bytes) -> EmailMessage:
@@ -21,9 +51,38 @@ def parse_message(raw: bytes) -> EmailMessage:
     Leading blank lines (some MTA pipes and mbox exports prepend them) would otherwise
     end the header section before it starts, so they are dropped first.
     """
-    message = BytesParser(policy=policy.default).parsebytes(raw.lstrip(b"\r\n\t "))
-    assert isinstance(message, EmailMessage)  # guaranteed by policy.default's factory
+    raw = raw.lstrip(b"\r\n\t ")
+    parser = BytesParser(policy=POLICY)
+    if raw.lower().count(b"boundary") <= MAX_MULTIPARTS:
+        try:
+            message = parser.parsebytes(raw)
+            assert isinstance(message, EmailMessage)  # guaranteed by policy.default's factory
+            return message
+        except RecursionError:  # nested deeper than the count suggested: headers only
+            pass
+    return _headers_only(parser.parsebytes(raw, headersonly=True))
+
+
+def _headers_only(message: object) -> EmailMessage:
+    """The headers of a message whose body is too deep to read: an empty text body."""
+    assert isinstance(message, EmailMessage)
+    for name in ("Content-Type", "Content-Transfer-Encoding"):
+        del message[name]
+    message.set_payload("")
     return message
+
+
+def header(message: EmailMessage, name: str, limit: int = MAX_HEADER) -> str:
+    """Every value of header ``name`` joined, cleaned and cut at ``limit`` ("" when absent).
+
+    A header the policy cannot read at all counts as absent: what the sender broke is
+    read as missing, never as an error of ours.
+    """
+    try:
+        values = [str(v) for v in message.get_all(name) or []]
+    except Exception:  # a header so broken the policy cannot even build it: treat as absent
+        return ""
+    return clean(", ".join(values), limit)
 
 
 def message_key(message: EmailMessage, raw: bytes) -> str:
@@ -32,11 +91,9 @@ def message_key(message: EmailMessage, raw: bytes) -> str:
     The hash is of the raw bytes, so a redelivery of the very same message is recognised
     even when the sending client wrote no Message-ID.
     """
-    try:
-        value = message.get("Message-ID")
-    except (IndexError, ValueError):  # a header the policy cannot parse at all
-        value = None
-    message_id = str(value or "").strip()
+    message_id = header(message, "Message-ID", MAX_PARSED).split(",")[0].strip()
+    if len(message_id) > MAX_ID:  # kept whole in the mailbox; stored as its hash
+        return "sha256:" + hashlib.sha256(message_id.encode()).hexdigest()
     if message_id:
         return message_id
     return "sha256:" + hashlib.sha256(raw).hexdigest()
@@ -53,6 +110,7 @@ def body_text(message: EmailMessage) -> str:
         except (LookupError, ValueError, AssertionError):  # unknown charset, broken encoding
             payload = part.get_payload(decode=True)
             content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+        content = clean(content, MAX_TEXT)
         if content.strip():
             return html_to_text(content) if subtype == "html" else content
     return ""

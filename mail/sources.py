@@ -1,40 +1,31 @@
 """Where inbound mail comes from: an IMAP mailbox, a Maildir, or one message on stdin.
 
-Each source hands out raw messages and, once the service has recorded what
-became of one, files it: ``Processed`` or ``Rejected`` (created if missing).
-Nothing is ever deleted. IMAP is blocking (imap-tools), so the worker runs it
-in a thread; the Maildir is local files.
+Each source hands out raw messages one at a time (a 20 MB message never shares memory
+with 49 others) and, once the service has recorded what became of one, files it:
+``Processed``, ``Rejected``, or ``Failed`` for a message we could not handle after
+several tries (created if missing). Nothing is ever deleted. A source remembers which
+messages wait out a retry backoff (``deferred``), so they never hide newer ones. IMAP is
+blocking (imap-tools), so the worker runs it in a thread; the Maildir is local files.
 """
 
 from __future__ import annotations
 
 import contextlib
 import mailbox
-from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted, MailMessage
+from imap_tools import MailBox, MailBoxStartTls, MailBoxUnencrypted
 
-FOLDERS = ("Processed", "Rejected")
+Folder = Literal["Processed", "Rejected", "Failed"]
+FOLDERS: tuple[Folder, ...] = ("Processed", "Rejected", "Failed")
 Security = Literal["tls", "starttls", "plain"]
 
 
-class RawMailMessage(MailMessage):
-    """imap-tools' message, keeping the exact bytes (ids and bounce parsing need them)."""
-
-    def __init__(self, fetch_data: list[Any]) -> None:
-        super().__init__(fetch_data)
-        self.raw: bytes = self._get_message_data_parts(fetch_data)[0]
-
-
-def _with_raw(cls: type[Any]) -> type[Any]:
-    return type(f"Raw{cls.__name__}", (cls,), {"email_message_class": RawMailMessage})
-
-
-_BOXES: dict[str, type[Any]] = {"tls": _with_raw(MailBox), "starttls": _with_raw(MailBoxStartTls),
-                                 "plain": _with_raw(MailBoxUnencrypted)}
+_BOXES: dict[str, type[Any]] = {"tls": MailBox, "starttls": MailBoxStartTls,
+                                 "plain": MailBoxUnencrypted}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,21 +45,32 @@ class ImapSource:
 
     def __init__(self, settings: ImapSettings, timeout: float = 30) -> None:
         self.settings = settings
+        self.deferred: dict[str, datetime] = {}
         box = _BOXES[settings.security](settings.host, settings.port, timeout=timeout)
         self.box: Any = box.login(settings.user, settings.password, settings.folder)
         for folder in FOLDERS:
             if not self.box.folder.exists(folder):
                 self.box.folder.create(folder)
 
-    def fetch(self, limit: int = 50) -> list[tuple[str, bytes]]:
-        """Up to ``limit`` messages still in the inbox, oldest first, as (uid, bytes)."""
+    def pending(self) -> list[str]:
+        """The uids still in the inbox, oldest first."""
         self.box.client.noop()  # let the session learn of mail that arrived since the last look
-        return [(m.uid, m.raw) for m in self.box.fetch("ALL", mark_seen=False, limit=limit,
-                                                      bulk=True) if m.uid]
+        return list(self.box.uids("ALL"))
 
-    def file(self, uid: str, processed: bool) -> None:
-        """Move one message to ``Processed`` or ``Rejected``."""
-        self.box.move(uid, FOLDERS[0] if processed else FOLDERS[1])
+    def read(self, uid: str) -> bytes | None:
+        """One message's exact bytes (None if it went away meanwhile).
+
+        Fetched with plain IMAP, not imap-tools' ``fetch``: that parses every message,
+        and a hostile one (nested 1,000 levels) would raise before it could be filed.
+        """
+        status, data = self.box.client.uid("FETCH", uid, "(BODY.PEEK[])")
+        if status != "OK":
+            raise ConnectionError(f"IMAP FETCH answered {status}")
+        return next((item[1] for item in data if isinstance(item, tuple)), None)
+
+    def file(self, uid: str, folder: Folder) -> None:
+        """Move one message to ``folder``."""
+        self.box.move(uid, folder)
 
     def wait(self, seconds: float) -> None:
         """Wait for new mail: IDLE where the server has it, else just the interval."""
@@ -82,20 +84,26 @@ class ImapSource:
 
 
 class MaildirSource:
-    """A Maildir (``new``/``cur``); handled mail goes to its ``.Processed``/``.Rejected``."""
+    """A Maildir (``new``/``cur``); handled mail goes to its folders (``.Processed`` …)."""
 
     def __init__(self, path: Path) -> None:
+        self.deferred: dict[str, datetime] = {}
         self.box = mailbox.Maildir(path, create=True)
         self.folders = {name: self.box.add_folder(name) if name not in self.box.list_folders()
                         else self.box.get_folder(name) for name in FOLDERS}
 
-    def messages(self) -> Iterator[tuple[str, bytes]]:
-        """Every message in the inbox, as (key, bytes)."""
-        for key in list(self.box.keys()):
-            yield key, self.box.get_bytes(key)
+    def pending(self) -> list[str]:
+        """The keys in the inbox."""
+        return list(self.box.keys())
 
-    def file(self, key: str, processed: bool) -> None:
-        """Move one message to its folder (added there first, then removed here)."""
-        target = self.folders[FOLDERS[0] if processed else FOLDERS[1]]
-        target.add(self.box.get_message(key))
+    def read(self, key: str) -> bytes | None:
+        """One message's bytes (None if it went away meanwhile)."""
+        try:
+            return self.box.get_bytes(key)
+        except KeyError:
+            return None
+
+    def file(self, key: str, folder: Folder) -> None:
+        """Move one message to ``folder`` (added there first, then removed here)."""
+        self.folders[folder].add(self.box.get_bytes(key))
         self.box.remove(key)

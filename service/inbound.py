@@ -12,6 +12,7 @@ an answer to an auto-reply or a bounce.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from domain.calendar import local_date
 from domain.errors import (
@@ -24,7 +25,7 @@ from domain.errors import (
 )
 from service.approvals import Decision, Target, decide_in
 from service.context import Env, retrying
-from service.ports import OutboxMessage, UnitOfWork
+from service.ports import InboundFailure, OutboxMessage, UnitOfWork
 
 REFUSALS = ("unknown_key", "wrong_sender", "stage_closed", "return_without_reason",
             "changed_meanwhile", "no_answer")
@@ -138,3 +139,52 @@ async def _refuse(env: Env, uow: UnitOfWork, reply: ReadReply, kind: str,
          "reply_key": reply.key if claim_id else None},
         f"refusal:{reply.sender.lower()}:{kind}:{day}"), env.clock())
     return Outcome(kind, processed=False, claim_id=claim_id)
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How a message that fails as OUR error is retried.
+
+    ``attempts`` tries in all, waiting ``first_wait`` seconds after the first and twice as
+    long after each next (capped at ``max_wait``); after the last it is filed to
+    ``Failed`` and shown to the admin.
+    """
+
+    attempts: int = 5
+    first_wait: float = 60.0
+    max_wait: float = 3600.0
+
+    def wait(self, attempts: int) -> timedelta:
+        """The wait after ``attempts`` failed tries."""
+        return timedelta(seconds=min(self.first_wait * 2 ** max(attempts - 1, 0),
+                                     self.max_wait))
+
+
+    def gives_up(self, attempts: int) -> bool:
+        """Whether the message is filed to Failed after ``attempts`` failed tries."""
+        return attempts >= self.attempts
+
+
+async def waiting_until(env: Env, message_id: str) -> datetime | None:
+    """When a message that failed before may be tried again (None: now)."""
+    async with env.uow() as uow:
+        failure = await uow.inbound.failure(message_id)
+    return failure.retry_at if failure and failure.retry_at > env.clock() else None
+
+
+async def record_failure(env: Env, message_id: str, error: str,
+                         policy: RetryPolicy) -> InboundFailure:
+    """Count a failed try against the message; once ``policy`` gives up, record it "failed".
+
+    Raises whatever the store raises: a database that is down is the caller's signal to
+    back off (or, for an MTA pipe, to answer "try again later").
+    """
+    async with env.uow() as uow:
+        now, before = env.clock(), await uow.inbound.failure(message_id)
+        attempts = 1 if before is None else before.attempts + 1
+        failure = InboundFailure(message_id, attempts, error, now + policy.wait(attempts))
+        await uow.inbound.record_failure(message_id, now, error, failure.retry_at)
+        if policy.gives_up(attempts) and await uow.inbound.outcome(message_id) is None:
+            await uow.inbound.record(message_id, now, "failed", error[:2000], None)
+        await uow.commit()
+    return failure

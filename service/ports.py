@@ -220,6 +220,16 @@ class BouncingAddress:
     detail: str
 
 
+@dataclass(frozen=True, slots=True)
+class InboundFailure:
+    """A message whose handling failed as our error: how often, why, and when to try again."""
+
+    message_id: str
+    attempts: int
+    last_error: str
+    retry_at: datetime
+
+
 class InboundLog(Protocol):
     """Every inbound message once, keyed on its Message-ID, with what became of it."""
 
@@ -232,6 +242,13 @@ class InboundLog(Protocol):
 
     async def mark_bouncing(self, address: str, at: datetime, detail: str) -> None:
         """An address that bounced: mail to it is suspect until it works again."""
+
+    async def failure(self, message_id: str) -> InboundFailure | None:
+        """The failures recorded against this message so far, or None."""
+
+    async def record_failure(self, message_id: str, at: datetime, error: str,
+                             retry_at: datetime) -> int:
+        """Count one more failed attempt; returns the attempts so far."""
 
     async def bouncing(self) -> Sequence[BouncingAddress]:
         """Every address marked bouncing, by address."""

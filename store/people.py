@@ -15,7 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.claimant import Claimant, Invite
 from domain.errors import InviteInvalid
 from domain.organisation import organisation_from_data
-from service.ports import BouncingAddress, DialogState, ReplyKey, StoredOrganisation
+from service.ports import (
+    BouncingAddress,
+    DialogState,
+    InboundFailure,
+    ReplyKey,
+    StoredOrganisation,
+)
 from store import tables as t
 
 
@@ -237,6 +243,26 @@ class SqlInbound:
         if result.rowcount == 0:
             await self._conn.execute(insert(t.bouncing_addresses).values(
                 address=address, since=at, detail=detail[:2000]))
+
+    async def failure(self, message_id: str) -> InboundFailure | None:
+        row = (await self._conn.execute(select(t.inbound_failures).where(
+            t.inbound_failures.c.message_id == message_id[:998]))).mappings().first()
+        return None if row is None else InboundFailure(
+            row["message_id"], row["attempts"], row["last_error"], row["retry_at"])
+
+    async def record_failure(self, message_id: str, at: datetime, error: str,
+                             retry_at: datetime) -> int:
+        before = await self.failure(message_id)
+        attempts = 1 if before is None else before.attempts + 1
+        values = {"attempts": attempts, "last_error": error[:4000], "last_at": at,
+                  "retry_at": retry_at}
+        if before is None:
+            await self._conn.execute(insert(t.inbound_failures).values(
+                message_id=message_id[:998], **values))
+        else:
+            await self._conn.execute(update(t.inbound_failures).where(
+                t.inbound_failures.c.message_id == message_id[:998]).values(**values))
+        return attempts
 
     async def bouncing(self) -> Sequence[BouncingAddress]:
         rows = (await self._conn.execute(select(t.bouncing_addresses).order_by(

@@ -208,6 +208,17 @@ attachments = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
+# a message whose handling failed as OUR error: tried again after ``retry_at``, at most a few
+# times, then filed to the Failed mailbox (its outcome then recorded as "failed")
+inbound_failures = Table(
+    "inbound_failures", metadata,
+    Column("message_id", String(998), primary_key=True),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text, nullable=False),
+    Column("last_at", UTCDateTime, nullable=False),
+    Column("retry_at", UTCDateTime, nullable=False),
+)
+
 bouncing_addresses = Table(
     "bouncing_addresses", metadata,
     Column("address", String(320), primary_key=True),

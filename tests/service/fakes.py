@@ -32,6 +32,7 @@ from service.ports import (
     ClaimRepository,
     DialogRepository,
     DialogState,
+    InboundFailure,
     InboundLog,
     InviteRepository,
     OrganisationRepository,
@@ -65,6 +66,7 @@ class FakeDatabase:
     inbound: dict[str, str] = field(default_factory=dict)
     bouncing: dict[str, str] = field(default_factory=dict)
     bouncing_since: dict[str, datetime] = field(default_factory=dict)
+    inbound_failures: dict[str, InboundFailure] = field(default_factory=dict)
     references: dict[int, int] = field(default_factory=dict)
     commits: int = 0
     _meanwhile: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
@@ -355,6 +357,17 @@ class FakeInbound:
     async def mark_bouncing(self, address: str, at: datetime, detail: str) -> None:
         self.db.bouncing[address] = detail
         self.db.bouncing_since.setdefault(address, at)
+
+    async def failure(self, message_id: str) -> InboundFailure | None:
+        return self.db.inbound_failures.get(message_id)
+
+    async def record_failure(self, message_id: str, at: datetime, error: str,
+                             retry_at: datetime) -> int:
+        before = self.db.inbound_failures.get(message_id)
+        attempts = 1 if before is None else before.attempts + 1
+        self.db.inbound_failures[message_id] = InboundFailure(message_id, attempts, error,
+                                                              retry_at)
+        return attempts
 
     async def bouncing(self) -> list[BouncingAddress]:
         return [BouncingAddress(a, self.db.bouncing_since.get(a, datetime.min), d)
