@@ -16,10 +16,11 @@ from domain.money import ORE, ZERO
 
 
 def largest_remainder(total: Decimal, weights: Mapping[str, Decimal],
-                      caps: Mapping[str, Decimal] | None = None) -> dict[str, Decimal]:
-    """Split ``total`` (whole øre) by ``weights`` so the shares add up exactly.
+                      caps: Mapping[str, Decimal] | None = None, *,
+                      unit: Decimal = ORE) -> dict[str, Decimal]:
+    """Split ``total`` (whole ``unit``s, øre by default) by ``weights`` so the shares add up.
 
-    Each share is first rounded down to øre; the øre left over go one by one to
+    Each share is first rounded down to ``unit``; the units left over go one by one to
     the largest remainders (ties by key, so the result is deterministic). With
     ``caps`` no share exceeds its cap (used so a payer's tax-free part never
     exceeds its amount); the caps must add up to at least ``total``.
@@ -31,18 +32,18 @@ def largest_remainder(total: Decimal, weights: Mapping[str, Decimal],
     if weight_sum <= 0:
         weights, weight_sum = dict.fromkeys(keys, Decimal(1)), Decimal(len(keys))
     exact = {k: total * weights[k] / weight_sum for k in keys}
-    shares = {k: exact[k].quantize(ORE, rounding=ROUND_FLOOR) for k in keys}
+    shares = {k: exact[k].quantize(unit, rounding=ROUND_FLOOR) for k in keys}
     if caps is not None:
         shares = {k: min(shares[k], caps[k]) for k in keys}
-    left = int((total - sum(shares.values(), ZERO)) / ORE)
+    left = int((total - sum(shares.values(), ZERO)) / unit)
     order = sorted(keys, key=lambda k: (-(exact[k] - shares[k]), k))
     while left > 0:
         progressed = False
         for key in order:
             if left == 0:
                 break
-            if caps is None or shares[key] + ORE <= caps[key]:
-                shares[key] += ORE
+            if caps is None or shares[key] + unit <= caps[key]:
+                shares[key] += unit
                 left -= 1
                 progressed = True
         if not progressed:

@@ -4,20 +4,25 @@ A payer's share of a claim is its own lines whole and its share of the lines spl
 *honorarbrøk*, computed exactly as ``fee_fraction.per_payer`` does, so the parts add up
 to the payer's totals shown everywhere else. A split line's share is spread over the
 line's parts by largest remainder (tax-free and taxable separately), and its counts
-(km, døgn, nights) are split among the payers in proportion to their amounts.
+(km, døgn, nights) are split among the payers in proportion to their amounts, by largest
+remainder in whole units, so each payer reports whole km, døgn and nights and the payers'
+counts add up to the line's (a count that is not whole, an item's 2.5 hours, is split in
+hundredths).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from domain.calc import IncomePart, Totals, compute_line
 from domain.claim import Claim, ClaimLine
 from domain.fee_fraction import largest_remainder, split_line
-from domain.money import ZERO
-from domain.organisation import Organisation
+from domain.money import ORE, ZERO
 from domain.rates import RateBook
+
+ONE = Decimal(1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,11 +34,12 @@ class PayerShare:
 
 
 def frozen_parts(claim: Claim, line: ClaimLine,
-                 book: RateBook) -> tuple[Totals, tuple[IncomePart, ...]]:
+                 book: RateBook | None) -> tuple[Totals, tuple[IncomePart, ...]]:
     """The line's frozen totals and parts (recomputed for results frozen before parts).
 
     Raises:
-        ValueError: the line has no frozen result, or recomputing it gives other amounts.
+        ValueError: the line has no frozen result, or it has no parts and there is no
+            ``book`` to recompute them with, or recomputing gives other amounts.
     """
     result = line.computed
     if result is None:
@@ -41,6 +47,8 @@ def frozen_parts(claim: Claim, line: ClaimLine,
     totals = Totals(result.amount, result.taxfree)
     if result.parts or line.kind == "expense" or not result.amount:
         return totals, result.parts
+    if book is None:
+        raise ValueError(f"{claim.reference}: line {line.id} has no income parts")
     fresh = compute_line(line.body, book, claim.rate_set)
     if (fresh.amount, fresh.taxfree) != (result.amount, result.taxfree):
         raise ValueError(f"{claim.reference}: line {line.id} has no income parts")
@@ -56,11 +64,16 @@ def share_parts(parts: tuple[IncomePart, ...], share: Totals, slug: str,
     frees = largest_remainder(share.taxfree, {k: p.taxfree for k, p in keyed.items()})
     taxed = largest_remainder(share.taxable, {k: p.taxable for k, p in keyed.items()})
     amounts = {payer: s.amount for payer, s in split.items()}
-    return tuple(IncomePart(p.code, largest_remainder(p.count, amounts)[slug], frees[k],
-                            taxed[k]) for k, p in keyed.items())
+    return tuple(IncomePart(p.code, largest_remainder(p.count, amounts, unit=count_unit(
+        p.count))[slug], frees[k], taxed[k]) for k, p in keyed.items())
 
 
-def payer_share(claim: Claim, slug: str, book: RateBook) -> PayerShare:
+def count_unit(count: Decimal) -> Decimal:
+    """The unit a count is split in: whole km, døgn and nights; hundredths otherwise."""
+    return ONE if count == count.to_integral_value() else ORE
+
+
+def payer_share(claim: Claim, slug: str, book: RateBook | None) -> PayerShare:
     """``slug``'s share of ``claim`` and of each line's income parts."""
     fees = dict.fromkeys(claim.payers, ZERO)
     for line in claim.lines:
@@ -79,11 +92,3 @@ def payer_share(claim: Claim, slug: str, book: RateBook) -> PayerShare:
         amount, taxfree = amount + share.amount, taxfree + share.taxfree
         found += [(line, part) for part in parts]
     return PayerShare(Totals(amount, taxfree), tuple(found))
-
-
-def income_code(line: ClaimLine, part: IncomePart, org: Organisation) -> str:
-    """The A-melding code: items carry their catalogue code, which the payer's catalogue maps."""
-    if line.kind != "item":
-        return part.code
-    entry = org.entry(part.code) or org.entry(line.type_code)
-    return part.code if entry is None else entry.amelding_code or entry.code

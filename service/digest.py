@@ -14,13 +14,10 @@ from datetime import datetime, time, timedelta
 
 from domain.calc import Totals
 from domain.calendar import OSLO, local_date
-from domain.claim import Claim, Status
-from domain.claimant import Claimant
-from domain.income import payer_share
 from domain.money import ZERO
 from domain.organisation import DIMENSIONS, Organisation
 from service import admin
-from service.context import Env, book_for, organisations
+from service.context import Env
 from service.digest_model import (
     ApprovedClaim,
     Digest,
@@ -41,98 +38,85 @@ def _add(into: dict[str, Totals], key: str, more: Totals) -> None:
     into[key] = Totals(now.amount + more.amount, now.taxfree + more.taxfree)
 
 
-def _last(claim: Claim, kind: str, default: datetime) -> datetime:
-    return next((e.at for e in reversed(claim.events) if e.kind == kind), default)
+def _about(message: OutboxMessage) -> set[str]:
+    """The claims a queued message is about (a reminder may cover several)."""
+    payload = message.payload
+    return {str(i) for i in (payload.get("claim_id"),
+                             *(c.get("claim_id") for c in payload.get("also", []))) if i}
 
 
 class _Gather:
-    def __init__(self, env: Env, uow: UnitOfWork, org: Organisation, at: datetime) -> None:
-        self.env, self.uow, self.org, self.at = env, uow, org, at
-        self.people: dict[str, Claimant | None] = {}
-        self.names: dict[str, str] = {org.slug: org.name}
+    """The digest's parts, each a few report queries whatever the number of claims."""
 
-    async def person(self, claimant_id: str) -> str:
-        if claimant_id not in self.people:
-            self.people[claimant_id] = await self.uow.claimants.get(claimant_id)
-        found = self.people[claimant_id]
-        return found.name if found else ""
-
-    async def payers(self, claim: Claim) -> dict[str, Organisation]:
-        orgs = await organisations(self.uow, claim.payers)
-        self.names.update({slug: o.name for slug, o in orgs.items()})
-        return orgs
+    def __init__(self, uow: UnitOfWork, org: Organisation, at: datetime,
+                 names: dict[str, str]) -> None:
+        self.uow, self.org, self.at, self.names = uow, org, at, names
+        self.emails: set[str] = set()
 
     async def waiting(self, flag_days: int) -> list[WaitingStage]:
+        reminded: dict[tuple[str, str], list[datetime]] = {}
+        for q in await self.uow.outbox.queued("reminder_approver",
+                                              since=self.at - timedelta(days=90)):
+            for claim_id in _about(q.message):
+                reminded.setdefault((q.message.recipient, claim_id), []).append(q.created_at)
         found = []
-        awaiting = await self.uow.claims.in_status([Status.AWAITING], self.org.slug)
-        reminded = await self.uow.outbox.queued("reminder_approver",
-                                                since=self.at - timedelta(days=90))
-        for claim in awaiting:
-            await self.payers(claim)
-            for a in claim.round_approvals():
-                if a.state != "open":
-                    continue
-                opened = next((e.at for e in reversed(claim.events) if e.kind == "stage_opened"
-                               and (e.payer, e.stage, e.round) == (a.payer, a.stage, a.round)),
-                              claim.submitted_at or self.at)
-                count = sum(1 for q in reminded if q.message.recipient in a.approvers
-                            and q.created_at >= opened and claim.id in
-                            {q.message.payload.get("claim_id"),
-                             *(c.get("claim_id") for c in q.message.payload.get("also", []))})
-                found.append(WaitingStage(
-                    claim.reference, claim.title, await self.person(claim.claimant_id),
-                    self.names[a.payer], a.stage_name, a.approvers, (self.at - opened).days,
-                    self.at - opened > timedelta(days=flag_days), count))
+        for s in await self.uow.reports.open_stages(self.org.slug):
+            self.emails.add(s.claimant_email)
+            count = sum(1 for address in s.approvers
+                        for sent in reminded.get((address, s.claim_id), ())
+                        if sent >= s.opened_at)
+            found.append(WaitingStage(
+                s.reference, s.title, s.claimant, self.names.get(s.payer, s.payer),
+                s.stage_name, s.approvers, (self.at - s.opened_at).days,
+                self.at - s.opened_at > timedelta(days=flag_days), count))
         return sorted(found, key=lambda w: (-w.days, w.reference))
 
     async def returned(self) -> list[ReturnedClaim]:
         found = []
-        for claim in await self.uow.claims.in_status([Status.RETURNED], self.org.slug):
-            await self.payers(claim)
-            event = next((e for e in reversed(claim.events) if e.kind == "returned"), None)
-            found.append(ReturnedClaim(
-                claim.reference, claim.title, await self.person(claim.claimant_id),
-                self.names.get(claim.returned_by or "", claim.returned_by or ""),
-                event.text if event else "", (self.at - _last(claim, "returned", self.at)).days))
+        for r in await self.uow.reports.returned(self.org.slug):
+            self.emails.add(r.claimant_email)
+            found.append(ReturnedClaim(r.reference, r.title, r.claimant,
+                                       self.names.get(r.returned_by, r.returned_by), r.reason,
+                                       (self.at - r.returned_at).days))
         return sorted(found, key=lambda r: (-r.days, r.reference))
 
     async def approved(self, since: datetime) -> tuple[list[ApprovedClaim], dict[str, Totals],
                                                        dict[str, dict[str, Totals]]]:
         found: list[ApprovedClaim] = []
-        per_payer: dict[str, Totals] = {}
         per_dim: dict[str, dict[str, Totals]] = {}
         names = [d.name for d in self.org.dimensions]
-        for claim in await self.uow.claims.approved_between(self.org.slug, since, self.at):
-            if claim.status not in (Status.APPROVED, Status.PAID):
-                continue
-            orgs = await self.payers(claim)
-            book = book_for(self.env, orgs)
-            for slug in claim.payers:
-                _add(per_payer, self.names[slug], payer_share(claim, slug, book).totals)
-            share = payer_share(claim, self.org.slug, book).totals
-            found.append(ApprovedClaim(claim.reference, claim.title,
-                                       await self.person(claim.claimant_id), share))
-            for name in [*names, *(n for n in claim.allocation if n not in names)]:
-                _add(per_dim.setdefault(name, {}), claim.allocation.get(name, ""), share)
+        for c in await self.uow.reports.approved(self.org.slug, since, self.at):
+            self.emails.add(c.claimant_email)
+            found.append(ApprovedClaim(c.reference, c.title, c.claimant, c.share))
+            for name in [*names, *(n for n in c.allocation if n not in names)]:
+                _add(per_dim.setdefault(name, {}), c.allocation.get(name, ""), c.share)
+        per_payer: dict[str, Totals] = {}
+        for slug, totals in sorted((await self.uow.reports.payer_totals(
+                self.org.slug, since, self.at)).items()):
+            _add(per_payer, self.names.get(slug, slug), totals)
         order = {n: i for i, n in enumerate(DIMENSIONS)}
         dims = {n: per_dim[n] for n in sorted(per_dim, key=lambda n: order.get(n, 99))}
-        return sorted(found, key=lambda a: a.reference), per_payer, dims
+        return found, per_payer, dims
 
     async def failures(self, days: int) -> list[Failure]:
         addresses = {*self.org.admins, *(a for s in self.org.stages for a in s.approvers)}
+        failed = await self.uow.outbox.queued(status="failed", since=self.at - timedelta(days))
+        claims = await self.uow.reports.claims_by_id(
+            [str(q.message.payload["claim_id"]) for q in failed
+             if q.message.payload.get("claim_id")])
         found = []
-        for q in await self.uow.outbox.queued(status="failed", since=self.at - timedelta(days)):
-            m, claim_id = q.message, q.message.payload.get("claim_id")
-            claim = await self.uow.claims.get(str(claim_id)) if claim_id else None
+        for q in failed:
+            m = q.message
+            reference, payers = claims.get(str(m.payload.get("claim_id") or ""), ("", ()))
             if (m.recipient in addresses or m.payload.get("org") == self.org.slug
-                    or (claim is not None and self.org.slug in claim.payers)):
-                found.append(Failure(m.kind, m.channel, m.recipient,
-                                     claim.reference if claim else "", q.last_error or ""))
+                    or self.org.slug in payers):
+                found.append(Failure(m.kind, m.channel, m.recipient, reference,
+                                     q.last_error or ""))
         return found
 
     async def bouncing(self) -> list[BouncingAddress]:
         addresses = {*self.org.admins, *(a for s in self.org.stages for a in s.approvers),
-                     *(p.email for p in self.people.values() if p and p.email)}
+                     *(e for e in self.emails if e)}
         return [b for b in await self.uow.inbound.bouncing() if b.address in addresses]
 
 
@@ -149,14 +133,15 @@ async def digest(env: Env, slug: str, now: datetime | None = None, *, flag_days:
     org = await admin.organisation(env, slug)
     at = now or env.clock()
     async with env.uow() as uow:
-        g = _Gather(env, uow, org, at)
+        names = {o.organisation.slug: o.organisation.name
+                 for o in await uow.organisations.all()}
+        g = _Gather(uow, org, at, names)
         since = await _since(uow, slug, at, first_days)
         waiting, returned = await g.waiting(flag_days), await g.returned()
         approved, per_payer, per_dim = await g.approved(since)
-        payroll = await export_run(env, uow, org, next_run(org, at))
-        in_run = {c.claim_id for c in payroll.claims}
-        unpaid = sorted(c.reference for c in await uow.claims.in_status([Status.APPROVED], slug)
-                        if c.id not in in_run)
+        run = next_run(org, at)
+        payroll = await export_run(env, uow, org, run)
+        unpaid = await uow.reports.unpaid(slug, run.start, run.end)
         return Digest(slug, org.name, org.admins, at, since, flag_days, tuple(waiting),
                       tuple(returned), tuple(approved), per_payer, per_dim, payroll,
                       tuple(unpaid), tuple(await g.failures(failure_days)),

@@ -2,17 +2,23 @@
 
 Saving checks the optimistic version: ``UPDATE … WHERE version = :seen``. If no
 row matches, someone saved first and ``ChangedMeanwhile`` is raised, so a
-decision is never lost by being overwritten. The log is append-only: only
-events added since the claim was loaded are inserted.
+decision is never lost by being overwritten. Saving writes only what changed since
+the claim was loaded: the lines and approvals whose rows differ, and the events
+appended (the log is append-only), so adding a line to a long claim costs the same
+statements as adding one to a short one. When a round starts (submit), the figures
+the reports sum (``service.figures``) are written beside the claim.
+
+Several claims are loaded with one query per table, whatever their number.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -20,52 +26,87 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.claim import Actor, Approval, Claim, ClaimEvent, ClaimLine, Status
 from domain.codec import line_from_dict, line_to_dict, result_from_dict, result_to_dict
 from domain.errors import ChangedMeanwhile
+from domain.rates import RateBook
+from service.figures import approved_at, claim_figures, returned, stages_opened
 from store import tables as t
+from store.types import CENT
+
+CHUNK = 500  # ids per IN (…): well under SQLite's and asyncpg's parameter limits
+
+
+@dataclass(slots=True)
+class _Seen:
+    """What was loaded (or last saved) of a claim: the rows a save compares against."""
+
+    lines: dict[str, dict[str, Any]] = field(default_factory=dict)
+    approvals: dict[tuple[int, str, int], dict[str, Any]] = field(default_factory=dict)
+    events: int = 0
+    round: int = 0
+    payers: tuple[str, ...] = ()
 
 
 class SqlClaims:
-    """``ClaimRepository`` on SQL; remembers how much of each log it loaded."""
+    """``ClaimRepository`` on SQL; remembers what it loaded of each claim."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
-        self._loaded_events: dict[str, int] = {}
+        self._seen: dict[str, _Seen] = {}
 
     async def get(self, claim_id: str) -> Claim | None:
-        row = (await self._conn.execute(
-            select(t.claims).where(t.claims.c.id == claim_id))).mappings().first()
-        return None if row is None else await self._load(row)
+        found = await self._many(select(t.claims).where(t.claims.c.id == claim_id))
+        return found[0] if found else None
 
     async def by_reference(self, reference: str) -> Claim | None:
-        row = (await self._conn.execute(
-            select(t.claims).where(t.claims.c.reference == reference))).mappings().first()
-        return None if row is None else await self._load(row)
+        found = await self._many(select(t.claims).where(t.claims.c.reference == reference))
+        return found[0] if found else None
 
-    async def _load(self, row: Any) -> Claim:
-        claim_id = row["id"]
-        lines = (await self._conn.execute(select(t.claim_lines).where(
-            t.claim_lines.c.claim_id == claim_id).order_by(t.claim_lines.c.position))).mappings()
-        approvals = (await self._conn.execute(select(t.approvals).where(
-            t.approvals.c.claim_id == claim_id).order_by(
-            t.approvals.c.round, t.approvals.c.payer, t.approvals.c.stage))).mappings()
-        events = (await self._conn.execute(select(t.claim_events).where(
-            t.claim_events.c.claim_id == claim_id).order_by(t.claim_events.c.seq))).mappings()
-        claim = Claim(
-            id=claim_id, reference=row["reference"], claimant_id=row["claimant_id"],
-            payers=tuple(row["payers"]), title=row["title"], rate_set=row["rate_set"],
-            purpose=row["purpose"], route=row["route"], allocation=dict(row["allocation"]),
-            lines=[_line(r) for r in lines], status=Status(row["status"]), round=row["round"],
-            approvals=[_approval(r) for r in approvals], events=[_event(r) for r in events],
-            returned_by=row["returned_by"], submitted_at=row["submitted_at"],
-            version=row["version"])
-        self._loaded_events[claim_id] = len(claim.events)
-        return claim
+    async def _many(self, query: Any) -> list[Claim]:
+        rows = (await self._conn.execute(query)).mappings().all()
+        claims: list[Claim] = []
+        for start in range(0, len(rows), CHUNK):
+            claims += await self._load(rows[start:start + CHUNK])
+        return claims
+
+    async def _load(self, rows: Sequence[Any]) -> list[Claim]:
+        if not rows:
+            return []
+        ids = [row["id"] for row in rows]
+        children: dict[str, tuple[list[Any], list[Any], list[Any]]] = {
+            i: ([], [], []) for i in ids}
+        for slot, table, order in (
+                (0, t.claim_lines, (t.claim_lines.c.position,)),
+                (1, t.approvals, (t.approvals.c.round, t.approvals.c.payer,
+                                  t.approvals.c.stage)),
+                (2, t.claim_events, (t.claim_events.c.seq,))):
+            found = await self._conn.execute(select(table).where(
+                table.c.claim_id.in_(ids)).order_by(table.c.claim_id, *order))
+            for row in found.mappings():
+                children[row["claim_id"]][slot].append(row)
+        claims = []
+        for row in rows:
+            lines, approvals, events = children[row["id"]]
+            claim = Claim(
+                id=row["id"], reference=row["reference"], claimant_id=row["claimant_id"],
+                payers=tuple(row["payers"]), title=row["title"], rate_set=row["rate_set"],
+                purpose=row["purpose"], route=row["route"], allocation=dict(row["allocation"]),
+                lines=[_line(r) for r in lines], status=Status(row["status"]),
+                round=row["round"], approvals=[_approval(r) for r in approvals],
+                events=[_event(r) for r in events], returned_by=row["returned_by"],
+                submitted_at=row["submitted_at"], version=row["version"])
+            self._seen[claim.id] = _Seen(
+                {r["id"]: _line_row(claim.id, i, line)
+                 for i, (r, line) in enumerate(zip(lines, claim.lines, strict=True))},
+                {_key(a): _approval_row(claim.id, a, None) for a in claim.approvals},
+                len(claim.events), claim.round, claim.payers)
+            claims.append(claim)
+        return claims
 
     async def add(self, claim: Claim) -> None:
         await self._conn.execute(insert(t.claims).values(**_claim_row(claim),
                                                          version=claim.version))
         await self._conn.execute(insert(t.claim_payers), [
             {"claim_id": claim.id, "org": slug} for slug in claim.payers])
-        self._loaded_events[claim.id] = 0
+        self._seen[claim.id] = _Seen(payers=claim.payers)
         await self._write_children(claim)
 
     async def save(self, claim: Claim) -> None:
@@ -76,23 +117,53 @@ class SqlClaims:
         if result.rowcount != 1:
             raise ChangedMeanwhile()
         claim.version += 1
-        for table in (t.claim_lines, t.approvals):
-            await self._conn.execute(delete(table).where(table.c.claim_id == claim.id))
         await self._write_children(claim)
 
     async def _write_children(self, claim: Claim) -> None:
-        if claim.lines:
-            await self._conn.execute(insert(t.claim_lines), [
-                _line_row(claim.id, i, line) for i, line in enumerate(claim.lines)])
-        if claim.approvals:
-            await self._conn.execute(insert(t.approvals), [
-                _approval_row(claim.id, a) for a in claim.approvals])
-        start = self._loaded_events.get(claim.id, 0)
-        if len(claim.events) > start:
+        seen = self._seen.setdefault(claim.id, _Seen())
+        if claim.payers != seen.payers:
+            await self._conn.execute(delete(t.claim_payers).where(
+                t.claim_payers.c.claim_id == claim.id))
+            await self._conn.execute(insert(t.claim_payers), [
+                {"claim_id": claim.id, "org": slug} for slug in claim.payers])
+            seen.payers, seen.round = claim.payers, -1  # shares to write again
+        lines = {line.id: _line_row(claim.id, i, line) for i, line in enumerate(claim.lines)}
+        await self._sync(t.claim_lines, seen.lines, lines,
+                         lambda table, key: (table.c.id == key,))
+        opened = dict(stages_opened(claim))
+        approvals = {_key(a): _approval_row(claim.id, a, opened.get(_key(a)))
+                     for a in claim.approvals}
+        await self._sync(t.approvals, seen.approvals, approvals, lambda table, key: (
+            table.c.round == key[0], table.c.payer == key[1], table.c.stage == key[2]),
+            ignore=("opened_at",))
+        seen.lines, seen.approvals = lines, approvals
+        if len(claim.events) > seen.events:
             await self._conn.execute(insert(t.claim_events), [
                 _event_row(claim.id, seq, e)
-                for seq, e in enumerate(claim.events[start:], start=start)])
-        self._loaded_events[claim.id] = len(claim.events)
+                for seq, e in enumerate(claim.events[seen.events:], start=seen.events)])
+        seen.events = len(claim.events)
+        if claim.round != seen.round and claim.round > 0:
+            await write_figures(self._conn, claim)
+        seen.round = claim.round
+
+    async def _sync(self, table: Table, before: dict[Any, dict[str, Any]],
+                    after: dict[Any, dict[str, Any]], where: Any,
+                    ignore: Iterable[str] = ()) -> None:
+        """Make ``table``'s rows of one claim go from ``before`` to ``after``, by key."""
+        claim_id = table.c.claim_id
+        gone = [key for key in before if key not in after]
+        for key in gone:
+            await self._conn.execute(delete(table).where(
+                claim_id == before[key]["claim_id"], *where(table, key)))
+        added = [row for key, row in after.items() if key not in before]
+        if added:
+            await self._conn.execute(insert(table), added)
+        skip = set(ignore)
+        for key, row in after.items():
+            old = before.get(key)
+            if old is not None and any(old[c] != row[c] for c in row if c not in skip):
+                await self._conn.execute(update(table).where(
+                    claim_id == row["claim_id"], *where(table, key)).values(**row))
 
     async def next_reference(self, year: int) -> str:
         # one atomic statement: two first claims of a year never collide on the insert
@@ -105,50 +176,70 @@ class SqlClaims:
         number = (await self._conn.execute(counted)).scalar_one()
         return f"K-{year}-{number:06d}"
 
-    async def _many(self, ids: Any) -> Sequence[Claim]:
-        rows = (await self._conn.execute(
-            select(t.claims).where(t.claims.c.id.in_(ids))
-            .order_by(t.claims.c.reference.desc()))).mappings().all()
-        return [await self._load(row) for row in rows]
+    async def _where(self, *conditions: Any) -> Sequence[Claim]:
+        return await self._many(select(t.claims).where(*conditions)
+                                .order_by(t.claims.c.reference.desc()))
 
     async def for_claimant(self, claimant_id: str) -> Sequence[Claim]:
-        return await self._many(select(t.claims.c.id).where(
-            t.claims.c.claimant_id == claimant_id).scalar_subquery())
+        return await self._where(t.claims.c.claimant_id == claimant_id)
 
     async def for_payer(self, slug: str) -> Sequence[Claim]:
-        return await self._many(select(t.claim_payers.c.claim_id).where(
-            t.claim_payers.c.org == slug).scalar_subquery())
+        return await self._where(t.claims.c.id.in_(select(t.claim_payers.c.claim_id).where(
+            t.claim_payers.c.org == slug)))
 
     async def awaiting(self, approver: str) -> Sequence[Claim]:
-        rows = (await self._conn.execute(select(t.approvals.c.claim_id, t.approvals.c.approvers)
-                                         .where(t.approvals.c.state == "open"))).all()
-        ids = sorted({claim_id for claim_id, approvers in rows if approver in approvers})
-        return await self._many(ids) if ids else []
+        a = t.approvals
+        return await self._where(t.claims.c.id.in_(select(a.c.claim_id).where(
+            a.c.state == "open", a.c.approver_list.contains(f",{approver},",
+                                                            autoescape=True))))
 
     async def in_status(self, statuses: Sequence[Status],
                         payer: str | None = None) -> Sequence[Claim]:
-        query = select(t.claims.c.id).where(t.claims.c.status.in_([s.value for s in statuses]))
+        conditions = [t.claims.c.status.in_([s.value for s in statuses])]
         if payer is not None:
-            query = query.where(t.claims.c.id.in_(select(t.claim_payers.c.claim_id).where(
+            conditions.append(t.claims.c.id.in_(select(t.claim_payers.c.claim_id).where(
                 t.claim_payers.c.org == payer)))
-        return await self._many(query.scalar_subquery())
+        return await self._where(*conditions)
 
-    async def approved_between(self, payer: str, start: datetime,
-                               end: datetime) -> Sequence[Claim]:
-        events, payers = t.claim_events, t.claim_payers
-        return await self._many(
-            select(events.c.claim_id)
-            .join(payers, payers.c.claim_id == events.c.claim_id)
-            .where(events.c.kind == "claim_approved", events.c.at >= start, events.c.at < end,
-                   payers.c.org == payer).scalar_subquery())
+
+async def write_figures(conn: AsyncConnection, claim: Claim) -> None:
+    """Write the claim's figures for its current round (``service.figures``)."""
+    for statement, params in figure_statements(claim):
+        await conn.execute(statement, params)
+
+
+def figure_statements(claim: Claim, book: RateBook | None = None) -> list[tuple[Any, Any]]:
+    """The statements that write a claim's figures (the migration passes a ``book`` too)."""
+    figures = claim_figures(claim, book)
+    statements: list[tuple[Any, Any]] = [
+        (delete(t.claim_income).where(t.claim_income.c.claim_id == claim.id), None),
+        (update(t.claim_payers).where(
+            t.claim_payers.c.claim_id == bindparam("b_claim"),
+            t.claim_payers.c.org == bindparam("b_org")).values(
+            amount=bindparam("b_amount"), taxfree=bindparam("b_taxfree")),
+         [{"b_claim": claim.id, "b_org": slug, "b_amount": s.amount, "b_taxfree": s.taxfree}
+          for slug, s in figures.shares.items()])]
+    if figures.income:
+        statements.append((insert(t.claim_income), [
+            {"claim_id": claim.id, "payer": r.payer, "code": r.code, "item_type": r.item_type,
+             "count": r.count.quantize(CENT, ROUND_HALF_UP), "taxfree": r.taxfree,
+             "taxable": r.taxable} for r in figures.income]))
+    return statements
+
+
+def _key(a: Approval) -> tuple[int, str, int]:
+    return a.round, a.payer, a.stage
 
 
 def _claim_row(claim: Claim) -> dict[str, Any]:
+    back = returned(claim)
     return {"id": claim.id, "reference": claim.reference, "claimant_id": claim.claimant_id,
             "payers": list(claim.payers), "title": claim.title, "rate_set": claim.rate_set,
             "purpose": claim.purpose, "route": claim.route, "allocation": claim.allocation,
             "status": claim.status.value, "round": claim.round,
-            "returned_by": claim.returned_by, "submitted_at": claim.submitted_at}
+            "returned_by": claim.returned_by, "submitted_at": claim.submitted_at,
+            "approved_at": approved_at(claim), "returned_at": back.at if back else None,
+            "return_reason": back.text if back else None}
 
 
 def _line_row(claim_id: str, position: int, line: ClaimLine) -> dict[str, Any]:
@@ -168,10 +259,11 @@ def _line(row: Any) -> ClaimLine:
         computed=None if row["computed"] is None else result_from_dict(row["computed"]))
 
 
-def _approval_row(claim_id: str, a: Approval) -> dict[str, Any]:
+def _approval_row(claim_id: str, a: Approval, opened: Any) -> dict[str, Any]:
     return {"claim_id": claim_id, "round": a.round, "payer": a.payer, "stage": a.stage,
             "stage_name": a.stage_name, "approvers": list(a.approvers), "state": a.state,
-            "decided_by": a.decided_by, "decided_at": a.decided_at}
+            "decided_by": a.decided_by, "decided_at": a.decided_at, "opened_at": opened,
+            "approver_list": f",{','.join(a.approvers)},"}
 
 
 def _approval(row: Any) -> Approval:

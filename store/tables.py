@@ -1,7 +1,11 @@
 """The tables.
 
 Claims are split into rows a query can use (status, payers, approvals) and JSON
-for what is read only as a whole (a line's body, its frozen result).
+for what is read only as a whole (a line's body, its frozen result). What the reports
+sum is kept in columns written when a claim is decided (``service.figures``): each
+payer's share (``claim_payers``), its income per A-melding code (``claim_income``), and
+the claim's decision times, so the digest and the payroll export are aggregate queries.
+Money and counts there are whole hundredths (``Hundredths``), exact in SQL sums.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from store.types import UTCDateTime
+from store.types import Hundredths, UTCDateTime
 
 metadata = MetaData(naming_convention={
     "ix": "ix_%(column_0_label)s",
@@ -89,6 +93,11 @@ claims = Table(
     Column("returned_by", String(64)),
     Column("submitted_at", UTCDateTime),
     Column("version", Integer, nullable=False),
+    # decision times, for the reports (service.figures)
+    Column("approved_at", UTCDateTime),
+    Column("returned_at", UTCDateTime),
+    Column("return_reason", Text),
+    Index("ix_claims_approved_at", "approved_at"),
 )
 
 claim_payers = Table(
@@ -96,7 +105,24 @@ claim_payers = Table(
     Column("claim_id", String(32), ForeignKey("claims.id", ondelete="CASCADE"),
            primary_key=True),
     Column("org", String(64), ForeignKey("organisations.slug"), primary_key=True),
+    # this payer's share of the current round (NULL until the claim is submitted)
+    Column("amount", Hundredths),
+    Column("taxfree", Hundredths),
     Index("ix_claim_payers_org", "org"),
+)
+
+claim_income = Table(
+    "claim_income", metadata,
+    # one payer's income of one claim under one A-melding code (service.figures)
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("claim_id", String(32), ForeignKey("claims.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("payer", String(64), nullable=False),
+    Column("code", String(100), nullable=False),
+    Column("item_type", String(64)),
+    Column("count", Hundredths, nullable=False),
+    Column("taxfree", Hundredths, nullable=False),
+    Column("taxable", Hundredths, nullable=False),
 )
 
 claim_lines = Table(
@@ -129,6 +155,9 @@ approvals = Table(
     Column("state", String(16), nullable=False),
     Column("decided_by", String(320)),
     Column("decided_at", UTCDateTime),
+    Column("opened_at", UTCDateTime),
+    # the approvers as ",a@x.no,b@y.no," so `awaiting(approver)` is one LIKE query
+    Column("approver_list", Text, nullable=False, server_default=""),
     UniqueConstraint("claim_id", "round", "payer", "stage", name="uq_approvals_stage"),
     Index("ix_approvals_state", "state"),
 )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
-from sqlalchemy import DateTime
+from sqlalchemy import BigInteger, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
+
+CENT = Decimal("0.01")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -31,3 +34,27 @@ class UTCDateTime(TypeDecorator[datetime]):
                              dialect: Dialect) -> datetime | None:
         """Back to an aware UTC datetime."""
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Hundredths(TypeDecorator[Decimal]):
+    """A ``Decimal`` with two places (kroner and øre, or a count) as a whole number of 1/100.
+
+    Integers add up exactly in SQL on both databases (SQLite has no decimal type), so the
+    reports' ``SUM`` is the sum of the rounded lines to the øre.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> int | None:
+        """To hundredths; a value with more places is refused rather than rounded."""
+        if value is None:
+            return None
+        scaled = value * 100
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"{value} has more than two decimal places")
+        return int(scaled)
+
+    def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
+        """Back to a ``Decimal`` with two places."""
+        return None if value is None else (Decimal(int(value)) / 100).quantize(CENT)

@@ -18,6 +18,7 @@ from store.people import (
     SqlOrganisations,
     SqlReplyKeys,
 )
+from store.reports import SqlReports
 
 
 class SqlUnitOfWork:
@@ -32,6 +33,7 @@ class SqlUnitOfWork:
     attachments: SqlAttachments
     dialogs: SqlDialogs
     inbound: SqlInbound
+    reports: SqlReports
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -57,6 +59,7 @@ class SqlUnitOfWork:
         self.attachments = SqlAttachments(conn)
         self.dialogs = SqlDialogs(conn)
         self.inbound = SqlInbound(conn)
+        self.reports = SqlReports(conn)
         return self
 
     async def __aexit__(self, exc_type: type[BaseException] | None,

@@ -203,7 +203,10 @@ def compute_per_diem(line: PerDiem, paid: PaidRates, limits: TaxFreeLimits) -> L
                                            breakdown)
         amount += paid_net
         taxfree += free
-        pieces += [(code, ONE, free, ZERO), (TAXABLE, ONE, ZERO, paid_net - free)]
+        # each døgn is counted once: under its tax-free code, or under reiseKost when
+        # nothing of it is tax-free (RATES.md §3; the README's "Payroll counts")
+        pieces += [(code, ONE, free, ZERO),
+                   (TAXABLE, ZERO if free else ONE, ZERO, paid_net - free)]
     for night in nights:
         if night.lodging == "private":
             free = min(paid.night_supplement, limits.night_supplement)

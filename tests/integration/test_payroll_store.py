@@ -70,13 +70,13 @@ async def test_claims_are_found_by_status_and_by_when_they_were_approved(engine)
             done.id]
         assert await uow.claims.in_status([Status.APPROVED], "narvik-hk") == []
         approved_at = clock.now
-        found = await uow.claims.approved_between("tromso-hk", approved_at,
-                                                  approved_at + timedelta(seconds=1))
-        assert [c.id for c in found] == [done.id]
-        assert await uow.claims.approved_between("tromso-hk", approved_at - timedelta(days=1),
-                                                 approved_at) == []  # the end is not in it
-        assert await uow.claims.approved_between("narvik-hk", approved_at,
-                                                 approved_at + timedelta(days=1)) == []
+        found = await uow.reports.approved("tromso-hk", approved_at,
+                                           approved_at + timedelta(seconds=1))
+        assert [c.claim_id for c in found] == [done.id]
+        assert await uow.reports.approved("tromso-hk", approved_at - timedelta(days=1),
+                                          approved_at) == []  # the end is not in it
+        assert await uow.reports.approved("narvik-hk", approved_at,
+                                          approved_at + timedelta(days=1)) == []
 
 
 async def test_outbox_rows_reply_keys_and_bounces_are_read_back(engine):

@@ -21,20 +21,26 @@ from datetime import datetime
 from types import TracebackType
 from typing import Generic, Self, TypeVar
 
+from domain.calc import Totals
 from domain.claim import Claim, Status
 from domain.claimant import Claimant, Invite
 from domain.errors import ChangedMeanwhile
+from domain.money import ZERO
+from service import figures
 from service.ports import (
     AttachmentRepository,
     BlobStore,
     BouncingAddress,
     ClaimantRepository,
     ClaimRepository,
+    ClaimShare,
     DialogRepository,
     DialogState,
     InboundFailure,
     InboundLog,
+    IncomeSum,
     InviteRepository,
+    OpenStage,
     OrganisationRepository,
     Outbox,
     OutboxMessage,
@@ -42,6 +48,8 @@ from service.ports import (
     QueuedMessage,
     ReplyKey,
     ReplyKeyRepository,
+    Reports,
+    ReturnedClaimRow,
     StoredOrganisation,
     UnitOfWork,
 )
@@ -194,11 +202,6 @@ class FakeClaims(_Table[str, Claim]):
         return self._newest_first([c for c in self._rows() if c.status in statuses
                                    and (payer is None or payer in c.payers)])
 
-    async def approved_between(self, payer: str, start: datetime,
-                               end: datetime) -> Sequence[Claim]:
-        return self._newest_first([
-            c for c in self._rows() if payer in c.payers
-            and any(e.kind == "claim_approved" and start <= e.at < end for e in c.events)])
 
 
 class FakeClaimants(_Table[str, Claimant]):
@@ -374,6 +377,88 @@ class FakeInbound:
                 for a, d in sorted(self.db.bouncing.items())]
 
 
+class FakeReports:
+    """``Reports`` worked out from the claims in Python, by the store's figures."""
+
+    def __init__(self, claims: FakeClaims, claimants: FakeClaimants) -> None:
+        self._claims, self._claimants = claims, claimants
+
+    def _person(self, claimant_id: str) -> tuple[str, str, str]:
+        found = self._claimants._read(claimant_id)
+        return ("", "", "") if found is None else (found.name, found.email,
+                                                   found.bank_account)
+
+    def _approved(self, payer: str, start: datetime, end: datetime) -> list[Claim]:
+        return sorted((c for c in self._claims._rows() if payer in c.payers
+                       and (at := figures.approved_at(c)) is not None and start <= at < end),
+                      key=lambda c: c.reference)
+
+    async def income(self, payer: str, start: datetime, end: datetime) -> list[IncomeSum]:
+        sums: dict[tuple[str, str, str | None], list] = {}
+        for claim in self._approved(payer, start, end):
+            for row in figures.claim_figures(claim).income:
+                if row.payer != payer:
+                    continue
+                found = sums.setdefault((claim.claimant_id, row.code, row.item_type),
+                                        [ZERO, ZERO, ZERO, set()])
+                found[0] += row.count
+                found[1] += row.taxfree
+                found[2] += row.taxable
+                found[3].add(claim.reference)
+        return [IncomeSum(who, self._person(who)[0], self._person(who)[2], code, item_type,
+                          count, free, taxed, tuple(sorted(refs)))
+                for (who, code, item_type), (count, free, taxed, refs) in sums.items()]
+
+    async def approved(self, payer: str, start: datetime, end: datetime) -> list[ClaimShare]:
+        return [ClaimShare(c.id, c.reference, c.title, c.claimant_id,
+                           self._person(c.claimant_id)[0], self._person(c.claimant_id)[1],
+                           c.status, dict(c.allocation),
+                           figures.claim_figures(c).shares[payer])
+                for c in self._approved(payer, start, end)]
+
+    async def payer_totals(self, payer: str, start: datetime,
+                           end: datetime) -> dict[str, Totals]:
+        found: dict[str, Totals] = {}
+        for claim in self._approved(payer, start, end):
+            for slug, share in figures.claim_figures(claim).shares.items():
+                now = found.get(slug, Totals(ZERO, ZERO))
+                found[slug] = Totals(now.amount + share.amount, now.taxfree + share.taxfree)
+        return found
+
+    async def open_stages(self, payer: str) -> list[OpenStage]:
+        found = []
+        for c in self._claims._rows():
+            if c.status is not Status.AWAITING or payer not in c.payers:
+                continue
+            opened = dict(figures.stages_opened(c))
+            name, email, _ = self._person(c.claimant_id)
+            found += [OpenStage(c.id, c.reference, c.title, name, email, a.payer, a.stage_name,
+                                a.approvers, opened.get((a.round, a.payer, a.stage),
+                                                        c.submitted_at or datetime.min))
+                      for a in c.round_approvals() if a.state == "open"]
+        return found
+
+    async def returned(self, payer: str) -> list[ReturnedClaimRow]:
+        found = []
+        for c in self._claims._rows():
+            event = figures.returned(c)
+            if event is not None and payer in c.payers:
+                name, email, _ = self._person(c.claimant_id)
+                found.append(ReturnedClaimRow(c.reference, c.title, name, email,
+                                              c.returned_by or "", event.text, event.at))
+        return found
+
+    async def unpaid(self, payer: str, start: datetime, end: datetime) -> list[str]:
+        inside = {c.id for c in self._approved(payer, start, end)}
+        return sorted(c.reference for c in self._claims._rows() if payer in c.payers
+                      and c.status is Status.APPROVED and c.id not in inside)
+
+    async def claims_by_id(self, claim_ids: Sequence[str]) -> dict[str, tuple[str, tuple[str,
+                                                                                         ...]]]:
+        return {c.id: (c.reference, c.payers) for c in self._claims._rows()
+                if c.id in set(claim_ids)}
+
+
 class FakeBlobs:
     """``BlobStore`` in memory."""
 
@@ -403,6 +488,7 @@ class FakeUnitOfWork:
         self.attachments = FakeAttachments(db)
         self.dialogs = FakeDialogs(db)
         self.inbound = FakeInbound(db)
+        self.reports = FakeReports(self.claims, self.claimants)
         self.committed = False
 
     def _tables(self) -> tuple[_Table[str, object], ...]:
@@ -438,7 +524,8 @@ def _conforms(uow: FakeUnitOfWork) -> UnitOfWork:
     attachments: AttachmentRepository = uow.attachments
     dialogs: DialogRepository = uow.dialogs
     inbound: InboundLog = uow.inbound
+    reports: Reports = uow.reports
     blobs: BlobStore = FakeBlobs()
     del claims, claimants, organisations, invites, outbox, reply_keys, attachments, blobs
-    del dialogs, inbound
+    del dialogs, inbound, reports
     return uow

@@ -48,7 +48,7 @@ def test_rates_md_hotel_dogn_2025_is_hotel_code_tax_free_and_reisekost_taxable()
     trip = PerDiem(datetime(2025, 5, 1, 9), datetime(2025, 5, 2, 9), D(100),
                    (Night(date(2025, 5, 1), "hotel"),))
     assert parts(trip) == {"reiseKostMedOvernattingPaaHotell": (D(1), D("678.00"), D("0.00")),
-                           "reiseKost": (D(1), D("0.00"), D("299.00"))}
+                           "reiseKost": (D(0), D("0.00"), D("299.00"))}
 
 
 def test_private_lodging_has_its_own_code_and_the_nattillegg_is_counted_in_nights():
@@ -56,7 +56,7 @@ def test_private_lodging_has_its_own_code_and_the_nattillegg_is_counted_in_night
                    (Night(date(2026, 5, 1), "private"),))
     assert parts(trip) == {
         "reiseKostMedOvernattingPaaHybelMedKokEllerPrivat": (D(1), D("107.00"), D("0.00")),
-        "reiseKost": (D(1), D("0.00"), D("905.00")),
+        "reiseKost": (D(0), D("0.00"), D("905.00")),
         "reiseNattillegg": (D(1), D("452.00"), D("0.00"))}
 
 
@@ -68,7 +68,7 @@ def test_boarding_house_code_and_a_day_trip_code():
         D(1), D("400.00"), D("0.00"))
     day = PerDiem(datetime(2026, 5, 4, 8), datetime(2026, 5, 4, 16), D(40))
     assert parts(day) == {"reiseKostUtenOvernatting": (D(1), D("200.00"), D("0.00")),
-                          "reiseKost": (D(1), D("0.00"), D("197.00"))}
+                          "reiseKost": (D(0), D("0.00"), D("197.00"))}
 
 
 def test_a_fully_tax_free_per_diem_has_no_empty_reisekost_part():
@@ -76,7 +76,7 @@ def test_a_fully_tax_free_per_diem_has_no_empty_reisekost_part():
                   meals=(MealsProvided(date(2026, 5, 4), lunch=True, dinner=True),))
     # 397 − 80 % = 79.40 paid; limit 200 − 80 % = 40.00 tax-free; 39.40 taxable
     assert parts(day) == {"reiseKostUtenOvernatting": (D(1), D("40.00"), D("0.00")),
-                          "reiseKost": (D(1), D("0.00"), D("39.40"))}
+                          "reiseKost": (D(0), D("0.00"), D("39.40"))}
 
 
 def test_outlays_on_receipt_are_not_income_and_items_carry_their_catalogue_code():

@@ -1,0 +1,160 @@
+"""The report queries (``service.ports.Reports``): sums over the figures kept per claim.
+
+Every method is one statement, whatever the number of claims, and reads only the
+columns written when a claim was decided (``store.tables``: ``claim_payers``' shares,
+``claim_income``, ``claims.approved_at`` / ``returned_at``). The indexes that serve them
+(``ix_claims_approved_at``, ``ix_claim_payers_org``, ``ix_claims_status``,
+``ix_approvals_state``, ``ix_claim_income_claim_id``) are checked with EXPLAIN on both
+databases in ``tests/integration/test_report_queries.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.elements import ClauseElement
+
+from domain.calc import Totals
+from domain.claim import Status
+from service.ports import ClaimShare, IncomeSum, OpenStage, ReturnedClaimRow
+from store import tables as t
+
+
+def _pays(payer: str) -> Any:
+    """The claims ``payer`` pays (a subquery on the payer index)."""
+    return t.claims.c.id.in_(select(t.claim_payers.c.claim_id).where(
+        t.claim_payers.c.org == payer))
+
+
+def _approved_in(start: datetime, end: datetime) -> Any:
+    # approved_at is set only while a claim is approved or paid (service.figures), so the
+    # period alone picks payable claims, on the approved_at index
+    c = t.claims.c
+    return and_(c.approved_at >= start, c.approved_at < end)
+
+
+def income_query(payer: str, start: datetime, end: datetime) -> Select[Any]:
+    """``payer``'s income per claimant and stored code in the period (for EXPLAIN too)."""
+    i, c = t.claim_income.c, t.claims.c
+    sums = (select(c.claimant_id, i.code, i.item_type, func.sum(i.count).label("count"),
+                   func.sum(i.taxfree).label("taxfree"), func.sum(i.taxable).label("taxable"),
+                   func.aggregate_strings(c.reference, " ").label("refs"))
+            .select_from(t.claim_income.join(t.claims, c.id == i.claim_id))
+            .where(i.payer == payer, _approved_in(start, end))
+            .group_by(c.claimant_id, i.code, i.item_type).subquery())
+    people = t.claimants.c
+    return (select(sums, people.name, people.bank_account)
+            .select_from(sums.outerjoin(t.claimants, people.id == sums.c.claimant_id)))
+
+
+def approved_query(payer: str, start: datetime, end: datetime) -> Select[Any]:
+    """Claims ``payer`` pays approved in the period, with its share (for EXPLAIN too)."""
+    c, p, people = t.claims.c, t.claim_payers.c, t.claimants.c
+    return (select(c.id, c.reference, c.title, c.claimant_id, c.status, c.allocation,
+                   people.name, people.email, p.amount, p.taxfree)
+            # the period drives the query (ix_claims_approved_at): `org || ''` and no ORDER
+            # BY keep a planner without statistics from walking all the payer's claims, or
+            # all claims in reference order, instead
+            .select_from(t.claims.join(t.claim_payers, and_(p.claim_id == c.id,
+                                                            p.org + "" == payer))
+                         .outerjoin(t.claimants, people.id == c.claimant_id))
+            .where(_approved_in(start, end)))
+
+
+class SqlReports:
+    """``Reports`` on SQL."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def income(self, payer: str, start: datetime, end: datetime) -> Sequence[IncomeSum]:
+        rows = await self._conn.stream(income_query(payer, start, end))
+        return [IncomeSum(r.claimant_id, r.name or "", r.bank_account or "", r.code,
+                          r.item_type, r.count, r.taxfree, r.taxable,
+                          tuple(sorted(set(r.refs.split(" ")))))
+                async for r in rows]
+
+    async def approved(self, payer: str, start: datetime,
+                       end: datetime) -> Sequence[ClaimShare]:
+        rows = await self._conn.stream(approved_query(payer, start, end))
+        found = [ClaimShare(r.id, r.reference, r.title, r.claimant_id, r.name or "",
+                            r.email or "", Status(r.status), dict(r.allocation),
+                            Totals(r.amount, r.taxfree)) async for r in rows]
+        return sorted(found, key=lambda c: c.reference)
+
+    async def payer_totals(self, payer: str, start: datetime,
+                           end: datetime) -> dict[str, Totals]:
+        p, c = t.claim_payers.c, t.claims.c
+        rows = await self._conn.execute(
+            select(p.org, func.sum(p.amount), func.sum(p.taxfree))
+            .select_from(t.claim_payers.join(t.claims, c.id == p.claim_id))
+            .where(_approved_in(start, end), _pays(payer)).group_by(p.org))
+        return {org: Totals(amount, taxfree) for org, amount, taxfree in rows}
+
+    async def open_stages(self, payer: str) -> Sequence[OpenStage]:
+        a, c, people = t.approvals.c, t.claims.c, t.claimants.c
+        rows = await self._conn.execute(
+            select(c.id, c.reference, c.title, c.submitted_at, people.name, people.email,
+                   a.payer, a.stage_name, a.approvers, a.opened_at)
+            .select_from(t.approvals.join(t.claims, and_(c.id == a.claim_id,
+                                                         c.round == a.round))
+                         .outerjoin(t.claimants, people.id == c.claimant_id))
+            .where(a.state == "open", c.status == Status.AWAITING.value, _pays(payer)))
+        return [OpenStage(r.id, r.reference, r.title, r.name or "", r.email or "", r.payer,
+                          r.stage_name, tuple(r.approvers), r.opened_at or r.submitted_at)
+                for r in rows]
+
+    async def returned(self, payer: str) -> Sequence[ReturnedClaimRow]:
+        c, people = t.claims.c, t.claimants.c
+        rows = await self._conn.execute(
+            select(c.reference, c.title, c.returned_by, c.return_reason, c.returned_at,
+                   c.submitted_at, people.name, people.email)
+            .select_from(t.claims.outerjoin(t.claimants, people.id == c.claimant_id))
+            .where(c.status == Status.RETURNED.value, _pays(payer)))
+        return [ReturnedClaimRow(r.reference, r.title, r.name or "", r.email or "",
+                                 r.returned_by or "", r.return_reason or "",
+                                 r.returned_at or r.submitted_at) for r in rows]
+
+    async def unpaid(self, payer: str, start: datetime, end: datetime) -> Sequence[str]:
+        c = t.claims.c
+        rows = await self._conn.execute(
+            select(c.reference).where(c.status == Status.APPROVED.value, _pays(payer),
+                                      ~and_(c.approved_at >= start, c.approved_at < end))
+            .order_by(c.reference))
+        return list(rows.scalars())
+
+    async def claims_by_id(self, claim_ids: Sequence[str]) -> dict[str, tuple[str, tuple[str,
+                                                                                         ...]]]:
+        if not claim_ids:
+            return {}
+        c = t.claims.c
+        rows = await self._conn.execute(select(c.id, c.reference, c.payers).where(
+            c.id.in_(sorted(set(claim_ids)))))
+        return {r.id: (r.reference, tuple(r.payers)) for r in rows}
+
+
+class _Explain(Executable, ClauseElement):
+    """``EXPLAIN`` of a query, in each database's words (for the tests and the bench)."""
+
+    inherit_cache = False
+
+    def __init__(self, query: Select[Any]) -> None:
+        self.query = query
+
+
+@compiles(_Explain)
+def _explain_sql(element: _Explain, compiler: Any, **kw: Any) -> str:
+    prefix = "EXPLAIN QUERY PLAN " if compiler.dialect.name == "sqlite" else "EXPLAIN "
+    return prefix + str(compiler.process(element.query, **kw))
+
+
+async def explain(conn: AsyncConnection, query: Select[Any]) -> str:
+    """The plan the database chooses for ``query``, as text."""
+    rows = await conn.execute(_Explain(query))
+    return "\n".join(" ".join(str(v) for v in row) for row in rows)

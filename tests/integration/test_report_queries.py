@@ -1,0 +1,131 @@
+"""Reports and saves cost the same statements whatever the data, and use their indexes.
+
+Counted on the real databases: a regression that loads claims one by one, or rewrites
+a whole claim to save one line, fails here in CI rather than in a region's admin's
+terminal (issue 13). Timings are the bench's business (``bench/``), not a test's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+from alembic import command
+from sqlalchemy import delete, event, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.claim import ClaimLine
+from domain.lines import ItemLine
+from service import claims
+from service.digest import digest
+from service.payroll import payroll_export, render_csv
+from store import tables as t
+from store.migrate import _config, upgrade
+from store.reports import approved_query, explain, income_query
+from store.uow import SqlUnitOfWork
+from tests.integration.test_payroll_store import CLUBS, _approve, _claim, _world
+
+
+@contextlib.contextmanager
+def counted(engine: AsyncEngine) -> Iterator[list[str]]:
+    """The SQL statements run meanwhile (transaction control not counted)."""
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            seen.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
+
+
+async def _approved_claims(env, referee, n: int) -> None:
+    for _ in range(n):
+        await _approve(env, await _claim(env, referee), *CLUBS)
+
+
+async def test_the_export_and_the_digest_cost_the_same_statements_for_1_and_4_claims(engine):
+    env, clock, referee = await _world(engine)
+    await _approved_claims(env, referee, 1)
+    clock.advance(days=3)  # past the run's cut-off, 12 March
+    with counted(engine) as one:
+        first = await payroll_export(env, "tromso-hk", "2026-03")
+    with counted(engine) as one_digest:
+        await digest(env, "tromso-hk")
+    clock.now -= timedelta(days=3)
+    await _approved_claims(env, referee, 3)
+    await _claim(env, referee)  # one waiting too
+    clock.advance(days=3)
+    with counted(engine) as four:
+        export = await payroll_export(env, "tromso-hk", "2026-03")
+    with counted(engine) as four_digest:
+        await digest(env, "tromso-hk")
+    assert len(export.claims) == 4 and len(first.claims) == 1
+    assert len(four) == len(one), four
+    assert len(four_digest) == len(one_digest), four_digest
+    # the rows are the same four claims summed: counts and amounts times four
+    rows = render_csv(export).decode().splitlines()[1:]
+    assert len(rows) == len(render_csv(first).decode().splitlines()[1:])
+    assert export.totals.amount == 4 * first.totals.amount
+
+
+async def test_saving_a_line_costs_the_same_statements_on_a_long_claim(engine):
+    env, _, referee = await _world(engine)
+    short = await claims.create_claim(env, referee, list(CLUBS), "Kort")
+    long = await claims.create_claim(env, referee, list(CLUBS), "Lang")
+
+    def fee(line_id: str) -> ClaimLine:
+        return ClaimLine(line_id, ItemLine(date(2026, 3, 7), Decimal(1), Decimal(565)),
+                         "tromso-hk")
+
+    for n in range(12):
+        await claims.add_line(env, referee, long.id, fee(f"l{n}"))
+    await claims.add_line(env, referee, short.id, fee("l0"))
+    costs = []
+    for claim in (short, long):
+        with counted(engine) as seen:
+            await claims.add_line(env, referee, claim.id, fee("new"))
+        writes = [s for s in seen if not s.lstrip().upper().startswith("SELECT")]
+        costs.append((len(seen), len(writes)))
+        with counted(engine) as changed:
+            await claims.change_line(env, referee, claim.id, fee("new"))
+        costs.append((len(changed), 0))
+    assert costs[0] == costs[2] and costs[1] == costs[3], costs
+    # the claim's row, the one new line and the log entry; nothing else is rewritten
+    assert costs[0][1] == 3, costs
+
+
+async def test_the_report_queries_are_served_by_their_indexes(engine):
+    start = datetime(2026, 2, 12, tzinfo=UTC)
+    end = datetime(2026, 3, 12, tzinfo=UTC)
+    async with SqlUnitOfWork(engine) as uow:
+        conn = uow.connection
+        if conn.dialect.name == "postgresql":  # an empty table is scanned; may it use one?
+            await conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        income = await explain(conn, income_query("tromso-hk", start, end))
+        approved = await explain(conn, approved_query("tromso-hk", start, end))
+    assert "ix_claims_approved_at" in income, income
+    assert "ix_claim_income_claim_id" in income, income
+    assert "ix_claims_approved_at" in approved, approved
+
+
+async def test_claims_approved_before_the_figures_existed_are_filled_in_on_upgrade(engine):
+    env, clock, referee = await _world(engine)
+    await _approved_claims(env, referee, 2)
+    clock.advance(days=3)
+    before = render_csv(await payroll_export(env, "tromso-hk", "2026-03"))
+    digest_before = await digest(env, "tromso-hk")
+    async with engine.begin() as conn:  # as a database of revision 0002 would hold it
+        await conn.execute(delete(t.claim_income))
+        await conn.execute(update(t.claim_payers).values(amount=None, taxfree=None))
+        await conn.execute(update(t.claims).values(approved_at=None))
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.downgrade(_config(sync), "0002"))
+    await upgrade(engine)
+    assert render_csv(await payroll_export(env, "tromso-hk", "2026-03")) == before
+    assert (await digest(env, "tromso-hk")).approved == digest_before.approved
