@@ -120,12 +120,12 @@ async def test_claims_approved_before_the_figures_existed_are_filled_in_on_upgra
     clock.advance(days=3)
     before = render_csv(await payroll_export(env, "tromso-hk", "2026-03"))
     digest_before = await digest(env, "tromso-hk")
-    async with engine.begin() as conn:  # as a database of revision 0002 would hold it
+    async with engine.begin() as conn:  # as a database of revision 0003 would hold it
         await conn.execute(delete(t.claim_income))
         await conn.execute(update(t.claim_payers).values(amount=None, taxfree=None))
         await conn.execute(update(t.claims).values(approved_at=None))
     async with engine.begin() as conn:
-        await conn.run_sync(lambda sync: command.downgrade(_config(sync), "0002"))
+        await conn.run_sync(lambda sync: command.downgrade(_config(sync), "0003"))
     await upgrade(engine)
     assert render_csv(await payroll_export(env, "tromso-hk", "2026-03")) == before
     assert (await digest(env, "tromso-hk")).approved == digest_before.approved

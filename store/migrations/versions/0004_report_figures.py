@@ -1,7 +1,7 @@
 """report figures: payers' shares, income per A-melding code, decision times
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-04 19:40:00
 
 The digest and the payroll export read these columns instead of loading every claim.
@@ -16,8 +16,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
