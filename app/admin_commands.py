@@ -108,12 +108,12 @@ async def invite_create(args: argparse.Namespace, settings: Settings) -> int:
     """Make an invite code and print the Telegram deep link."""
     async with service_env(settings) as env:
         invite = await admin.create_invite(env, args.org, max_uses=args.uses)
-    bot = settings.telegram_bot_username or "<bot>"
+    bot = settings.telegram.username or "<bot>"
     print(f"Kode / code: {invite.code}")
     print(f"Lenke / link: https://t.me/{bot}?start={invite.code}")
     print(f"Gyldig til / valid until: {invite.expires_at:%Y-%m-%d %H:%M} UTC, "
           f"{invite.max_uses} gang(er) / use(s)")
-    if not settings.telegram_bot_username:
+    if not settings.telegram.username:
         print("(Sett KVITT_TELEGRAM_BOT_USERNAME for en ferdig lenke. / "
               "Set KVITT_TELEGRAM_BOT_USERNAME for a complete link.)")
     return EXIT_OK

@@ -49,15 +49,13 @@ async def _smtp(settings: Settings) -> str:
 
 
 async def _imap(settings: Settings) -> str:
-    from mail.sources import ImapSettings, ImapSource
+    from mail.sources import ImapSource
 
     mail = settings.mail
     if not mail.imap_host:
         return "ikke satt (KVITT_IMAP_HOST)" + (f"; Maildir {mail.maildir}" if mail.maildir
                                                  else "")
-    source = await asyncio.to_thread(ImapSource, ImapSettings(
-        mail.imap_host, mail.imap_port, mail.imap_user, mail.imap_password,
-        mail.imap_security, mail.imap_folder))  # type: ignore[arg-type]
+    source = await asyncio.to_thread(ImapSource, mail.imap())
     await asyncio.to_thread(source.close)
     return "ok (Processed og Rejected finnes)"
 

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from app.demo_chat import DemoChat, DemoError, file_claim, fix, join
 from app.demo_mail import Inboxes, mailbox_name, reply, send, shorten, smtp_to_maildir
-from app.settings import MailSettings, Settings
+from app.settings import Settings
 from app.wiring import service_env
 from bot.dialog.core import Button
 from bot.notices import notice
@@ -53,7 +53,7 @@ from service.digest_text import render_digest
 from service.payroll import next_run, payroll_export, render_csv
 from service.ports import OutboxRow
 from service.summary import ClaimSummary, summarise
-from store.engine import make_engine, sqlite_url
+from store.engine import make_engine
 from store.migrate import upgrade
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "handball-region-nord.toml"
@@ -209,20 +209,18 @@ async def story(demo: Demo, codes: list[str]) -> None:
 
 async def run_demo(data_dir: Path) -> Claim:
     """Run the story in ``data_dir`` (empty or new); returns the claim as it ended."""
-    settings = Settings(data_dir, sqlite_url(data_dir))
+    settings = Settings.load({"KVITT_DATA_DIR": str(data_dir)}, env_file=None)
     engine = make_engine(settings.database_url)
     await upgrade(engine)
     await engine.dispose()
-    mail = MailSettings()
+    mail = settings.mail
     mail_root = data_dir / "mail"
     mail_root.mkdir()
     for line in INTRO:
         say(line)
     async with service_env(settings) as live, smtp_to_maildir(mail_root) as port:
         env = replace(live, clock=demo_clock(live))
-        smtp = SmtpSettings("127.0.0.1", port, security="plain", sender=mail.sender,
-                            reply_pattern=mail.reply_pattern, domain=mail.domain)
-        gateway = GatewaySettings(reply_pattern=mail.reply_pattern, domain=mail.domain)
+        smtp, gateway = mail.smtp("127.0.0.1", port), mail.gateway()
         inboxes = Inboxes(mail_root, skip=mailbox_name(mail.reply_pattern))
         demo = Demo(env, mail_root, smtp, gateway, DemoChat(env, KARI, "Kari", say), inboxes,
                     {})

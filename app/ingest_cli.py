@@ -42,13 +42,11 @@ def run(args: argparse.Namespace) -> int:
 async def _ingest(raw: bytes) -> int:
     from app.settings import Settings
     from app.wiring import service_env
-    from mail.gateway import GatewaySettings
     from mail.inbound_worker import error_text, identity, ingest
     from service.inbound import RetryPolicy, record_failure
 
     settings = Settings.load()
-    gateway = GatewaySettings(settings.mail.reply_pattern, settings.mail.domain,
-                              settings.mail.require_authentication)
+    gateway = settings.mail.gateway()
     async with service_env(settings) as env:
         try:
             outcome = await ingest(env, raw, gateway)

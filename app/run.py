@@ -53,14 +53,12 @@ async def _outbox(env: Env, settings: Settings, stop: asyncio.Event) -> None:
 
     from bot.notices import notice_worker
     from bot.telegram_app import file_url
-    from mail.outbound import SmtpSettings, email_worker
+    from mail.outbound import email_worker
 
     mail = settings.mail
     workers: list[Coroutine[Any, Any, None]] = []
     if mail.smtp_host:
-        smtp = SmtpSettings(mail.smtp_host, mail.smtp_port, mail.smtp_security, mail.smtp_user,
-                            mail.smtp_password, mail.sender, mail.reply_pattern, mail.domain)
-        workers.append(email_worker(env, smtp, stop, interval=settings.worker_interval))
+        workers.append(email_worker(env, mail.smtp(), stop, interval=settings.worker_interval))
     if settings.telegram.token:
         api = settings.telegram.api_url
         bot = Bot(settings.telegram.token, base_url=api, base_file_url=file_url(api))
@@ -72,17 +70,13 @@ async def _outbox(env: Env, settings: Settings, stop: asyncio.Event) -> None:
 
 
 async def _inbound(env: Env, settings: Settings, stop: asyncio.Event) -> None:
-    from mail.gateway import GatewaySettings
     from mail.inbound_worker import imap_worker, maildir_pass
-    from mail.sources import ImapSettings, MaildirSource
+    from mail.sources import MaildirSource
 
     mail = settings.mail
-    gateway = GatewaySettings(mail.reply_pattern, mail.domain, mail.require_authentication)
+    gateway = mail.gateway()
     if mail.imap_host:
-        imap = ImapSettings(mail.imap_host, mail.imap_port, mail.imap_user, mail.imap_password,
-                            mail.imap_security,  # type: ignore[arg-type]
-                            mail.imap_folder)
-        await imap_worker(env, imap, gateway, stop, interval=settings.worker_interval)
+        await imap_worker(env, mail.imap(), gateway, stop, interval=settings.worker_interval)
         return
     source = MaildirSource(Path(mail.maildir))
     while not stop.is_set():

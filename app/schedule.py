@@ -36,7 +36,7 @@ class Schedule:
 def digest_due(schedule: Schedule, now: datetime) -> bool:
     """Whether ``now`` is at or past today's digest time (on the digest's weekday)."""
     local = now.astimezone(OSLO)
-    if schedule.weekday and WEEKDAYS[local.weekday()] != schedule.weekday:
+    if schedule.weekday not in ("", "daily") and WEEKDAYS[local.weekday()] != schedule.weekday:
         return False
     return local.time() >= schedule.digest_at
 

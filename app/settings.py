@@ -1,218 +1,320 @@
 """Settings from the environment and an optional ``.env`` file, all prefixed ``KVITT_``.
 
-The environment wins over ``.env``. A wrong setting is one clear line naming
-it (``SettingsError``), never a traceback. Later parts (Telegram, mail) add
-their settings here in the same style.
+One pydantic-settings model, nested by part (``telegram``, ``mail``), each field
+declared once with its default and its check. The variables stay flat, as the
+README and ``.env.example`` name them: a field's variable is ``KVITT_`` and its
+name in capitals, or its ``validation_alias`` where the documented name differs
+(``mail.reply_pattern`` is ``KVITT_REPLY_ADDRESS``). The environment wins over
+``.env``; ``.env`` is read by python-dotenv, so quotes, ``export`` and an inline
+``# comment`` behave as in a shell. An empty value means the default.
 
-Every setting, with its default and meaning, is listed in the README
-(Configuration) and in ``.env.example``; keep the three in step.
+A wrong setting is one line naming the variable (``SettingsError``), never a
+traceback. A new setting is one field here, a row in the README's Configuration
+table and a line in ``.env.example``.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import re
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from dotenv.parser import parse_stream
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings import SettingsError as SourceError
 
 from store.engine import sqlite_url
+
+if TYPE_CHECKING:
+    from mail.gateway import GatewaySettings
+    from mail.outbound import SmtpSettings
+    from mail.sources import ImapSettings
 
 PREFIX = "KVITT_"
 TELEGRAM_API = "https://api.telegram.org/bot"
 DEFAULT_REPLY_ADDRESS = "krav+{key}@example.no"
+SECRET = "***"
 
 
 class SettingsError(ValueError):
     """A setting is missing or wrong; the message names it and says what fits."""
 
 
-def read_env_file(path: Path) -> dict[str, str]:
-    """``KEY=VALUE`` lines of a ``.env`` file; ``#`` comments and quotes allowed."""
-    values: dict[str, str] = {}
-    if not path.is_file():
-        return values
-    for number, raw in enumerate(path.read_text("utf-8").splitlines(), start=1):
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        key, sep, value = line.removeprefix("export ").partition("=")
-        if not sep or not key.strip():
-            raise SettingsError(f"{path}:{number}: expected KEY=VALUE, got {raw!r}")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        values[key.strip()] = value
-    return values
-
-
-def _choice(values: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
-    value = values.get(PREFIX + name, "") or default
-    if value not in allowed:
-        raise SettingsError(f"{PREFIX}{name}: one of {', '.join(allowed)}, not {value!r}")
-    return value
-
-
-def _port(values: Mapping[str, str], name: str, default: int) -> int:
-    text = values.get(PREFIX + name, "") or str(default)
-    if not text.isdigit() or not 0 < int(text) < 65536:
-        raise SettingsError(f"{PREFIX}{name}: a port number 1–65535, not {text!r}")
-    return int(text)
-
-
-def _listen(values: Mapping[str, str]) -> str:
-    text = values.get(f"{PREFIX}WEBHOOK_LISTEN", "") or "127.0.0.1:8443"
+def _listen(text: str) -> str:
     host, _, port = text.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise SettingsError(f"{PREFIX}WEBHOOK_LISTEN: HOST:PORT like 127.0.0.1:8443, "
-                            f"not {text!r}")
+        raise ValueError("HOST:PORT like 127.0.0.1:8443")
     return text
 
 
-def _flag(values: Mapping[str, str], name: str) -> bool:
-    text = (values.get(PREFIX + name, "") or "false").lower()
-    if text not in ("true", "false", "1", "0", "yes", "no"):
-        raise SettingsError(f"{PREFIX}{name}: true or false, not {text!r}")
-    return text in ("true", "1", "yes")
+def _clock_time(text: str) -> str:
+    if not re.fullmatch(r"([01]?\d|2[0-3]):[0-5]\d", text):
+        raise ValueError("a time like 07:00")
+    return text
 
 
-@dataclass(frozen=True, slots=True)
-class TelegramSettings:
+Port = Annotated[int, Field(gt=0, lt=65536)]
+Listen = Annotated[str, AfterValidator(_listen)]
+ClockTime = Annotated[str, AfterValidator(_clock_time)]
+Weekday = Literal["daily", "mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+SECTION = ConfigDict(frozen=True, validate_by_name=True, validate_by_alias=True)
+
+
+class TelegramSettings(BaseModel):
     """The bot: token, and the Bot API's address (a self-hosted server, or a test's)."""
 
-    token: str = ""
-    api_url: str = TELEGRAM_API
-    username: str = ""
-    max_concurrent_updates: int = 8
+    model_config = SECTION
+
+    token: str = Field(default="", validation_alias="TELEGRAM_TOKEN", repr=False)
+    api_url: str = Field(default=TELEGRAM_API, validation_alias="TELEGRAM_API_URL")
+    username: str = Field(default="", validation_alias="TELEGRAM_BOT_USERNAME")
+    max_concurrent_updates: int = Field(default=8, ge=1, le=256,
+                                        validation_alias="TELEGRAM_MAX_CONCURRENT_UPDATES")
     webhook_url: str = ""  # empty: long polling
-    webhook_listen: str = "127.0.0.1:8443"
-    webhook_secret: str = ""
+    webhook_listen: Listen = "127.0.0.1:8443"
+    webhook_secret: str = Field(default="", repr=False)
+
+    @field_validator("username")
+    @classmethod
+    def _without_at(cls, name: str) -> str:
+        return name.strip().lstrip("@")
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> TelegramSettings:
+        if self.webhook_url and len(self.webhook_secret) < 16:
+            raise ValueError(f"{PREFIX}WEBHOOK_SECRET: webhook mode needs a secret of at least "
+                             "16 characters (A-Z, a-z, 0-9, _ and -), or anyone could post "
+                             "updates as any user")
+        return self
 
 
-@dataclass(frozen=True, slots=True)
-class MailSettings:
+class MailSettings(BaseModel):
     """Sending (SMTP), the reply addresses, and receiving (IMAP or a Maildir)."""
 
+    model_config = SECTION
+
+    reply_pattern: str = Field(default=DEFAULT_REPLY_ADDRESS, validation_alias="REPLY_ADDRESS")
+    # empty: the reply address's domain, and "Kvitt <the reply address without the key>"
+    domain: str = Field(default="", validation_alias="MAIL_DOMAIN", validate_default=True)
+    sender: str = Field(default="", validation_alias="MAIL_FROM", validate_default=True)
     smtp_host: str = ""
-    smtp_port: int = 587
-    smtp_security: str = "starttls"
+    smtp_port: Port = 587
+    smtp_security: Literal["starttls", "tls", "plain"] = "starttls"
     smtp_user: str = ""
-    smtp_password: str = ""
-    sender: str = "Kvitt <krav@example.no>"
-    reply_pattern: str = DEFAULT_REPLY_ADDRESS
-    domain: str = "example.no"
+    smtp_password: str = Field(default="", repr=False)
     imap_host: str = ""
-    imap_port: int = 993
-    imap_security: str = "tls"
+    imap_port: Port = 993
+    imap_security: Literal["tls", "starttls", "plain"] = "tls"
     imap_user: str = ""
-    imap_password: str = ""
+    imap_password: str = Field(default="", repr=False)
     imap_folder: str = "INBOX"
     maildir: str = ""
-    require_authentication: bool = False
+    require_authentication: bool = Field(default=False, validation_alias="REQUIRE_DMARC")
+    authserv_id: str = ""  # our receiving server's name in its Authentication-Results
 
+    @field_validator("reply_pattern")
     @classmethod
-    def load(cls, values: Mapping[str, str]) -> MailSettings:
-        """Read ``KVITT_SMTP_*``, ``KVITT_IMAP_*``, ``KVITT_MAIL_*``, ``KVITT_REPLY_ADDRESS``."""
-        pattern = values.get(f"{PREFIX}REPLY_ADDRESS", "") or DEFAULT_REPLY_ADDRESS
-        if "{key}" not in pattern.partition("@")[0] or "@" not in pattern:
-            raise SettingsError(f"{PREFIX}REPLY_ADDRESS: like krav+{{key}}@example.no, "
-                                f"with {{key}} before the @, not {pattern!r}")
-        domain = values.get(f"{PREFIX}MAIL_DOMAIN", "") or pattern.rpartition("@")[2]
-        plain_address = pattern.replace("+{key}", "").replace("{key}", "kvitt")
-        return cls(
-            smtp_host=values.get(f"{PREFIX}SMTP_HOST", ""),
-            smtp_port=_port(values, "SMTP_PORT", 587),
-            smtp_security=_choice(values, "SMTP_SECURITY", ("starttls", "tls", "plain"),
-                                  "starttls"),
-            smtp_user=values.get(f"{PREFIX}SMTP_USER", ""),
-            smtp_password=values.get(f"{PREFIX}SMTP_PASSWORD", ""),
-            sender=values.get(f"{PREFIX}MAIL_FROM", "") or f"Kvitt <{plain_address}>",
-            reply_pattern=pattern, domain=domain,
-            imap_host=values.get(f"{PREFIX}IMAP_HOST", ""),
-            imap_port=_port(values, "IMAP_PORT", 993),
-            imap_security=_choice(values, "IMAP_SECURITY", ("tls", "starttls", "plain"), "tls"),
-            imap_user=values.get(f"{PREFIX}IMAP_USER", ""),
-            imap_password=values.get(f"{PREFIX}IMAP_PASSWORD", ""),
-            imap_folder=values.get(f"{PREFIX}IMAP_FOLDER", "") or "INBOX",
-            maildir=values.get(f"{PREFIX}MAILDIR", ""),
-            require_authentication=_flag(values, "REQUIRE_DMARC"),
-        )
+    def _key_before_the_at(cls, pattern: str) -> str:
+        if "@" not in pattern or "{key}" not in pattern.partition("@")[0]:
+            raise ValueError("like krav+{key}@example.no, with {key} before the @")
+        return pattern
+
+    @field_validator("domain")
+    @classmethod
+    def _domain(cls, domain: str, info: ValidationInfo) -> str:
+        return domain or str(info.data.get("reply_pattern", "")).rpartition("@")[2]
+
+    @field_validator("sender")
+    @classmethod
+    def _sender(cls, sender: str, info: ValidationInfo) -> str:
+        pattern = str(info.data.get("reply_pattern", DEFAULT_REPLY_ADDRESS))
+        return sender or f"Kvitt <{pattern.replace('+{key}', '').replace('{key}', 'kvitt')}>"
+
+    def smtp(self, host: str = "", port: int = 0) -> SmtpSettings:
+        """The outbox's ``SmtpSettings`` (another host and port for a local relay)."""
+        from mail.outbound import SmtpSettings
+
+        return SmtpSettings(
+            host=host or self.smtp_host, port=port or self.smtp_port,
+            security="plain" if host else self.smtp_security, user=self.smtp_user,
+            password=self.smtp_password, sender=self.sender,
+            reply_pattern=self.reply_pattern, domain=self.domain)
+
+    def imap(self) -> ImapSettings:
+        """The reply mailbox's ``ImapSettings``."""
+        from mail.sources import ImapSettings
+
+        return ImapSettings(host=self.imap_host, port=self.imap_port, user=self.imap_user,
+                            password=self.imap_password, security=self.imap_security,
+                            folder=self.imap_folder)
+
+    def gateway(self) -> GatewaySettings:
+        """How replies are read: ``GatewaySettings``."""
+        from mail.gateway import GatewaySettings
+
+        return GatewaySettings(reply_pattern=self.reply_pattern, domain=self.domain,
+                               require_authentication=self.require_authentication,
+                               authserv_id=self.authserv_id)
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+def _env_names(model: type[BaseModel]) -> Iterator[tuple[str, str, FieldInfo]]:
+    """(field name, its ``KVITT_`` variable, field) for each plain field of ``model``."""
+    for name, info in model.model_fields.items():
+        if not (isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel)):
+            alias = info.validation_alias if isinstance(info.validation_alias, str) else name
+            yield name, PREFIX + alias.upper(), info
+
+
+def _sections(model: type[BaseModel]) -> Iterator[tuple[str, type[BaseModel]]]:
+    for name, info in model.model_fields.items():
+        if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
+            yield name, info.annotation
+
+
+_ENVIRON: ContextVar[Mapping[str, str] | None] = ContextVar("kvitt_environ", default=None)
+
+
+class _Flat(PydanticBaseSettingsSource):
+    """Flat ``KVITT_*`` variables (as read by a pydantic-settings source) into the sections."""
+
+    def __init__(self, settings_cls: type[BaseSettings], variables: Mapping[str, str | None]):
+        super().__init__(settings_cls)
+        self.variables = {k.upper(): v for k, v in variables.items() if v is not None}
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        """Unused: ``__call__`` reads every field at once."""
+        return None, field_name, False
+
+    def _of(self, model: type[BaseModel]) -> dict[str, str]:
+        return {(info.validation_alias if isinstance(info.validation_alias, str) else name):
+                self.variables[env] for name, env, info in _env_names(model)
+                if env in self.variables}
+
+    def __call__(self) -> dict[str, Any]:
+        values: dict[str, Any] = self._of(self.settings_cls)
+        for name, section in _sections(self.settings_cls):
+            if part := self._of(section):
+                values[name] = part
+        return values
+
+
+class _GivenEnviron(EnvSettingsSource):
+    """The process environment, or the mapping ``Settings.load`` was given."""
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        given = _ENVIRON.get()
+        return super()._load_env_vars() if given is None else {
+            k.lower(): v for k, v in given.items() if v != ""}
+
+
+def _check_env_file(path: Path | None) -> None:
+    """A line python-dotenv cannot read is named (it would skip it with a warning)."""
+    if path is None or not path.is_file():
+        return
+    with path.open(encoding="utf-8") as stream:
+        for binding in parse_stream(stream):
+            if binding.error:
+                raise SettingsError(f"{path}:{binding.original.line}: expected KEY=VALUE, "
+                                    f"got {binding.original.string.strip()!r}")
+
+
+class Settings(BaseSettings):
     """The effective settings of one process."""
 
-    data_dir: Path
-    database_url: str
-    telegram_bot_username: str = ""
-    lang: str = "nb"
-    telegram: TelegramSettings = field(default_factory=TelegramSettings)
-    mail: MailSettings = field(default_factory=MailSettings)
-    worker_interval: float = 5.0
-    digest_at: str = "07:00"
-    digest_weekday: str = ""
+    model_config = SettingsConfigDict(env_prefix=PREFIX, env_file=".env", env_ignore_empty=True,
+                                      frozen=True, extra="ignore")
+
+    data_dir: Path = Path("kvitt-data")
+    database_url: str = Field(default="", validate_default=True)  # "": SQLite in data_dir
+    lang: Literal["nb", "en"] = "nb"
+    worker_interval: float = Field(default=5.0, ge=0.1, le=3600)
+    digest_at: ClockTime = "07:00"
+    digest_weekday: Weekday = "daily"
+    telegram: TelegramSettings = TelegramSettings()
+    mail: MailSettings = MailSettings()
+
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, url: str, info: ValidationInfo) -> str:
+        if not url:
+            return sqlite_url(info.data.get("data_dir", Path("kvitt-data")))
+        if not url.startswith(("sqlite+aiosqlite://", "postgresql://", "postgresql+asyncpg://")):
+            raise ValueError("use sqlite+aiosqlite:///PATH or postgresql+asyncpg://USER@HOST/DB")
+        return url
+
+    @classmethod
+    def settings_customise_sources(
+            cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Given values, then the environment, then ``.env``; each flat, as documented."""
+        assert isinstance(env_settings, EnvSettingsSource)
+        assert isinstance(dotenv_settings, EnvSettingsSource)
+        return (init_settings, _Flat(settings_cls, _GivenEnviron(settings_cls).env_vars),
+                _Flat(settings_cls, dotenv_settings.env_vars))
 
     @classmethod
     def load(cls, environ: Mapping[str, str] | None = None,
-             env_file: Path | None = None) -> Settings:
-        """Read and check the settings (environment over ``.env``)."""
-        values = read_env_file(env_file if env_file is not None else Path(".env"))
-        values.update(os.environ if environ is None else environ)
-        data_dir = Path(values.get(f"{PREFIX}DATA_DIR", "") or "kvitt-data")
-        url = values.get(f"{PREFIX}DATABASE_URL", "") or sqlite_url(data_dir)
-        if not url.startswith(("sqlite+aiosqlite://", "postgresql://", "postgresql+asyncpg://")):
-            raise SettingsError(
-                f"{PREFIX}DATABASE_URL: use sqlite+aiosqlite:///PATH or "
-                f"postgresql+asyncpg://USER@HOST/DB, not {url.split('://')[0]}://…")
-        lang = values.get(f"{PREFIX}LANG", "nb") or "nb"
-        if lang not in ("nb", "en"):
-            raise SettingsError(f"{PREFIX}LANG: nb or en, not {lang!r}")
-        bot = values.get(f"{PREFIX}TELEGRAM_BOT_USERNAME", "").strip().lstrip("@")
-        telegram = TelegramSettings(
-            token=values.get(f"{PREFIX}TELEGRAM_TOKEN", ""),
-            api_url=values.get(f"{PREFIX}TELEGRAM_API_URL", "") or TELEGRAM_API,
-            username=bot, webhook_url=values.get(f"{PREFIX}WEBHOOK_URL", ""),
-            webhook_listen=_listen(values),
-            webhook_secret=values.get(f"{PREFIX}WEBHOOK_SECRET", ""))
-        interval = values.get(f"{PREFIX}WORKER_INTERVAL", "") or "5"
+             env_file: Path | None = Path(".env")) -> Settings:
+        """Read and check the settings: ``environ`` (default the process's) over ``env_file``."""
+        _check_env_file(env_file)
+        token = _ENVIRON.set(environ)
         try:
-            seconds = float(interval)
-        except ValueError:
-            seconds = -1.0
-        if not 0.1 <= seconds <= 3600:
-            raise SettingsError(f"{PREFIX}WORKER_INTERVAL: seconds between 0.1 and 3600, "
-                                f"not {interval!r}")
-        digest_at = values.get(f"{PREFIX}DIGEST_AT", "") or "07:00"
-        hour, _, minute = digest_at.partition(":")
-        if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
-            raise SettingsError(f"{PREFIX}DIGEST_AT: a time like 07:00, not {digest_at!r}")
-        weekday = _choice(values, "DIGEST_WEEKDAY",
-                          ("daily", "mon", "tue", "wed", "thu", "fri", "sat", "sun"), "daily")
-        if telegram.webhook_url and len(telegram.webhook_secret) < 16:
-            raise SettingsError(f"{PREFIX}WEBHOOK_SECRET: webhook mode needs a secret of at "
-                                "least 16 characters (A-Z, a-z, 0-9, _ and -), or anyone "
-                                "could post updates as any user")
-        return cls(data_dir, url, bot, lang, telegram, MailSettings.load(values), seconds,
-                   digest_at, "" if weekday == "daily" else weekday)
+            return cls(_env_file=env_file)  # type: ignore[call-arg]
+        except ValidationError as exc:
+            raise SettingsError(_one_line(exc)) from None
+        except SourceError as exc:
+            raise SettingsError(str(exc).splitlines()[0]) from None
+        finally:
+            _ENVIRON.reset(token)
 
     def masked(self) -> dict[str, str]:
-        """The settings for printing, with any password in the URL hidden."""
-        url = self.database_url
-        scheme, sep, rest = url.partition("://")
-        if sep and "@" in rest:
-            credentials, _, host = rest.rpartition("@")
-            user = credentials.split(":", 1)[0]
-            url = f"{scheme}://{user}:***@{host}" if ":" in credentials else url
-        secret = "***"
-        return {"KVITT_DATA_DIR": str(self.data_dir), "KVITT_DATABASE_URL": url,
-                "KVITT_TELEGRAM_BOT_USERNAME": self.telegram_bot_username,
-                "KVITT_LANG": self.lang,
-                "KVITT_TELEGRAM_TOKEN": secret if self.telegram.token else "",
-                "KVITT_TELEGRAM_API_URL": self.telegram.api_url,
-                "KVITT_WEBHOOK_URL": self.telegram.webhook_url,
-                "KVITT_WEBHOOK_SECRET": secret if self.telegram.webhook_secret else "",
-                "KVITT_SMTP_HOST": self.mail.smtp_host,
-                "KVITT_SMTP_PASSWORD": secret if self.mail.smtp_password else "",
-                "KVITT_IMAP_HOST": self.mail.imap_host,
-                "KVITT_IMAP_PASSWORD": secret if self.mail.imap_password else "",
-                "KVITT_REPLY_ADDRESS": self.mail.reply_pattern}
+        """Every setting by its variable, for printing: secrets and passwords hidden."""
+        shown: dict[str, str] = {}
+        for model, part in [(self, type(self)), *((getattr(self, name), section)
+                                                  for name, section in _sections(type(self)))]:
+            for name, env, info in _env_names(part):
+                value = getattr(model, name)
+                shown[env] = (SECRET if value else "") if not info.repr else str(value)
+        shown[f"{PREFIX}DATABASE_URL"] = _without_password(self.database_url)
+        return shown
+
+
+def _without_password(url: str) -> str:
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not (sep and at and ":" in credentials):
+        return url
+    return f"{scheme}://{credentials.split(':', 1)[0]}:{SECRET}@{host}"
+
+
+def _one_line(error: ValidationError) -> str:
+    """The first wrong setting, by its variable: what was wrong and what fits."""
+    first = error.errors()[0]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if message.startswith(PREFIX):
+        return message
+    loc = [str(part) for part in first["loc"]]
+    name = PREFIX + (loc[-1].upper() if loc else "?")
+    given = first.get("input")
+    return f"{name}: {message}" + (f", not {given!r}" if isinstance(given, str) else "")
+
