@@ -27,7 +27,8 @@ async def service_env(settings: Settings, *, check_schema: bool = True) -> Async
     try:
         if check_schema:
             await check_current(engine)
-        yield Env(uow=lambda: SqlUnitOfWork(engine), book=default_book(),
+        yield Env(uow=lambda: SqlUnitOfWork(engine),
+                  read=lambda: SqlUnitOfWork(engine, read_only=True), book=default_book(),
                   blobs=FileBlobs(settings.data_dir / "attachments"))
     finally:
         await engine.dispose()

@@ -47,6 +47,12 @@ class Env:
     invite_days: int = 14
     attempts: int = 3
     blobs: BlobStore | None = None
+    # a unit of work that only reads (reports): on SQLite it takes no write lock
+    read: Callable[[], UnitOfWork] | None = None
+
+    def reader(self) -> UnitOfWork:
+        """A unit of work for reading only (``uow`` when none was wired)."""
+        return self.read() if self.read is not None else self.uow()
 
 
 async def retrying(env: Env, work: Callable[[], Awaitable[T]]) -> T:

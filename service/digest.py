@@ -132,7 +132,7 @@ async def digest(env: Env, slug: str, now: datetime | None = None, *, flag_days:
     """The digest of ``slug`` as of ``now`` (default: the clock)."""
     org = await admin.organisation(env, slug)
     at = now or env.clock()
-    async with env.uow() as uow:
+    async with env.reader() as uow:
         names = {o.organisation.slug: o.organisation.name
                  for o in await uow.organisations.all()}
         g = _Gather(uow, org, at, names)

@@ -156,7 +156,7 @@ async def payroll_export(env: Env, slug: str, period: str, *,
     org = await admin.organisation(env, slug)
     if admin_email is not None and not org.is_admin(admin_email):
         raise NotAllowed()
-    async with env.uow() as uow:
+    async with env.reader() as uow:
         return await export_run(env, uow, org, payroll_run(org, period))
 
 

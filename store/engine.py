@@ -1,7 +1,18 @@
 """Opening the database: the URL, SQLite's pragmas, and the schema check at start.
 
 SQLite gets WAL (readers do not block the writer), foreign keys on, and a busy
-timeout so two workers wait for each other instead of failing at once.
+timeout so two processes wait for each other instead of failing at once. Within one
+process, writers queue on a lock in ``store.uow`` and never meet the busy timeout.
+
+Durability (a decision, issue 13): ``synchronous=NORMAL`` in WAL mode. A commit is then
+not synced to disk until the next checkpoint, so a power cut or an OS crash can lose
+the last commits (never corrupt the database); a crash of Kvitt itself loses nothing,
+since the commit is in the WAL file the OS holds. ``FULL`` synced every commit, which
+was most of a dialog turn's wall time; a claimant whose last answer is lost to a power
+cut sees the question again and answers it again. PostgreSQL keeps its own settings.
+
+A unit of work opened read-only (``read_only`` execution option) starts with a plain
+``BEGIN``: it takes no write lock, so reports never hold up the bot.
 """
 
 from __future__ import annotations
@@ -25,13 +36,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
 
 
+READ_ONLY = "kvitt_read_only"
+
+
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    read_only = conn.get_execution_options().get(READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:

@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.claimant import Claimant, Invite
 from domain.errors import InviteInvalid
-from domain.organisation import organisation_from_data
+from domain.organisation import Organisation, organisation_from_data
 from service.ports import (
     BouncingAddress,
     DialogState,
@@ -31,22 +31,26 @@ class SqlClaimants:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def _load(self, row: Any) -> Claimant:
-        orgs = (await self._conn.execute(select(t.memberships.c.org).where(
-            t.memberships.c.claimant_id == row["id"]))).scalars().all()
+    async def _one(self, *where: Any) -> Claimant | None:
+        # one statement: the claimant and its memberships joined, read on every dialog turn
+        m = t.memberships.c
+        orgs = func.aggregate_strings(m.org, ",").label("orgs")
+        row = (await self._conn.execute(
+            select(t.claimants, orgs)
+            .select_from(t.claimants.outerjoin(t.memberships, m.claimant_id == t.claimants.c.id))
+            .where(*where).group_by(t.claimants.c.id))).mappings().first()
+        if row is None:
+            return None
         return Claimant(row["id"], row["name"], row["telegram_id"], row["email"],
-                        row["bank_account"], row["national_id"], row["language"], set(orgs),
+                        row["bank_account"], row["national_id"], row["language"],
+                        set(row["orgs"].split(",")) if row["orgs"] else set(),
                         dict(row["allocation_defaults"]))
 
     async def get(self, claimant_id: str) -> Claimant | None:
-        row = (await self._conn.execute(select(t.claimants).where(
-            t.claimants.c.id == claimant_id))).mappings().first()
-        return None if row is None else await self._load(row)
+        return await self._one(t.claimants.c.id == claimant_id)
 
     async def by_telegram(self, telegram_id: int) -> Claimant | None:
-        row = (await self._conn.execute(select(t.claimants).where(
-            t.claimants.c.telegram_id == telegram_id))).mappings().first()
-        return None if row is None else await self._load(row)
+        return await self._one(t.claimants.c.telegram_id == telegram_id)
 
     @staticmethod
     def _row(c: Claimant) -> dict[str, Any]:
@@ -73,16 +77,30 @@ class SqlClaimants:
                 for org in sorted(claimant.memberships)])
 
 
+_PARSED: dict[str, Organisation] = {}  # by source hash: `org apply` changes the hash
+
+
 class SqlOrganisations:
-    """``OrganisationRepository``: kept as canonical JSON, parsed on load."""
+    """``OrganisationRepository``: kept as canonical JSON, parsed once per version.
+
+    Parsing an organisation file (its rate sets included) was a fifth of the export's
+    CPU when done per claim, and part of every dialog turn. Parsed organisations are
+    kept in the process by the hash of their source, so a change by ``kvitt org apply``,
+    from this process or another, is seen at the next read: a new hash, a new parse.
+    """
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
     @staticmethod
     def _stored(row: Any) -> StoredOrganisation:
-        return StoredOrganisation(organisation_from_data(json.loads(row["source"])),
-                                  row["source"], row["source_hash"])
+        parsed = _PARSED.get(row["source_hash"])
+        if parsed is None:
+            if len(_PARSED) > 1024:  # old versions pile up only through many applies
+                _PARSED.clear()
+            parsed = _PARSED[row["source_hash"]] = organisation_from_data(
+                json.loads(row["source"]))
+        return StoredOrganisation(parsed, row["source"], row["source_hash"])
 
     async def get(self, slug: str) -> StoredOrganisation | None:
         row = (await self._conn.execute(select(t.organisations).where(
@@ -191,19 +209,17 @@ class SqlDialogs:
         self._conn = conn
 
     async def get(self, chat_id: int) -> DialogState | None:
-        # make sure the row exists, so even a brand-new chat's first turns are locked
-        # against each other (FOR UPDATE locks nothing on a row that is not there yet)
+        # one statement: create the row if new and lock it (an upsert locks the row it
+        # touches, on PostgreSQL as FOR UPDATE would), so even a brand-new chat's first
+        # turns are locked against each other; SQLite's write lock covers it there
         fresh = {"chat_id": chat_id, "flow": "", "step": "", "data": {},
                  "updated_at": datetime.now(UTC)}
-        dialect = self._conn.dialect.name
-        if dialect == "postgresql":
-            await self._conn.execute(pg_insert(t.dialog_states).values(**fresh)
-                                     .on_conflict_do_nothing())
-        elif dialect == "sqlite":
-            await self._conn.execute(sqlite_insert(t.dialog_states).values(**fresh)
-                                     .on_conflict_do_nothing())
-        row = (await self._conn.execute(select(t.dialog_states).where(
-            t.dialog_states.c.chat_id == chat_id).with_for_update())).mappings().first()
+        dialect_insert = pg_insert if self._conn.dialect.name == "postgresql" else sqlite_insert
+        touch = dialect_insert(t.dialog_states).values(**fresh)
+        row = (await self._conn.execute(touch.on_conflict_do_update(
+            index_elements=[t.dialog_states.c.chat_id],
+            set_={"chat_id": touch.excluded.chat_id}).returning(
+            *t.dialog_states.c))).mappings().first()
         if row is None:
             return None
         return DialogState(row["chat_id"], row["flow"], row["step"], dict(row["data"]),

@@ -32,7 +32,8 @@ class Clock:
 def sql_env(engine: AsyncEngine, clock: Clock | None = None) -> Env:
     counter = itertools.count(1)
     keys = itertools.count(1)
-    return Env(uow=lambda: SqlUnitOfWork(engine), book=default_book(),
+    return Env(uow=lambda: SqlUnitOfWork(engine),
+               read=lambda: SqlUnitOfWork(engine, read_only=True), book=default_book(),
                clock=clock or Clock(datetime(2026, 3, 10, 12, tzinfo=UTC)),
                new_id=lambda: f"id{next(counter):06d}", new_key=lambda: f"key{next(keys):06d}")
 

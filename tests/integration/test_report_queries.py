@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from domain.claim import ClaimLine
 from domain.lines import ItemLine
 from service import claims
+from service.dialog import DialogTurn, dialog_turn
 from service.digest import digest
 from service.payroll import payroll_export, render_csv
 from store import tables as t
@@ -129,3 +130,25 @@ async def test_claims_approved_before_the_figures_existed_are_filled_in_on_upgra
     await upgrade(engine)
     assert render_csv(await payroll_export(env, "tromso-hk", "2026-03")) == before
     assert (await digest(env, "tromso-hk")).approved == digest_before.approved
+
+
+async def test_a_plain_dialog_step_costs_at_most_three_statements(engine):
+    env, _, _ = await _world(engine)  # Kari Dommer joined from Telegram user 4242
+
+    async def step(turn: DialogTurn) -> str:
+        if turn.user_id == 4242:
+            assert turn.claimant is not None and turn.claimant.memberships == set(CLUBS)
+        turn.state.step, turn.state.data["km"] = "line.km", "120"
+        return turn.state.step
+
+    await dialog_turn(env, 4242, 4242, step)  # the chat's row exists from here on
+    with counted(engine) as seen:
+        assert await dialog_turn(env, 4242, 4242, step) == "line.km"
+    # the chat's state (created if new, and locked), the claimant, the state saved
+    assert len(seen) <= 3, seen
+    async with SqlUnitOfWork(engine) as uow:
+        state = await uow.dialogs.get(4242)
+    assert state is not None and state.data["km"] == "120"
+    with counted(engine) as first:
+        await dialog_turn(env, 5151, 5151, step)  # a chat never seen: no claimant
+    assert len(first) <= 3, first
