@@ -20,12 +20,12 @@ from telegram import Update
 from telegram.ext import ContextTypes, MessageHandler, filters
 
 from bot.telegram_app import build_application, start_bot, stop_bot
+from harness.bot_api import BotApiServer, application_builder
+from harness.env import EXAMPLES, sql_env
 from service import admin, members
 from store.blobs import FileBlobs
 from store.engine import make_engine, sqlite_url
 from store.migrate import upgrade
-from tests.integration.helpers import EXAMPLES, sql_env
-from tests.support.bot_api import BotApiServer, application_builder
 
 MESSAGES = 200
 

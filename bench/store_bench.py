@@ -21,12 +21,12 @@ from sqlalchemy import select, text
 
 from domain.claim import ClaimLine
 from domain.lines import ItemLine, MileageLeg
+from harness.env import EXAMPLES, sql_env
 from service import admin, approvals, claims, members
 from store import tables as t
 from store.engine import make_engine, sqlite_url
 from store.migrate import upgrade
 from store.uow import SqlUnitOfWork
-from tests.integration.helpers import EXAMPLES, sql_env
 
 
 async def _timed(work: Callable[[], Awaitable[object]], rounds: int) -> float:

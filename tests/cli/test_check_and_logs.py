@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from app.logs import Logfmt
-from tests.support.bot_api import BotApiServer
+from harness.bot_api import BotApiServer
 
 
 def test_check_reports_each_connection_and_masks_secrets(kvitt, imap_account, smtp_server):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from tests.support.bot_api import BotApiServer, Call
+from harness.bot_api import BotApiServer, Call
 
 REPLIES = ("sendMessage", "editMessageText")
 

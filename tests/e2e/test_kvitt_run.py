@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from harness.bot_api import BotApiServer
 from tests.e2e.telegram_user import TelegramUser
 from tests.integration.helpers import deliver, folders
-from tests.support.bot_api import BotApiServer
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 KVITT = str(Path(sys.executable).parent / "kvitt")

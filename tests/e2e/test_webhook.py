@@ -10,12 +10,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.telegram_app import Webhook, build_application, start_bot, stop_bot
+from harness.bot_api import BotApiServer
 from store.blobs import FileBlobs
 from store.engine import make_engine, sqlite_url
 from store.migrate import upgrade
 from tests.integration.helpers import Clock, sql_env
 from tests.support import free_port
-from tests.support.bot_api import BotApiServer
 
 
 def _post(url: str, update: dict, secret: str | None) -> int:

@@ -13,8 +13,8 @@ from collections.abc import Generator, Iterator
 
 import pytest
 
-from tests.support.bot_api import BotApiServer
-from tests.support.dovecot import DovecotServer, ImapAccount, dovecot_binary
+from harness.bot_api import BotApiServer
+from harness.dovecot import DovecotServer, ImapAccount, dovecot_binary
 from tests.support.smtp import SmtpServer
 from tests.support.unavailable import unavailable
 

@@ -20,14 +20,14 @@ from telegram.ext import (
     filters,
 )
 
-from tests.support.bot_api import (
+from harness.bot_api import (
     BOT_USERNAME,
     AnyApplication,
     BotApiServer,
     application_builder,
     polling,
 )
-from tests.support.dovecot import DovecotServer, ImapAccount
+from harness.dovecot import DovecotServer, ImapAccount
 from tests.support.smtp import SmtpServer
 
 KARI = 4711
