@@ -15,15 +15,36 @@ import os
 import sys
 from pathlib import Path
 
-from app.admin_commands import EXIT_OK, EXIT_REFUSED, run
+from app.admin_commands import EXIT_OK, EXIT_REFUSED, oslo, run, say
 from app.settings import Settings
 from app.wiring import service_env
 from domain.claim import Actor
 from domain.money import format_kr
+from domain.text import Text
 from service import digest as digests
 from service import payroll
 
 CLI_ADMIN = Actor("admin", "cli", "cli")
+NOTES = {
+    "run": Text("Lønnskjøring {day}: {claims} krav, {rows} rader",
+                "Payroll run {day}: {claims} claims, {rows} rows"),
+    "paid": Text("Markert utbetalt: {paid}; allerede utbetalt: {already}",
+                 "Marked paid: {paid}; already paid: {already}"),
+    "open": Text("Merk: perioden er åpen til {until}; krav godkjent før da kommer med i en ny "
+                 "eksport.", "Note: the period is open until {until}; claims approved before "
+                 "then will be in a new export."),
+    "outlays": Text("Herav utlegg på kvittering (kode utlegg: ikke inntekt): {kr} kr",
+                    "Of which outlays on receipt (code utlegg: not income): {kr} kr"),
+    "no_account": Text("Mangler kontonummer: {names}", "No bank account: {names}"),
+    "no_admins": Text("{org} har ingen administratorer å sende til; legg dem under admins i "
+                      "organisasjonsfilen.", "{org} has no admins to send to; add them under "
+                      "admins in the organisation file."),
+    "queued": Text("Oversikten er lagt i køen til {queued} av {admins} administrator(er).",
+                   "Queued for {queued} of {admins} admin(s)."),
+    "already": Text(" (De andre har fått dagens.)", " (The others have today's.)"),
+}
+XLSX_TO_TERMINAL = Text("en xlsx-fil skrives ikke til terminalen; bruk --out FIL.xlsx.",
+                        "an xlsx file is not written to the terminal; use --out FILE.xlsx.")
 
 
 def _utf8() -> None:
@@ -50,7 +71,14 @@ def _write(data: bytes, out: str | None) -> None:
 
 
 async def _export_payroll(args: argparse.Namespace, settings: Settings) -> int:
-    """Write one payroll run as CSV; with ``--mark-paid`` mark its claims Paid."""
+    """Write one payroll run as CSV; with ``--mark-paid`` mark its claims Paid.
+
+    A workbook is binary: written to a terminal it is noise, so ``--format xlsx``
+    without ``--out`` is refused there (a pipe or a redirect is fine).
+    """
+    if args.format == "xlsx" and args.out is None and sys.stdout.isatty():
+        _note("kvitt: " + XLSX_TO_TERMINAL.in_(settings.lang))
+        return EXIT_REFUSED
     async with service_env(settings) as env:
         export = await payroll.payroll_export(env, args.org, args.period)
         if args.format == "xlsx":
@@ -66,21 +94,18 @@ async def _export_payroll(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_REFUSED
         paid = await payroll.mark_exported_paid(env, export, CLI_ADMIN) if args.mark_paid else []
         now = env.clock()
-    run_ = export.run
-    _note(f"Lønnskjøring / payroll run {run_.payroll_date.isoformat()}: "
-          f"{len(export.claims)} krav / claims, {len(export.rows)} rader / rows")
+    run_, lang = export.run, settings.lang
+    _note(say(NOTES["run"], lang, day=run_.payroll_date.isoformat(), claims=len(export.claims),
+              rows=len(export.rows)))
     if args.mark_paid:
-        _note(f"Markert utbetalt / marked paid: {' '.join(paid) or '-'}; allerede utbetalt / "
-              f"already paid: {len(export.claims) - len(paid)}")
+        _note(say(NOTES["paid"], lang, paid=" ".join(paid) or "-",
+                  already=len(export.claims) - len(paid)))
     if now < run_.end:
-        _note(f"Merk: perioden er åpen til {run_.end:%d.%m.%Y %H:%M}; krav godkjent før da "
-              "kommer med i en ny eksport. / Note: the period is open until then; claims "
-              "approved before it will be in a new export.")
+        _note(say(NOTES["open"], lang, until=oslo(run_.end)))
     if export.outlays:
-        _note(f"Herav utlegg på kvittering (kode utlegg: ikke inntekt) / of which outlays on "
-              f"receipt (code utlegg: not income): {format_kr(export.outlays)} kr")
+        _note(say(NOTES["outlays"], lang, kr=format_kr(export.outlays)))
     if export.missing_accounts:
-        _note(f"Mangler kontonummer / no bank account: {', '.join(export.missing_accounts)}")
+        _note(say(NOTES["no_account"], lang, names=", ".join(export.missing_accounts)))
     return EXIT_OK
 
 
@@ -89,19 +114,16 @@ async def _digest(args: argparse.Namespace, settings: Settings) -> int:
     async with service_env(settings) as env:
         found = await digests.digest(env, args.org, flag_days=args.older_than)
         if args.print_:
-            _, text, _ = digests.render_digest(found, settings.lang)
+            _, text, _ = digests.render_digest(found, settings.lang, attached=False)
             _utf8()
             sys.stdout.write(text)
             return EXIT_OK
         if not found.admins:
-            _note(f"kvitt: {args.org} har ingen administratorer å sende til (admins i "
-                  "organisasjonsfilen). / has no admins to send to.")
+            _note("kvitt: " + say(NOTES["no_admins"], settings.lang, org=args.org))
             return EXIT_REFUSED
         queued = await digests.queue_digest(env, found, settings.lang)
-    already = (" (de andre har fått dagens / the others have today's)"
-               if queued < len(found.admins) else "")
-    _note(f"Oversikten er lagt i køen til {queued} av {len(found.admins)} administrator(er). "
-          f"/ Queued for {queued} of {len(found.admins)} admin(s).{already}")
+    already = say(NOTES["already"], settings.lang) if queued < len(found.admins) else ""
+    _note(say(NOTES["queued"], settings.lang, queued=queued, admins=len(found.admins)) + already)
     return EXIT_OK
 
 

@@ -142,9 +142,36 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
+GROUPS = {"db": "the database: create or migrate it",
+          "org": "organisations: apply their files, show one",
+          "invite": "invite codes for claimants to join an organisation",
+          "claims": "claims an organisation pays: list them, show one",
+          "export": "exports for payroll",
+          "mail": "approvers' replies: one from an MTA pipe, or read one offline"}
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("kvitt")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
 def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:
-    """The argument parser with every command, nested by the words of its name."""
-    root = argparse.ArgumentParser(prog="kvitt", description="Kvitt: reiseregning og utlegg.")
+    """The argument parser with every command, nested by the words of its name.
+
+    ``kvitt --help`` lists every command, nested ones included, each with its line, so an
+    admin sees ``db upgrade`` without guessing that ``db`` has subcommands.
+    """
+    width = max(len(command.name) for command in commands) + 2
+    listing = "\n".join(f"  {c.name:<{width}}{c.help}" for c in commands)
+    root = argparse.ArgumentParser(
+        prog="kvitt", description="Kvitt: reiseregning og utlegg / travel and expense claims.",
+        epilog=f"all commands:\n{listing}\n\n'kvitt COMMAND --help' tells more about one.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    root.add_argument("--version", action="version", version=f"kvitt {_version()}")
     parsers = {"": root}
     groups: dict[str, argparse._SubParsersAction[argparse.ArgumentParser]] = {}
     for command in commands:
@@ -156,8 +183,8 @@ def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentPar
             if parent not in groups:
                 groups[parent] = parsers[parent].add_subparsers(
                     title="commands", metavar="COMMAND", required=True)
-            parsers[name] = groups[parent].add_parser(
-                word, help=command.help if name == command.name else None)
+            line = command.help if name == command.name else GROUPS[name]
+            parsers[name] = groups[parent].add_parser(word, help=line, description=line)
         command.arguments(parsers[command.name])
         parsers[command.name].set_defaults(run=command.run)
     return root

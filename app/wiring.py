@@ -8,20 +8,29 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from app.settings import Settings
 from domain.rates import default_book
 from service.context import Env
 from store.blobs import FileBlobs
 from store.engine import make_engine
-from store.migrate import check_current
+from store.migrate import SchemaNotCurrent, check_current, head
 from store.uow import SqlUnitOfWork
 
 
 @asynccontextmanager
 async def service_env(settings: Settings, *, check_schema: bool = True) -> AsyncIterator[Env]:
-    """An ``Env`` on the configured database; refuses an unmigrated one."""
+    """An ``Env`` on the configured database; refuses an unmigrated one.
+
+    A missing SQLite file is refused before anything is opened: SQLite would create an
+    empty one, and a command that only reads (``claims list``) would leave it behind.
+    """
     if settings.database_url.startswith("sqlite"):
+        if check_schema and not Path(make_url(settings.database_url).database or "").exists():
+            raise SchemaNotCurrent(None, head())
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
     try:

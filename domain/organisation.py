@@ -7,6 +7,7 @@ so an admin can fix the file without reading code.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import tomllib
@@ -299,6 +300,37 @@ def organisation_from_data(data: Mapping[str, Any]) -> Organisation:
     return parse_organisation(data, tables)
 
 
+# The keys an organisation file may hold, per table: anything else is a typo that would
+# otherwise be ignored silently (``admins_list``), so the file is refused naming it.
+KEYS: dict[str, frozenset[str]] = {
+    "": frozenset(("slug", "name", "org_number", "stages", "admins", "rate_set",
+                   "rate_tables", "catalogue", "dimensions", "policy", "language")),
+    "stages": frozenset(("name", "approvers")),
+    "catalogue": frozenset(("kind", "code", "label_nb", "label_en", "unit", "rate", "taxable",
+                            "receipt_required", "justification_required", "amelding_code",
+                            "expense_type")),
+    "policy": frozenset(("submit_deadline_months", "payroll_day", "max_km_per_leg",
+                         "justify_own_car")),
+}
+
+
+def _known_keys(data: Mapping[str, Any], table: str = "", where: str = "") -> None:
+    """Refuse a key the file format does not have, suggesting the nearest known one."""
+    for key in data:
+        if key not in KEYS[table]:
+            near = difflib.get_close_matches(key, KEYS[table], n=1)
+            hint = f" (did you mean {near[0]}?)" if near else \
+                f"; known keys: {', '.join(sorted(KEYS[table]))}"
+            raise OrganisationError(f"{where}{key}: not a known key{hint}")
+    for name in ("stages", "catalogue"):
+        items = data.get(name) if not table else None
+        for i, item in enumerate(items if isinstance(items, list) else []):
+            if isinstance(item, Mapping):
+                _known_keys(item, name, f"{name}[{i}].")
+    if not table and isinstance(data.get("policy"), Mapping):
+        _known_keys(data["policy"], "policy", "policy.")
+
+
 def organisations_from_toml(text: str) -> list[tuple[Organisation, str]]:
     """Every organisation in an admin's file, each with its canonical JSON form.
 
@@ -323,6 +355,7 @@ def organisations_from_toml(text: str) -> list[tuple[Organisation, str]]:
     for i, entry in enumerate(entries):
         where = f"organisations[{i}]: " if members is not None else ""
         try:
+            _known_keys(entry)
             found.append((organisation_from_data(entry), canonical_json(entry)))
         except OrganisationError as exc:
             raise OrganisationError(f"{where}{exc}") from exc

@@ -10,7 +10,12 @@ from domain import workflow
 from domain.claim import Actor, Claim
 from domain.claimant import Invite
 from domain.errors import NotAllowed, NotFound
-from domain.organisation import Organisation, organisation_from_toml, organisations_from_toml
+from domain.organisation import (
+    Organisation,
+    OrganisationError,
+    organisation_from_toml,
+    organisations_from_toml,
+)
 from domain.text import Text
 from service.context import Env, organisations
 from service.notify import publish
@@ -24,7 +29,43 @@ async def apply_organisations(env: Env, source: str) -> list[tuple[Organisation,
         Each organisation and whether it changed; applying the same file twice
         changes nothing.
     """
+    return await apply_organisation_files(env, [("", source)])
+
+
+def _checked(env: Env, source: str) -> list[tuple[Organisation, str]]:
+    """The file's organisations, each with a rate set this installation has."""
     found = organisations_from_toml(source)
+    for organisation, _ in found:
+        known = env.book.with_tables(organisation.rate_tables).names()
+        if organisation.rate_set not in known:
+            raise OrganisationError(
+                f"rate_set: no rate set named {organisation.rate_set!r}; known: "
+                f"{', '.join(sorted(known))} (or define it under [[rate_tables]])")
+    return found
+
+
+async def apply_organisation_files(env: Env, files: Sequence[tuple[str, str]],
+                                   ) -> list[tuple[Organisation, bool]]:
+    """Apply several files (name, text) all or nothing.
+
+    Every file is read and checked before anything is stored, and all are stored in one
+    unit of work, so a mistake in the third file leaves the first two unapplied too; the
+    error names the file. A slug in two files is refused rather than one silently winning.
+    """
+    found: list[tuple[Organisation, str]] = []
+    origin: dict[str, str] = {}
+    for name, source in files:
+        prefix = f"{name}: " if name else ""
+        try:
+            orgs = _checked(env, source)
+        except OrganisationError as exc:
+            raise OrganisationError(f"{prefix}{exc}") from exc
+        for organisation, _ in orgs:
+            if organisation.slug in origin:
+                raise OrganisationError(f"{prefix}slug: {organisation.slug!r} is also in "
+                                        f"{origin[organisation.slug]}")
+            origin[organisation.slug] = name
+        found += orgs
     results = []
     async with env.uow() as uow:
         for organisation, canonical in found:

@@ -83,15 +83,17 @@ def _approved(d: Digest, lang: str) -> Section:
             else f"Godkjent siden {_moment(d.since)} ({len(d.approved)})"), lines
 
 
-def _payroll(d: Digest, lang: str) -> Section:
+def _payroll(d: Digest, lang: str, attached: bool) -> Section:
     en, p = lang == "en", d.payroll
     people = len({r.claimant_id for r in p.rows})
     span = f"{_day(p.run.start)}–{_day(p.run.end - timedelta(days=1))}"
+    command = f"kvitt export payroll {d.slug} --period {p.run.payroll_date:%Y-%m}"
+    file = ("The payroll file is attached (CSV)." if en else "Lønnsfilen er vedlagt (CSV).") \
+        if attached else (f"The payroll file: {command}" if en else f"Lønnsfilen: {command}")
     lines = [(f"Approved {span}: {_n(len(p.claims), 'claim', 'claims')} to "
-              f"{_n(people, 'person', 'people')}, {_kr(p.totals, lang)}. "
-              "The payroll file is attached (CSV)." if en else
+              f"{_n(people, 'person', 'people')}, {_kr(p.totals, lang)}. {file}" if en else
               f"Godkjent {span}: {len(p.claims)} krav til {_n(people, 'mottaker', 'mottakere')}"
-              f", {_kr(p.totals, lang)}. Lønnsfilen er vedlagt (CSV).", False)]
+              f", {_kr(p.totals, lang)}. {file}", False)]
     if p.outlays:
         lines.append((f"Of which outlays on receipt, paid but not in the file (not income): "
                       f"{format_kr(p.outlays)} kr" if en else
@@ -121,14 +123,19 @@ def _trouble(d: Digest, en: bool) -> list[Section]:
               else f"Adresser som avviser e-post ({len(bounces)})"), bounces)]
 
 
-def _sections(d: Digest, lang: str) -> list[Section]:
+def _sections(d: Digest, lang: str, attached: bool) -> list[Section]:
     en = lang == "en"
-    return [_waiting(d, en), _returned(d, en), _approved(d, lang), _payroll(d, lang),
+    return [_waiting(d, en), _returned(d, en), _approved(d, lang), _payroll(d, lang, attached),
             *_trouble(d, en)]
 
 
-def render_digest(d: Digest, lang: str = "nb") -> tuple[str, str, str]:
-    """The digest's subject, plain text and HTML in ``lang`` (``nb`` or ``en``)."""
+def render_digest(d: Digest, lang: str = "nb", *, attached: bool = True,
+                  ) -> tuple[str, str, str]:
+    """The digest's subject, plain text and HTML in ``lang`` (``nb`` or ``en``).
+
+    ``attached=False`` (``kvitt digest --print``, which attaches nothing) names the
+    command that writes the payroll file instead of saying it is attached.
+    """
     en = lang == "en"
     counts = (len(d.waiting), len(d.returned), len(d.approved))
     subject = (f"Kvitt: {d.name} {_day(d.at)}: {counts[0]} awaiting approval, "
@@ -137,7 +144,7 @@ def render_digest(d: Digest, lang: str = "nb") -> tuple[str, str, str]:
                f"{counts[1]} i retur, {counts[2]} godkjent")
     heading = (f"Digest for {d.name}, {_moment(d.at)}" if en
                else f"Oversikt for {d.name}, {_moment(d.at)}")
-    sections = _sections(d, lang)
+    sections = _sections(d, lang, attached)
     text = [heading]
     html = [f"<html><body><h1>{escape(heading)}</h1>"]
     for title, lines in sections:

@@ -10,7 +10,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 def test_a_month_of_respite_hours_is_filed_through_the_terminal(kvitt, tmp_path):
     kvitt("db", "upgrade")
     kvitt("org", "apply", EXAMPLES / "kommune-avlastning.toml")
-    code = kvitt("invite", "create", "eksempel-kommune").out.split("Kode / code: ")[1].split()[0]
+    code = kvitt("invite", "create", "eksempel-kommune").out.split("Kode: ")[1].split()[0]
     script = "\n".join([
         f"/start {code}", "Aina Avlaster", "aina@example.no", "1234 56 78903",
         "/ny", "Januar 2026", "#1",  # title, skip the purpose (button 1)

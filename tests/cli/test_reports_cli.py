@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import os
+import pty
+import subprocess
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -70,7 +73,7 @@ def test_export_payroll_writes_the_run_marks_it_paid_once_and_repeats_byte_for_b
     first = kvitt("export", "payroll", "tromso-hk", "--period", period, "--out", out,
                   "--mark-paid")
     assert first.status == 0, first.err
-    assert f"marked paid: {reference}" in first.err
+    assert f"Markert utbetalt: {reference}" in first.err
     rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8"))))
     assert [(r["claimant"], r["bank_account"], r["code"], r["claim_references"])
             for r in rows] == [
@@ -84,10 +87,9 @@ def test_export_payroll_writes_the_run_marks_it_paid_once_and_repeats_byte_for_b
     again = kvitt("export", "payroll", "tromso-hk", "--period", period, "--mark-paid")
     assert again.status == 0, again.err
     assert again.out.encode("utf-8") == out.read_bytes()
-    assert "marked paid: -; already paid / already paid: 1" in again.err.replace(
-        "allerede utbetalt", "already paid")
+    assert "Markert utbetalt: -; allerede utbetalt: 1" in again.err
     other = kvitt("export", "payroll", "bodo-hk", "--period", period, "--mark-paid")
-    assert "honorar" in other.out and "marked paid: -" in other.err
+    assert "honorar" in other.out and "Markert utbetalt: -" in other.err
     assert _outbox_kinds(kvitt).count("paid") == 1
     assert "Utbetalt" in kvitt("claims", "show", reference).out
 
@@ -120,6 +122,32 @@ def test_export_payroll_as_xlsx_has_the_csvs_rows_as_numbers(kvitt, tmp_path):
         (c["code"], Decimal(c["taxfree"]), Decimal(c["taxable"])) for c in csv_rows]
 
 
+def test_an_xlsx_export_is_not_written_to_a_terminal(kvitt):
+    kvitt("db", "upgrade")
+    kvitt("org", "apply", EXAMPLES / "handball-region-nord.toml")
+    command = [kvitt.script, "export", "payroll", "tromso-hk", "--period", "2026-03",
+               "--format", "xlsx"]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("KVITT_")}
+    controller, terminal = pty.openpty()
+    try:
+        done = subprocess.run(command, stdout=terminal, stderr=subprocess.PIPE, cwd=kvitt.cwd,
+                              timeout=30, check=False, env=environ)
+        os.set_blocking(controller, False)
+        try:
+            written = os.read(controller, 65536)
+        except BlockingIOError:
+            written = b""
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert done.returncode == 2
+    assert b"PK" not in written  # no ZIP bytes on the screen
+    assert "--out" in done.stderr.decode() and "Traceback" not in done.stderr.decode()
+    piped = subprocess.run(command, capture_output=True, cwd=kvitt.cwd, timeout=30,
+                           check=False, env=environ)
+    assert piped.returncode == 0 and piped.stdout.startswith(b"PK")  # a pipe gets the workbook
+
+
 def test_digest_prints_in_the_chosen_language_and_is_queued_once_a_day(kvitt):
     kvitt("db", "upgrade")
     kvitt("org", "apply", EXAMPLES / "handball-region-nord.toml")
@@ -128,12 +156,16 @@ def test_digest_prints_in_the_chosen_language_and_is_queued_once_a_day(kvitt):
     assert printed.status == 0, printed.err
     assert printed.out.startswith("Oversikt for Tromsø Håndballklubb")
     assert f"{reference} «Mars» fra Kari Dommer" in printed.out
+    # printing attaches nothing, so it names the command that writes the payroll file
+    assert "vedlagt" not in printed.out
+    assert "Lønnsfilen: kvitt export payroll tromso-hk --period " in printed.out
     english = kvitt("digest", "tromso-hk", "--print", env={"KVITT_LANG": "en"})
-    assert "Next payroll run" in english.out
-    sent = kvitt("digest", "tromso-hk", "--send")
+    assert "Next payroll run" in english.out and "attached" not in english.out
+    sent = kvitt("digest", "tromso-hk", "--send", env={"KVITT_LANG": "en"})
     assert sent.status == 0, sent.err
-    assert "Queued for 1 of 1 admin(s)" in sent.err
-    assert "Queued for 0 of 1 admin(s)" in kvitt("digest", "tromso-hk", "--send").err
+    assert sent.err.strip() == "Queued for 1 of 1 admin(s)."  # one language, not "nb / en"
+    again = kvitt("digest", "tromso-hk", "--send")
+    assert "lagt i køen til 0 av 1 administrator(er). (De andre har fått dagens.)" in again.err
     assert _outbox_kinds(kvitt).count("admin_digest") == 1
     assert kvitt("digest", "tromso-hk").status == 2  # --send or --print is required
     assert kvitt("digest", "no-club", "--print").status == 2

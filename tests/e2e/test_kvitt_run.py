@@ -45,7 +45,7 @@ def world(tmp_path, imap_account, smtp_server):
 
     kvitt("db", "upgrade")
     kvitt("org", "apply", str(EXAMPLES / "forening-kvann.toml"))
-    code = kvitt("invite", "create", "eksempel-forening").split("Kode / code: ")[1].split()[0]
+    code = kvitt("invite", "create", "eksempel-forening").split("Kode: ")[1].split()[0]
 
     def start() -> subprocess.Popen[str]:
         return subprocess.Popen([KVITT, "run", "--only", "bot,outbox,inbound"], env=env,

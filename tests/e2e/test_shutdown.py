@@ -50,7 +50,7 @@ def test_sigterm_mid_delivery_finishes_it_and_a_restart_sends_nothing_twice(tmp_
         script = "\n".join([
             "/start " + subprocess.run(
                 [KVITT, "invite", "create", "eksempel-forening"], env=env, check=True,
-                capture_output=True, text=True).stdout.split("Kode / code: ")[1].split()[0],
+                capture_output=True, text=True).stdout.split("Kode: ")[1].split()[0],
             "Kari", "#1", "1234 56 78903", "/ny", "#1", "#1", "Styret",
             "#1",  # 🚗 Kjøring
             "i går", "#1", "Oslo", "Hamar", "126", "#1", "#1", "Møte uten togforbindelse",
