@@ -198,12 +198,6 @@ async def test_dialog_state_and_attachment_tables_exist_with_their_keys(engine):
     assert row["updated_at"] == now
 
 
-def test_clock_helper_moves():
-    clock = Clock(datetime(2026, 1, 1, tzinfo=UTC))
-    clock.advance(days=1)
-    assert clock() == datetime(2026, 1, 2, tzinfo=UTC)
-
-
 async def test_line_ids_are_unique_per_claim_only(engine):
     env = sql_env(engine)
     claimant, first = await _referee_claim(env)

@@ -126,11 +126,13 @@ async def test_an_expired_invite_code_is_refused(clubs: World, db: FakeDatabase)
     assert db.invites[invite.code].uses == 0
 
 
-async def test_an_invite_is_valid_until_it_expires(clubs: World):
+async def test_an_invite_is_valid_until_it_expires(clubs: World, db: FakeDatabase):
     invite = await admin.create_invite(clubs.env, "ik-fjell", max_uses=2)
-    clubs.clock.advance(days=clubs.env.invite_days)
-    await members.join(clubs.env, 4242, "Kari", invite.code)
-    await members.join(clubs.env, 4343, "Nils", invite.code)
+    clubs.clock.advance(days=clubs.env.invite_days)  # the last moment it is valid
+    kari, _ = await members.join(clubs.env, 4242, "Kari", invite.code)
+    nils, _ = await members.join(clubs.env, 4343, "Nils", invite.code)
+    assert "ik-fjell" in kari.memberships and "ik-fjell" in nils.memberships
+    assert db.invites[invite.code].uses == 2
 
 
 async def test_an_invite_for_an_unknown_organisation_is_refused(clubs: World):
