@@ -16,8 +16,7 @@ from domain.calc import Totals
 from domain.calendar import OSLO, local_date
 from domain.money import ZERO
 from domain.organisation import DIMENSIONS, Organisation
-from service import admin
-from service.context import Env
+from service.context import Env, organisations
 from service.digest_model import (
     ApprovedClaim,
     Digest,
@@ -130,9 +129,9 @@ async def _since(uow: UnitOfWork, slug: str, at: datetime, first_days: int) -> d
 async def digest(env: Env, slug: str, now: datetime | None = None, *, flag_days: int = 7,
                  first_days: int = 7, failure_days: int = 7) -> Digest:
     """The digest of ``slug`` as of ``now`` (default: the clock)."""
-    org = await admin.organisation(env, slug)
     at = now or env.clock()
     async with env.reader() as uow:
+        org = (await organisations(uow, (slug,)))[slug]
         names = {o.organisation.slug: o.organisation.name
                  for o in await uow.organisations.all()}
         g = _Gather(uow, org, at, names)

@@ -31,7 +31,7 @@ from domain.money import ZERO
 from domain.organisation import Organisation
 from domain.text import Text
 from service import admin
-from service.context import Env, retrying
+from service.context import Env, organisations, retrying
 from service.figures import OUTLAY, income_code
 from service.ports import UnitOfWork
 
@@ -152,11 +152,11 @@ async def export_run(env: Env, uow: UnitOfWork, org: Organisation,
 
 async def payroll_export(env: Env, slug: str, period: str, *,
                          admin_email: str | None = None) -> PayrollExport:
-    """The rows of ``slug``'s payroll run for ``period`` (``YYYY-MM``)."""
-    org = await admin.organisation(env, slug)
-    if admin_email is not None and not org.is_admin(admin_email):
-        raise NotAllowed()
+    """The rows of ``slug``'s payroll run for ``period`` (``YYYY-MM``), in one read."""
     async with env.reader() as uow:
+        org = (await organisations(uow, (slug,)))[slug]
+        if admin_email is not None and not org.is_admin(admin_email):
+            raise NotAllowed()
         return await export_run(env, uow, org, payroll_run(org, period))
 
 

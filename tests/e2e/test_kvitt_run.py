@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from harness.bot_api import BotApiServer
-from tests.e2e.telegram_user import TelegramUser
+from harness.telegram_user import TelegramUser
 from tests.integration.helpers import deliver, folders
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

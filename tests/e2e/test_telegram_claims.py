@@ -17,12 +17,12 @@ from telegram.ext import Application
 from bot.telegram_app import build_application, start_bot, stop_bot
 from domain.claim import Status
 from harness.bot_api import BotApiServer
+from harness.telegram_user import TelegramUser
 from service import admin
 from service.context import Env
 from store.blobs import FileBlobs
 from store.engine import make_engine, sqlite_url
 from store.migrate import upgrade
-from tests.e2e.telegram_user import TelegramUser
 from tests.integration.helpers import EXAMPLES, Clock, sql_env
 
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=UTC)  # Monday 16 March 2026

@@ -4,35 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from domain.claim import Actor, ClaimLine, Status
 from domain.lines import ItemLine, MileageLeg
-from service import admin, approvals, claims, members
+from harness.region import APPROVER, CLUBS, world
+from service import approvals, claims
 from service.delivery import Undeliverable, deliver_due
 from service.digest import digest, queue_digest
 from service.payroll import mark_exported_paid, payroll_export, render_csv
 from service.ports import ReplyKey
 from service.reminders import remind
 from store.uow import SqlUnitOfWork
-from tests.integration.helpers import EXAMPLES, Clock, sql_env
 
-CLUBS = ("tromso-hk", "bodo-hk")
-APPROVER = {"tromso-hk": "dommer@tromso-hk.no", "bodo-hk": "dommer@bodo-hk.no"}
 ADMIN = Actor("admin", "kasserer@tromso-hk.no", "cli")
 
-
-async def _world(engine):
-    clock = Clock(datetime(2026, 3, 9, 12, tzinfo=UTC))
-    env = sql_env(engine, clock)
-    await admin.apply_organisations(env, (EXAMPLES / "handball-region-nord.toml").read_text())
-    referee = None
-    for slug in CLUBS:
-        invite = await admin.create_invite(env, slug)
-        referee, _ = await members.join(env, 4242, "Kari Dommer", invite.code)
-    await members.update_profile(env, referee.id, bank_account="12345678903")
-    return env, clock, referee.id
 
 
 async def _claim(env, referee, *, km="120", submit=True):
@@ -58,7 +45,7 @@ async def _approve(env, claim, *slugs):
 
 
 async def test_claims_are_found_by_status_and_by_when_they_were_approved(engine):
-    env, clock, referee = await _world(engine)
+    env, clock, referee = await world(engine)
     draft = await _claim(env, referee, submit=False)
     waiting = await _claim(env, referee)
     clock.advance(hours=1)
@@ -80,7 +67,7 @@ async def test_claims_are_found_by_status_and_by_when_they_were_approved(engine)
 
 
 async def test_outbox_rows_reply_keys_and_bounces_are_read_back(engine):
-    env, clock, referee = await _world(engine)
+    env, clock, referee = await world(engine)
     claim = await _claim(env, referee)
 
     async def refuse(row):
@@ -107,7 +94,7 @@ async def test_outbox_rows_reply_keys_and_bounces_are_read_back(engine):
 
 
 async def test_a_payroll_run_adds_up_repeats_byte_for_byte_and_pays_once(engine):
-    env, clock, referee = await _world(engine)
+    env, clock, referee = await world(engine)
     claim = await _approve(env, await _claim(env, referee), *CLUBS)
     clock.advance(days=4)  # after the run's cut-off (12 March, 00:00 in Oslo)
     first = await payroll_export(env, "tromso-hk", "2026-03")
@@ -128,7 +115,7 @@ async def test_a_payroll_run_adds_up_repeats_byte_for_byte_and_pays_once(engine)
 
 
 async def test_reminders_and_the_digest_run_on_the_database_once_a_day(engine):
-    env, clock, referee = await _world(engine)
+    env, clock, referee = await world(engine)
     await _claim(env, referee)
     clock.advance(days=5, hours=1)
     first = await remind(env)

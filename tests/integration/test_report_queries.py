@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.claim import ClaimLine
 from domain.lines import ItemLine
+from harness.region import CLUBS, world
 from service import claims
 from service.dialog import DialogTurn, dialog_turn
 from service.digest import digest
@@ -26,7 +27,7 @@ from store import tables as t
 from store.migrate import _config, upgrade
 from store.reports import approved_query, explain, income_query
 from store.uow import SqlUnitOfWork
-from tests.integration.test_payroll_store import CLUBS, _approve, _claim, _world
+from tests.integration.test_payroll_store import _approve, _claim
 
 
 @contextlib.contextmanager
@@ -51,7 +52,7 @@ async def _approved_claims(env, referee, n: int) -> None:
 
 
 async def test_the_export_and_the_digest_cost_the_same_statements_for_1_and_4_claims(engine):
-    env, clock, referee = await _world(engine)
+    env, clock, referee = await world(engine)
     await _approved_claims(env, referee, 1)
     clock.advance(days=3)  # past the run's cut-off, 12 March
     with counted(engine) as one:
@@ -76,7 +77,7 @@ async def test_the_export_and_the_digest_cost_the_same_statements_for_1_and_4_cl
 
 
 async def test_saving_a_line_costs_the_same_statements_on_a_long_claim(engine):
-    env, _, referee = await _world(engine)
+    env, _, referee = await world(engine)
     short = await claims.create_claim(env, referee, list(CLUBS), "Kort")
     long = await claims.create_claim(env, referee, list(CLUBS), "Lang")
 
@@ -116,7 +117,7 @@ async def test_the_report_queries_are_served_by_their_indexes(engine):
 
 
 async def test_claims_approved_before_the_figures_existed_are_filled_in_on_upgrade(engine):
-    env, clock, referee = await _world(engine)
+    env, clock, referee = await world(engine)
     await _approved_claims(env, referee, 2)
     clock.advance(days=3)
     before = render_csv(await payroll_export(env, "tromso-hk", "2026-03"))
@@ -133,7 +134,7 @@ async def test_claims_approved_before_the_figures_existed_are_filled_in_on_upgra
 
 
 async def test_a_plain_dialog_step_costs_at_most_three_statements(engine):
-    env, _, _ = await _world(engine)  # Kari Dommer joined from Telegram user 4242
+    env, _, _ = await world(engine)  # Kari Dommer joined from Telegram user 4242
 
     async def step(turn: DialogTurn) -> str:
         if turn.user_id == 4242:

@@ -1,0 +1,124 @@
+"""One command, one table: ``python -m bench [--full] [--pg URL] [--only reports|bot]``.
+
+For SQLite (a temporary file) and PostgreSQL (a database made for the run and dropped),
+with 0, 1k and 10k claims stored (``--full``: 100k too, ~15 minutes more on 2 cores):
+the admin digest and the payroll export against the raw SQL aggregate (1k/10k/100k),
+and the bot on a realistic dialog at 1, 16 and 100 chats against a bare echo bot
+(0 and 10k stored claims; 100k with ``--full``). Every figure is the median of three,
+every ratio against a baseline measured in the same run. The table is Markdown, for
+``bench/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import secrets
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bench import dialog_bench, report_bench, seed
+from harness.bot_api import BotApiServer
+from harness.region import world
+from store.engine import make_engine, sqlite_url
+from store.migrate import upgrade
+
+PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+NOW = datetime(2026, 3, 12, 9, tzinfo=UTC)  # the payroll day: the run of 2026-03 is closed
+CHATS = (1, 16, 100)
+
+
+def row(what: str, ours: str, base: str, ratio: float | None, goal: str) -> None:
+    shown = "–" if ratio is None else f"{ratio:.2f}×"
+    print(f"| {what} | {ours} | {base} | {shown} | {goal} |", flush=True)
+
+
+async def one_database(name: str, url: str, sizes: list[int], bot_sizes: set[int],
+                       only: str | None, server: BotApiServer | None,
+                       folder: Path) -> None:
+    engine = make_engine(url)
+    await upgrade(engine)
+    env, clock, referee = await world(engine, datetime(2026, 3, 5, 12, tzinfo=UTC))
+    template = await seed.one_claim(env, referee)
+    users = list(range(9001, 9001 + max(CHATS)))
+    texts: list[str] = []
+    if server is not None and only != "reports":
+        await dialog_bench.join(env, users)
+        texts = await dialog_bench.discover(server, env, folder)
+    have = 0
+    for size in sizes:
+        if size:
+            await seed.grow(engine, template, referee, have, size, NOW)
+            have = size
+        label = f"{size // 1000}k" if size else "0"
+        if size and only != "bot":
+            r = await report_bench.measure(engine, env, NOW)
+            row(f"admin digest, {label} claims, {name}", f"{r['digest'] * 1000:.0f} ms",
+                f"raw SQL {r['digest_raw'] * 1000:.0f} ms", r["digest"] / r["digest_raw"],
+                "≤ 2×")
+            row(f"payroll export, {label} claims, {name}", f"{r['export'] * 1000:.0f} ms",
+                f"raw SQL {r['export_raw'] * 1000:.0f} ms", r["export"] / r["export_raw"],
+                "≤ 2×")
+        if server is not None and size in bot_sizes and only != "reports":
+            for n in CHATS:
+                chat_users = users[:n]
+                base = dialog_bench.medians(await dialog_bench.echo(server, chat_users, texts))
+                runs, errors = await dialog_bench.kvitt(server, env, chat_users, texts,
+                                                        folder)
+                ours = dialog_bench.medians(runs)
+                row(f"bot CPU per update, {n} chats, {label} claims, {name}",
+                    f"{ours[0] * 1000:.1f} ms", f"echo {base[0] * 1000:.1f} ms",
+                    ours[0] / base[0], "≤ 1.5×")
+                row(f"bot throughput, {n} chats, {label} claims, {name}",
+                    f"{ours[1]:.0f} updates/s", f"echo {base[1]:.0f} updates/s",
+                    ours[1] / base[1], "grows with chats")
+                row(f"errors, {n} chats, {label} claims, {name}", str(errors), "–", None,
+                    "0")
+    await engine.dispose()
+    del clock
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--full", action="store_true", help="100k claims too")
+    parser.add_argument("--pg", default=PG, help="a PostgreSQL server's URL (any database)")
+    parser.add_argument("--only", choices=("reports", "bot"))
+    parser.add_argument("--sqlite-only", action="store_true")
+    args = parser.parse_args()
+    sizes = [0, 1000, 10000, *([100000] if args.full else [])]
+    bot_sizes = {0, 10000, *([100000] if args.full else [])}
+    print("| what | Kvitt | baseline in the same run | ratio | goal |")
+    print("|---|---|---|---|---|", flush=True)
+    server = None if args.only == "reports" else BotApiServer().start()
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            await one_database("SQLite", sqlite_url(Path(folder)), sizes, bot_sizes,
+                               args.only, server, Path(folder))
+            if server is not None:
+                server.reset()
+            if not args.sqlite_only:
+                name = f"kvitt_bench_{secrets.token_hex(4)}"
+                admin_engine = make_engine(args.pg, isolation_level="AUTOCOMMIT")
+                async with admin_engine.connect() as conn:
+                    await conn.execute(text(f'CREATE DATABASE "{name}"'))
+                try:
+                    await one_database("PostgreSQL", f"{args.pg.rsplit('/', 1)[0]}/{name}",
+                                       sizes, bot_sizes, args.only, server,
+                                       Path(folder) / "pg")
+                finally:
+                    async with admin_engine.connect() as conn:
+                        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" '
+                                                "WITH (FORCE)"))
+                    await admin_engine.dispose()
+    finally:
+        if server is not None:
+            server.stop()
+    print(f"\n({' '.join(sys.argv[1:]) or 'default'} run; sizes {sizes})")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

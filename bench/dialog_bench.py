@@ -1,0 +1,132 @@
+"""The bot on a realistic dialog: CPU per update and throughput against a bare echo bot.
+
+Each chat starts a claim for two clubs and adds a whole driving line (date, vehicle,
+from, to, km, passengers, return trip, how to split it), then asks for the summary: 16
+updates, every answer typed (a button's label typed is the same answer as the button;
+the endpoint drives typed messages itself, so the bench process spends CPU only on the
+bot). 1, 16 or 100 chats talk at once. The baseline is a PTB echo bot with the same
+concurrency bound, endpoint and number of updates. Errors are the bot's "Beklager, noe
+gikk galt" answers.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from telegram import Update
+from telegram.ext import ContextTypes, MessageHandler, filters
+
+from bot.telegram_app import build_application, start_bot, stop_bot
+from harness.bot_api import BotApiServer, application_builder
+from harness.telegram_user import TelegramUser
+from service import admin, members
+from service.context import Env
+from store.blobs import FileBlobs
+
+CONCURRENCY = 8  # the bot's bound (build_application's default); the echo bot gets the same
+SCRIPT = (("type", "/ny"), ("press", "Tromsø"), ("press", "Bodø"), ("press", "Ferdig"),
+          ("type", "Kamper i helgen"), ("press", "Hopp over"), ("press", "Kjøring"),
+          ("type", "lørdag"), ("press", "Bil"), ("type", "Tromsø"), ("type", "Bodø"),
+          ("type", "184 km"), ("type", "Ola, Per"), ("press", "Nei"),
+          ("press", "honorarbrøk"), ("type", "/oppsummering"))
+ERROR = "Beklager, noe gikk galt"
+
+
+async def join(env: Env, users: list[int]) -> None:
+    """Each user a member of both clubs."""
+    for user in users:
+        for slug in ("tromso-hk", "bodo-hk"):
+            invite = await admin.create_invite(env, slug)
+            await members.join(env, user, f"Dommer {user}", invite.code)
+
+
+async def script_texts(server: BotApiServer, user: int) -> list[str]:
+    """The script as typed texts: each button's whole label, found by pressing it once."""
+    person = TelegramUser(server, user)
+    texts = []
+    for action, words in SCRIPT:
+        if action == "type":
+            await person.type(words)
+            texts.append(words)
+            continue
+        label = next(b["text"] for c in reversed(person._ours()) for row in c.buttons
+                     for b in row if words in b["text"])
+        await person.press(words)
+        texts.append(label)
+    assert "Sum" in person.text, person.text
+    return texts
+
+
+async def _drive(server: BotApiServer, users: list[int], texts: list[str],
+                 done: str | None) -> tuple[float, float]:
+    """CPU seconds per update and updates per second of wall time, for one round."""
+    seen = {u: len(server.replies(u)) for u in users}
+    before = len(server.calls("sendMessage"))
+    cpu, wall = time.process_time(), time.perf_counter()
+    for user in users:
+        server.send_sequence(user, texts)
+    if done is None:
+        await server.wait_for_calls("sendMessage", before + len(users) * len(texts), 600)
+    else:
+        await server.wait_for(lambda: all(any(done in r for r in server.replies(u)[seen[u]:])
+                                          for u in users), 600)
+    n = len(users) * len(texts)
+    return (time.process_time() - cpu) / n, n / (time.perf_counter() - wall)
+
+
+async def echo(server: BotApiServer, users: list[int], texts: list[str]) -> list[tuple]:
+    """The baseline, three rounds."""
+    app = application_builder(server).concurrent_updates(CONCURRENCY).build()
+
+    async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_message is not None
+        await update.effective_message.reply_text(update.effective_message.text or "")
+
+    app.add_handler(MessageHandler(filters.TEXT, answer))
+    await app.initialize()
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    try:
+        return [await _drive(server, users, texts, None) for _ in range(3)]
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+async def kvitt(server: BotApiServer, env: Env, users: list[int], texts: list[str],
+                folder: Path, rounds: int = 3) -> tuple[list[tuple], int]:
+    """Kvitt's bot, ``rounds`` rounds of the script; and the errors it answered."""
+    env = replace(env, blobs=FileBlobs(folder / "blobs"))
+    app = build_application(env, "123:ABC", api_url=server.base_url)
+    await start_bot(app, poll_timeout=1)
+    errors_before = sum(ERROR in r for u in users for r in server.replies(u))
+    try:
+        found = [await _drive(server, users, texts, "Sum") for _ in range(rounds)]
+    finally:
+        await stop_bot(app)
+    errors = sum(ERROR in r for u in users for r in server.replies(u)) - errors_before
+    return found, errors
+
+
+def medians(runs: list[tuple]) -> tuple[float, float]:
+    """Median CPU per update and median throughput."""
+    return (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
+
+
+async def discover(server: BotApiServer, env: Env, folder: Path) -> list[str]:
+    """Run the script once by hand to learn the labels, on a user of its own."""
+    await join(env, [8999])
+    app = build_application(replace(env, blobs=FileBlobs(folder / "blobs")), "123:ABC",
+                            api_url=server.base_url)
+    await start_bot(app, poll_timeout=1)
+    try:
+        return await script_texts(server, 8999)
+    finally:
+        await stop_bot(app)
+
+
