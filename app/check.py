@@ -1,7 +1,12 @@
 """``kvitt check``: the effective settings (secrets masked) and a live test of each connection.
 
-One line per check, ``ok`` or what failed and which setting to look at; exit 0
-only if everything configured works. Nothing is sent or changed.
+One line per check, ``ok`` or what failed and which setting to look at, in
+``KVITT_LANG``; exit 0 only if everything the asked-for roles need works. Nothing
+is sent or changed. ``--only`` takes the roles as ``kvitt run --only`` does
+(default: all of them); a role that needs something missing fails its line, so
+``kvitt check`` never passes a setup on which ``kvitt run`` would start without its
+bot (no ``KVITT_TELEGRAM_TOKEN``) or read replies from a Maildir nobody delivers
+to (a ``KVITT_MAILDIR`` that does not exist).
 """
 
 from __future__ import annotations
@@ -11,32 +16,46 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
+from app.run import ROLES
 from app.settings import Settings, SettingsError
+from app.setup_problems import setup_problem
+from domain.text import Text
 
-Check = tuple[str, Callable[[Settings], Awaitable[str]]]
+Result = tuple[bool, Text]
+Check = tuple[str, Callable[[Settings, tuple[str, ...]], Awaitable[Result]]]
+OK = Text("ok", "ok")
+FAILED = Text("FEIL", "FAILED")
 
 
-async def _database(settings: Settings) -> str:
+def _not_set(name: str) -> Result:
+    return True, Text(f"ikke satt ({name})", f"not set ({name})")
+
+
+async def _database(settings: Settings, roles: tuple[str, ...]) -> Result:
+    from sqlalchemy.engine import make_url
+
     from store.engine import make_engine
-    from store.migrate import SchemaNotCurrent, check_current
+    from store.migrate import SchemaNotCurrent, check_current, head
 
+    url = make_url(settings.database_url)
+    if url.drivername.startswith("sqlite") and not Path(url.database or "").exists():
+        raise SchemaNotCurrent(None, head())  # opening it would create an empty file
     engine = make_engine(settings.database_url)
     try:
         await check_current(engine)
-    except SchemaNotCurrent as exc:
-        return f"FEIL: {exc.text.nb}"
     finally:
         await engine.dispose()
-    return "ok"
+    return True, OK
 
 
-async def _smtp(settings: Settings) -> str:
+async def _smtp(settings: Settings, roles: tuple[str, ...]) -> Result:
     import aiosmtplib
 
     mail = settings.mail
     if not mail.smtp_host:
-        return "ikke satt (KVITT_SMTP_HOST)"
+        return _not_set("KVITT_SMTP_HOST")
     client = aiosmtplib.SMTP(hostname=mail.smtp_host, port=mail.smtp_port, timeout=10,
                              use_tls=mail.smtp_security == "tls",
                              start_tls=mail.smtp_security == "starttls")
@@ -45,51 +64,75 @@ async def _smtp(settings: Settings) -> str:
         await client.login(mail.smtp_user, mail.smtp_password)
     with contextlib.suppress(Exception):
         await client.quit()
-    return "ok"
+    return True, OK
 
 
-async def _imap(settings: Settings) -> str:
+async def _imap(settings: Settings, roles: tuple[str, ...]) -> Result:
     from mail.sources import ImapSource
 
     mail = settings.mail
-    if not mail.imap_host:
-        return "ikke satt (KVITT_IMAP_HOST)" + (f"; Maildir {mail.maildir}" if mail.maildir
-                                                 else "")
-    source = await asyncio.to_thread(ImapSource, mail.imap())
-    await asyncio.to_thread(source.close)
-    return "ok (Processed og Rejected finnes)"
+    if mail.imap_host:
+        source = await asyncio.to_thread(ImapSource, mail.imap())
+        await asyncio.to_thread(source.close)
+        return True, Text("ok (Processed og Rejected finnes)", "ok (Processed and Rejected exist)")
+    if not mail.maildir:
+        return _not_set("KVITT_IMAP_HOST, KVITT_MAILDIR")
+    folder = Path(mail.maildir)
+    if not all((folder / part).is_dir() for part in ("cur", "new", "tmp")):
+        return False, Text(f"Maildir {folder} finnes ikke (cur, new og tmp mangler). Rett "
+                           "KVITT_MAILDIR til mappen e-posttjeneren leverer svarene i.",
+                           f"the Maildir {folder} does not exist (no cur, new and tmp). Point "
+                           "KVITT_MAILDIR at the folder the mail server delivers replies to.")
+    return True, Text(f"ok (Maildir {folder})", f"ok (Maildir {folder})")
 
 
-async def _telegram(settings: Settings) -> str:
+async def _telegram(settings: Settings, roles: tuple[str, ...]) -> Result:
     from telegram import Bot
 
     if not settings.telegram.token:
-        return "ikke satt (KVITT_TELEGRAM_TOKEN)"
+        if "bot" not in roles:
+            return _not_set("KVITT_TELEGRAM_TOKEN")
+        others = ",".join(role for role in roles if role != "bot") or "outbox"
+        return False, Text("KVITT_TELEGRAM_TOKEN er ikke satt, men bot-rollen er med. Sett "
+                           f"tokenet fra BotFather, eller kjør uten bot: --only {others}",
+                           "KVITT_TELEGRAM_TOKEN is not set, but the bot role is on. Set the "
+                           f"token from BotFather, or run without the bot: --only {others}")
     async with Bot(settings.telegram.token, base_url=settings.telegram.api_url) as bot:
         me = await bot.get_me()
-    return f"ok (@{me.username})"
+    return True, Text(f"ok (@{me.username})", f"ok (@{me.username})")
 
 
 CHECKS: tuple[Check, ...] = (("database", _database), ("smtp", _smtp), ("imap", _imap),
                              ("telegram", _telegram))
 
 
-async def run_checks(settings: Settings) -> bool:
+async def run_checks(settings: Settings, roles: tuple[str, ...] = ROLES) -> bool:
     """Print every check's line; True if none failed."""
-    ok = True
+    from store.migrate import SchemaNotCurrent
+
+    lang, all_ok = settings.lang, True
     for name, check in CHECKS:
         try:
-            result = await asyncio.wait_for(check(settings), 20)
+            ok, text = await asyncio.wait_for(check(settings, roles), 20)
+        except SchemaNotCurrent as exc:
+            ok, text = False, exc.text
         except Exception as exc:  # any failure is reported as that check's line
-            result, ok = f"FEIL: {type(exc).__name__}: {exc}", False
-        if result.startswith("FEIL"):
-            ok = False
-        print(f"{name:<9} {result}")
-    return ok
+            problem = setup_problem(exc, settings)
+            ok, text = False, problem or Text(f"{type(exc).__name__}: {exc}",
+                                              f"{type(exc).__name__}: {exc}")
+        all_ok = all_ok and ok
+        line = text.in_(lang) if ok else f"{FAILED.in_(lang)}: {text.in_(lang)}"
+        print(f"{name:<9} {line}")
+    return all_ok
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the settings, then check the connections."""
+    """Print the settings, then check the connections the roles need."""
+    roles = tuple(r.strip() for r in args.only.split(",")) if args.only else ROLES
+    if unknown := [r for r in roles if r not in ROLES]:
+        print(f"kvitt: unknown role {', '.join(unknown)}; roles: {', '.join(ROLES)}",
+              file=sys.stderr)
+        return 2
     try:
         settings = Settings.load()
     except SettingsError as exc:
@@ -98,4 +141,4 @@ def run(args: argparse.Namespace) -> int:
     for key, value in settings.masked().items():
         print(f"{key}={value}")
     print()
-    return 0 if asyncio.run(run_checks(settings)) else 1
+    return 0 if asyncio.run(run_checks(settings, roles)) else 1

@@ -114,7 +114,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("run", "run the bot, the outbox, the inbound mail and the scheduler in one process",
             _lazy("app.run", "main"), _arguments(ARGS, "run_arguments")),
     Command("check", "show the settings (secrets masked) and test every connection",
-            _lazy("app.check", "run")),
+            _lazy("app.check", "run"), _arguments(ARGS, "check_arguments")),
     Command("chat", "the claimant's side of the bot in a terminal, on the local database",
             _lazy("app.chat_cli", "run"), _arguments(ARGS, "chat_arguments")),
     Command("demo", "the whole product offline: bot dialog, mail out and in, approvals",

@@ -66,6 +66,13 @@ def run_arguments(parser: argparse.ArgumentParser) -> None:
                         choices=("debug", "info", "warning", "error"))
 
 
+def check_arguments(parser: argparse.ArgumentParser) -> None:
+    """``kvitt check [--only ROLE[,ROLE]]``: what the roles need, as ``kvitt run`` would."""
+    parser.add_argument("--only", metavar="ROLE[,ROLE]",
+                        help="check what these roles need: bot, outbox, inbound, scheduler "
+                             "(default: all, as kvitt run)")
+
+
 def payroll_arguments(parser: argparse.ArgumentParser) -> None:
     """``export payroll ORG --period YYYY-MM [--format csv|xlsx] [--mark-paid] [--out FILE]``."""
     parser.add_argument("org")

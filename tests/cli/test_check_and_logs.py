@@ -33,6 +33,39 @@ def test_check_reports_each_connection_and_masks_secrets(kvitt, imap_account, sm
         server.stop()
 
 
+def test_check_lists_every_setting_and_fails_what_the_roles_need(kvitt, tmp_path):
+    from app.settings import Settings
+
+    kvitt("db", "upgrade")
+    missing = tmp_path / "no-such-maildir"
+    ran = kvitt("check", env={"KVITT_MAILDIR": str(missing), "KVITT_LANG": "en"})
+    assert ran.status == 1
+    names = Settings.load({}, env_file=None).masked()
+    shown = [line.split("=", 1)[0] for line in ran.out.splitlines() if "=" in line]
+    assert shown == list(names)  # every setting, not a selection
+    lines = dict(line.split(None, 1) for line in ran.out.splitlines()[-4:])
+    assert lines["database"] == "ok"
+    assert lines["imap"].startswith(f"FAILED: the Maildir {missing} does not exist")
+    assert lines["telegram"].startswith("FAILED: KVITT_TELEGRAM_TOKEN is not set, but the bot")
+    assert "--only outbox,inbound,scheduler" in lines["telegram"]
+    assert "FEIL" not in ran.out and "ikke satt" not in ran.out  # one language
+    # without the bot role, and with the Maildir there, nothing configured fails
+    for part in ("cur", "new", "tmp"):
+        (missing / part).mkdir(parents=True)
+    fine = kvitt("check", "--only", "outbox,inbound,scheduler",
+                 env={"KVITT_MAILDIR": str(missing)})
+    assert fine.status == 0, fine.out
+    assert fine.out.splitlines()[-1] == "telegram  ikke satt (KVITT_TELEGRAM_TOKEN)"
+
+
+def test_check_does_not_create_a_database_and_says_to_migrate(kvitt):
+    ran = kvitt("check", "--only", "outbox")
+    assert ran.status == 1
+    assert "database  FEIL: Databasen er ikke oppdatert" in ran.out
+    assert "kvitt db upgrade" in ran.out
+    assert not (kvitt.cwd / "kvitt-data").exists()
+
+
 def test_a_log_line_never_holds_an_address_or_an_account_number():
     record = logging.LogRecord("kvitt", logging.INFO, "x", 1,
                                "sent to kari@example.no, account 1234 56 78903", None, None)
