@@ -14,11 +14,15 @@ from datetime import datetime
 
 from domain import workflow
 from domain.attachments import sniff_type
+from domain.calc import compute_line
 from domain.calendar import local_date
 from domain.claim import Actor, Channel, Claim, ClaimEvent, ClaimLine
 from domain.claimant import Claimant
 from domain.errors import InvalidValue, NotAMember, NotFound
+from domain.lines import LineError
 from domain.organisation import Organisation
+from domain.plausibility import refuse_impossible, refuse_no_rates
+from domain.rates import NoRateSetError
 from domain.text import Text
 from service.context import Env, book_for, organisations, own_claim
 from service.notify import publish
@@ -101,13 +105,38 @@ class ClaimantSession:
         await self.uow.claims.save(claim)
         return claim
 
+    async def _checked(self, claim: Claim, line: ClaimLine) -> None:
+        """Refuse a line that cannot be true or cannot be computed, before it is saved.
+
+        Raises:
+            InvalidValue: a day after today, no rates for the day, an impossible figure.
+        """
+        orgs = await organisations(self.uow, claim.payers)
+        code = line.type_code or getattr(line.body, "code", "")
+        unit = next((e.unit for org in orgs.values() if (e := org.entry(code))), "")
+        refuse_impossible(line.body, local_date(self.env.clock()), unit)
+        try:
+            compute_line(line.body, book_for(self.env, orgs), claim.rate_set)
+        except NoRateSetError as exc:
+            refuse_no_rates(exc.name, exc.on)
+        except LineError as exc:
+            raise InvalidValue(exc.text) from None
+
     async def add_line(self, claim_id: str, line: ClaimLine) -> Claim:
-        """Add a line to a draft or returned claim."""
-        return await self._edit(claim_id, lambda c, a, t: c.add_line(line, a, t))
+        """Add a line to a draft or returned claim (checked: see ``_checked``)."""
+        claim = await self.claim(claim_id)
+        await self._checked(claim, line)
+        claim.add_line(line, self.actor, self.env.clock())
+        await self.uow.claims.save(claim)
+        return claim
 
     async def change_line(self, claim_id: str, line: ClaimLine) -> Claim:
-        """Replace the line with the same id."""
-        return await self._edit(claim_id, lambda c, a, t: c.change_line(line, a, t))
+        """Replace the line with the same id (checked like a new one)."""
+        claim = await self.claim(claim_id)
+        await self._checked(claim, line)
+        claim.change_line(line, self.actor, self.env.clock())
+        await self.uow.claims.save(claim)
+        return claim
 
     async def remove_line(self, claim_id: str, line_id: str) -> Claim:
         """Remove a line."""

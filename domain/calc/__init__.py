@@ -8,17 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 
 from domain.calc.mileage import compute_mileage
 from domain.calc.outlay import compute_expense, compute_item
 from domain.calc.per_diem import compute_per_diem
 from domain.calc.result import IncomePart, LineResult, Notice, Totals
-from domain.lines import Expense, ItemLine, Line, MileageLeg
+from domain.lines import Expense, ItemLine, Line, LineError, MileageLeg
+from domain.money import format_kr
 from domain.rates import RateBook
 from domain.text import Text
 
-__all__ = ["ClaimResult", "IncomePart", "LineResult", "Notice", "Totals", "compute_claim",
-           "compute_line"]
+__all__ = ["MAX_LINE_AMOUNT", "ClaimResult", "IncomePart", "LineResult", "Notice", "Totals",
+           "compute_claim", "compute_line"]
+
+# No claim line is worth more than this: a result above it is a typo (999 999 999 ×
+# 999 999 999), refused by the calculator itself so no front end can save or pay it.
+MAX_LINE_AMOUNT = Decimal(10_000_000)
+_TOO_LARGE = Text(f"beløpet er over grensen for én linje ({format_kr(MAX_LINE_AMOUNT)} kr); "
+                  "sjekk antall og sats",
+                  f"the amount is over the limit for one line ({format_kr(MAX_LINE_AMOUNT)} "
+                  "kr); check the quantity and rate")
 
 _PROVISIONAL = Notice("provisional_rates", Text(
     "Noen satser er foreløpige (ikke bekreftet av Skatteetaten ennå)",
@@ -30,8 +40,19 @@ def compute_line(line: Line, book: RateBook, rate_set: str = "state") -> LineRes
 
     Raises:
         NoRateSetError: no table covers the line's date.
-        LineError: the line cannot be computed with these rates (e.g. no km rate).
+        LineError: the line cannot be computed with these rates (e.g. no km rate), or its
+            amount is over ``MAX_LINE_AMOUNT``.
     """
+    try:
+        result = _compute(line, book, rate_set)
+    except InvalidOperation:  # beyond Decimal's precision: far over the cap anyway
+        raise LineError("amount", _TOO_LARGE) from None
+    if result.amount > MAX_LINE_AMOUNT:
+        raise LineError("amount", _TOO_LARGE)
+    return result
+
+
+def _compute(line: Line, book: RateBook, rate_set: str) -> LineResult:
     if isinstance(line, Expense):
         return compute_expense(line)
     if isinstance(line, ItemLine):
