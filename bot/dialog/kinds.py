@@ -18,6 +18,7 @@ from bot.dialog.core import END, Button, Ctx, InputError, Prompt
 from bot.dialog.engine import register
 from bot.dialog.lines import (
     after_fields,
+    check_rates,
     claim_orgs,
     date_suggestions,
     preview,
@@ -31,6 +32,7 @@ from bot.understand import echo_when, parse_amount, parse_km, parse_when
 from domain.codec import line_from_dict
 from domain.lines import EXPENSE_NAMES, MEAL_NAMES
 from domain.money import NOK, ZERO, format_kr
+from domain.plausibility import refuse_date
 from domain.rates.model import LODGINGS as DOMAIN_LODGINGS
 from domain.rates.model import MEALS as DOMAIN_MEALS
 from domain.rates.model import VEHICLES as DOMAIN_VEHICLES
@@ -63,6 +65,7 @@ def _line(ctx: Ctx) -> dict[str, Any]:
 # -- driving ---------------------------------------------------------------------------------
 
 async def _mileage_date(ctx: Ctx, day: date) -> str:
+    await check_rates(ctx, day)
     _line(ctx).update(kind="mileage", date=day.isoformat(), passengers=[])
     return "mileage.vehicle"
 
@@ -163,11 +166,13 @@ def _read_moment(ctx: Ctx, text: str) -> datetime:
     if when.time is None:
         raise InputError(Text("Skriv også klokkeslettet, f.eks. «5.3 kl 07.30».",
                               "Write the time too, e.g. \"5.3 at 07:30\"."))
+    refuse_date(when.date, ctx.now.date())
     ctx.say(f"🕒 {echo_when(when, ctx.lang)}")
     return datetime.combine(when.date, when.time)
 
 
 async def _departure(ctx: Ctx, moment: datetime) -> str:
+    await check_rates(ctx, moment.date())
     _line(ctx).update(kind="per_diem", departure=f"{moment:%Y-%m-%dT%H:%M}")
     return "per_diem.return"
 

@@ -22,6 +22,8 @@ from domain.codec import line_from_dict
 from domain.lines import Expense, Line, MileageLeg
 from domain.money import format_kr
 from domain.organisation import Organisation
+from domain.plausibility import refuse_date, refuse_no_rates
+from domain.rates import NoRateSetError
 from domain.text import Text
 from service.context import book_for
 
@@ -29,10 +31,23 @@ SPLIT = "split"
 
 
 def read_date(ctx: Ctx, text: str) -> date:
-    """A date typed the Norwegian way; echoed back so a misreading is seen at once."""
+    """A date typed the Norwegian way, not after today; echoed so a misreading is seen."""
     when = parse_when(text, ctx.now, ctx.lang)
+    refuse_date(when.date, ctx.now.date())
     ctx.say(f"📅 {echo_when(replace(when, time=None), ctx.lang)}")
     return when.date
+
+
+async def check_rates(ctx: Ctx, day: date) -> None:
+    """Refuse, when typed, a day no rate table of the claim covers (not at saving)."""
+    orgs = await claim_orgs(ctx)
+    claim = await ctx.turn.session().claim(ctx.data["claim_id"])
+    book = book_for(ctx.turn.env, orgs)
+    try:
+        book.paid(claim.rate_set, day)
+        book.taxfree(day)
+    except NoRateSetError as exc:
+        refuse_no_rates(exc.name, exc.on)
 
 
 def read_number(ctx: Ctx, text: str) -> Decimal:

@@ -1,0 +1,52 @@
+"""Issue 10's defects, each driven through the real dialog engine on the real store.
+
+Every test here failed on the code before the fix: the claimant got a crash, a wrong
+answer or silence where they now get the question again with the reason.
+"""
+
+from __future__ import annotations
+
+from service import admin
+from tests.integration.chat import Chat
+from tests.integration.test_dialog import _env, _joined
+
+
+async def start_claim(chat: Chat, *payers: str) -> None:
+    """Open a claim for ``payers`` (default Tromsø) and stand at the claim menu."""
+    await chat.type("/ny")
+    for payer in payers or ("Tromsø",):
+        await chat.press(payer)
+    await chat.press("Ferdig")
+    await chat.type("Cup")
+    await chat.press("Hopp over")
+    assert "Hva vil du legge til?" in chat.text
+
+
+async def test_a_date_in_the_future_or_without_rates_is_refused_when_typed(engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env, user_id=1001)
+    await start_claim(chat)
+    await chat.press("Kjøring")
+    await chat.type("1.1.2030")
+    assert "01.01.2030 er fram i tid" in chat.text
+    assert "Dato for kjøringen?" in chat.text  # still at the question, nothing saved
+    await chat.type("1.6.2025")  # the region's own rate set starts 1.1.2026
+    assert "ingen satser (handball-nord) for 01.06.2025" in chat.text
+    assert "Dato for kjøringen?" in chat.text
+    await chat.type("i går")
+    assert "Kjøretøy?" in chat.text
+
+
+async def test_a_future_departure_is_refused_and_nothing_crashes_at_saving(engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env, user_id=1002)
+    await start_claim(chat)
+    await chat.press("Diett")
+    await chat.type("1.1.2030 kl 08")
+    assert "fram i tid" in chat.text
+    await chat.type("14.3 kl 08")
+    await chat.type("1.1.2030 kl 17")
+    assert "fram i tid" in chat.text
+    assert "Beklager" not in chat.text
+    (claim,) = await admin.claims_of(env, "tromso-hk")
+    assert claim.lines == []
