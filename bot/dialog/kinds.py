@@ -32,7 +32,7 @@ from bot.understand import echo_when, parse_amount, parse_km, parse_when
 from domain.codec import line_from_dict
 from domain.lines import EXPENSE_NAMES, MEAL_NAMES
 from domain.money import NOK, ZERO, format_kr
-from domain.plausibility import refuse_date
+from domain.plausibility import refuse_date, refuse_outlay, refuse_quantity
 from domain.rates.model import LODGINGS as DOMAIN_LODGINGS
 from domain.rates.model import MEALS as DOMAIN_MEALS
 from domain.rates.model import VEHICLES as DOMAIN_VEHICLES
@@ -337,6 +337,8 @@ async def _type(ctx: Ctx, value: str) -> str:
 
 async def _amount(ctx: Ctx, text: str) -> str:
     amount = parse_amount(text)
+    if amount.currency == NOK:
+        refuse_outlay(amount.amount)
     _line(ctx).update(amount=str(amount.amount), currency=amount.currency)
     ctx.say(f"💰 {amount.currency} {format_kr(amount.amount)}")
     if amount.currency == NOK:
@@ -346,6 +348,7 @@ async def _amount(ctx: Ctx, text: str) -> str:
 
 
 async def _rate(ctx: Ctx, rate: Decimal) -> str:
+    refuse_outlay(Decimal(_line(ctx)["amount"]) * rate)
     _line(ctx)["nok_rate"] = str(rate)
     return "expense.remark"
 
@@ -408,6 +411,7 @@ async def _item(ctx: Ctx, value: str) -> str:
 
 
 async def _quantity(ctx: Ctx, quantity: Decimal) -> str:
+    refuse_quantity(quantity, ctx.draft.get("unit", ""))
     _line(ctx)["quantity"] = str(quantity)
     return "item.date"
 

@@ -12,9 +12,9 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from bot.dialog.core import END, Button, Ctx, InputError
+from bot.dialog.core import END, Button, Ctx, InputError, Prompt
 from bot.dialog.engine import register
-from bot.dialog.steps import ask_choice, ask_text
+from bot.dialog.steps import ask_buttons, ask_choice, ask_text
 from bot.understand import echo_when, parse_when
 from domain.calc import LineResult, compute_line
 from domain.claim import ClaimLine
@@ -22,7 +22,7 @@ from domain.codec import line_from_dict
 from domain.lines import Expense, Line, MileageLeg
 from domain.money import format_kr
 from domain.organisation import Organisation
-from domain.plausibility import refuse_date, refuse_no_rates
+from domain.plausibility import doubts, number_text, refuse_date, refuse_no_rates
 from domain.rates import NoRateSetError
 from domain.text import Text
 from service.context import book_for
@@ -89,16 +89,72 @@ def result_text(ctx: Ctx, result: LineResult) -> str:
 
 
 async def after_fields(ctx: Ctx) -> str:
-    """Where every line goes when its own fields are done: payer, justification, save."""
+    """Where every line goes when its own fields are done: payer, doubts, justification, save."""
     orgs = await claim_orgs(ctx)
     if "payer" not in ctx.draft:
         if len(orgs) == 1:
             ctx.draft["payer"] = next(iter(orgs))
         else:
             return "line.payer"
-    if await _needs_justification(ctx, orgs) and not ctx.draft.get("justification"):
+    return await _sure_or_save(ctx)
+
+
+async def _why_justify(ctx: Ctx) -> Text | None:
+    """Why the payer wants a justification for the drafted line (None: it does not)."""
+    body = line_from_dict(ctx.draft["line"])
+    payer = ctx.draft.get("payer")
+    for slug, org in (await claim_orgs(ctx)).items():
+        if payer not in (None, slug):
+            continue
+        if isinstance(body, MileageLeg) and body.km > org.policy.max_km_per_leg:
+            km, most = number_text(body.km), number_text(org.policy.max_km_per_leg)
+            return Text(f"{km.nb} km er mer enn {org.name}s grense på {most.nb} km per "
+                        "strekning: forklar ruten.",
+                        f"{km.en} km is more than {org.name}'s limit of {most.en} km per "
+                        "leg: explain the route.")
+        if isinstance(body, MileageLeg) and org.policy.justify_own_car:
+            return Text(f"{org.name} krever en begrunnelse for å bruke egen bil.",
+                        f"{org.name} requires a justification for using your own car.")
+        entry = org.entry(ctx.draft.get("type_code", "")) or (
+            org.expense_entry(body.type) if isinstance(body, Expense) else None)
+        if entry is not None and entry.justification_required:
+            return Text(f"{org.name} krever en begrunnelse for {entry.label.nb.lower()}.",
+                        f"{org.name} requires a justification for {entry.label.en.lower()}.")
+    return None
+
+
+# Where to go back to when the claimant says an unusual figure was wrong.
+_FIELD_STEPS = {("mileage", "km"): "mileage.km", ("expense", "amount"): "expense.amount",
+                ("item", "quantity"): "item.quantity"}
+
+
+async def _sure_or_save(ctx: Ctx) -> str:
+    """Ask "Er du sikker?" about each unusual figure not yet confirmed, then save."""
+    confirmed = ctx.draft.setdefault("sure", [])
+    body = line_from_dict(ctx.draft["line"])
+    for doubt in doubts(body, ctx.draft.get("unit", "")):
+        if doubt.field not in confirmed:
+            ctx.draft["doubt"] = [doubt.field, doubt.text.nb, doubt.text.en]
+            return "line.sure"
+    if not ctx.draft.get("justification") and (why := await _why_justify(ctx)):
+        ctx.draft["why"] = [why.nb, why.en]
         return "line.justification"
     return await save(ctx)
+
+
+async def _sure_prompt(ctx: Ctx) -> Prompt:
+    _, nb, en = ctx.draft["doubt"]
+    return Prompt(ctx.t(f"Er du sikker? {nb}", f"Are you sure? {en}"),
+                  ((Button(ctx.t("✅ Ja, det stemmer", "✅ Yes, that is right"), "yes"),
+                    Button(ctx.t("✏️ Nei, endre", "✏️ No, change it"), "no")),))
+
+
+async def _sure(ctx: Ctx, value: str) -> str:
+    field = ctx.draft.pop("doubt")[0]
+    if value == "yes":
+        ctx.draft["sure"].append(field)
+        return await _sure_or_save(ctx)
+    return _FIELD_STEPS[(ctx.draft["line"]["kind"], field)]
 
 
 async def _needs_justification(ctx: Ctx, orgs: dict[str, Organisation]) -> bool:
@@ -148,16 +204,21 @@ async def _payer(ctx: Ctx, value: str) -> str:
     return await after_fields(ctx)
 
 
+def _justification_question(ctx: Ctx) -> str:
+    nb, en = ctx.draft.get("why") or ("Betaleren krever en begrunnelse.",
+                                       "The payer requires a justification.")
+    return ctx.t(f"{nb}\nSkriv begrunnelsen (f.eks. hvorfor bil/taxi/fly, eller ruten):",
+                 f"{en}\nWrite the justification (e.g. why car/taxi/flight, or the route):")
+
+
 async def _justification(ctx: Ctx, text: str) -> str:
     ctx.draft["justification"] = text
-    return await save(ctx)
+    return await _sure_or_save(ctx)
 
 
 register(
     ask_choice("line.payer", ("Hvem skal betale denne linjen?", "Who pays this line?"),
                _payer_options, _payer, per_row=1),
-    ask_text("line.justification", (
-        "Betaleren krever en begrunnelse (f.eks. hvorfor bil/taxi/fly, eller ruten):",
-        "The payer requires a justification (e.g. why car/taxi/flight, or the route):"),
-        _justification),
+    ask_text("line.justification", _justification_question, _justification),
+    ask_buttons("line.sure", _sure_prompt, _sure, kind="confirm"),
 )

@@ -50,3 +50,31 @@ async def test_a_future_departure_is_refused_and_nothing_crashes_at_saving(engin
     assert "Beklager" not in chat.text
     (claim,) = await admin.claims_of(env, "tromso-hk")
     assert claim.lines == []
+
+
+async def test_9999_hours_are_refused_and_an_unusual_figure_is_asked_about(engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env, user_id=1003)
+    await start_claim(chat)
+    await chat.press("Kjøring")
+    for answer in ("i går", "Bil", "Tromsø", "Kirkenes", "2400"):
+        await chat.type(answer)
+    await chat.press("Ingen")
+    await chat.press("Nei")
+    assert "Er du sikker? 2400 km på én strekning er mye." in chat.text
+    await chat.press("Nei, endre")
+    assert "Antall km" in chat.text
+    await chat.type("240")
+    await chat.press("Ingen")
+    await chat.press("Nei")
+    assert "Lagret" in chat.text and "Er du sikker" not in chat.text
+    await chat.press("Timer/honorar")
+    await chat.press("3. divisjon")
+    await chat.type("9999")
+    assert "kan ikke stemme" in chat.text and "744" in chat.text
+    await chat.type("40")
+    await chat.type("i går")
+    await chat.press("Hopp over")
+    assert "Er du sikker? 40 kamp i én linje er mye." in chat.text
+    await chat.press("Ja, det stemmer")
+    assert "Lagret" in chat.text
