@@ -12,7 +12,8 @@ Decisions, where typing is ambiguous (the bot always echoes what it understood):
   before today; "forrige fredag" / "last Friday" is the Friday of the previous week
   (weeks start on Monday).
 - "05.03" is a date whenever it is one; only an impossible date ("07.30", "18.00") is
-  read as a time. A time alone means today.
+  read as a time. A time alone means today (a return time alone means the departure's
+  day, or the next day when it is earlier than the departure: see ``time_only``).
 - Words of both languages are understood whatever the claimant's language; ``lang`` only
   picks the language of refusals. Numbers are day before month, always.
 - A text holding our weekday or month words in a shape we do not know is refused rather
@@ -141,6 +142,18 @@ def parse_when(text: str, now: dt.datetime, lang: str = "nb") -> When:
     if day is not None:
         return When(day, time)
     return _with_dateparser(date_part, time, _oslo(now), lang)
+
+
+def time_only(text: str) -> dt.time | None:
+    """The time of day if ``text`` says nothing but a time ("kl 17", "17.30"), else None.
+
+    The caller decides which day a bare time belongs to (a return "kl 17" after a
+    departure "28.11 kl 08" is 28.11, not today).
+    """
+    plain = _squash(text).lower()
+    if not plain or (plain.isdigit() and len(plain) > 2) or _is_day_month(plain):
+        return None
+    return _time_or_none(plain)
 
 
 def _is_day_month(plain: str) -> bool:

@@ -28,7 +28,7 @@ from bot.dialog.lines import (
     save,
 )
 from bot.dialog.steps import ask_buttons, ask_choice, ask_file, ask_text
-from bot.understand import echo_when, parse_amount, parse_km, parse_when
+from bot.understand import When, echo_when, parse_amount, parse_km, parse_when, time_only
 from domain.codec import line_from_dict
 from domain.lines import EXPENSE_NAMES, MEAL_NAMES
 from domain.money import NOK, ZERO, format_kr
@@ -171,6 +171,20 @@ def _read_moment(ctx: Ctx, text: str) -> datetime:
     return datetime.combine(when.date, when.time)
 
 
+def _read_return(ctx: Ctx, text: str) -> datetime:
+    """A bare time after a departure is that day (the next, if earlier): never today."""
+    time = time_only(text)
+    if time is None:
+        return _read_moment(ctx, text)
+    departure = datetime.fromisoformat(_line(ctx)["departure"])
+    moment = datetime.combine(departure.date(), time)
+    if moment <= departure:
+        moment += timedelta(days=1)
+    refuse_date(moment.date(), ctx.now.date())
+    ctx.say(f"🕒 {echo_when(When(moment.date(), time), ctx.lang)}")
+    return moment
+
+
 async def _departure(ctx: Ctx, moment: datetime) -> str:
     await check_rates(ctx, moment.date())
     _line(ctx).update(kind="per_diem", departure=f"{moment:%Y-%m-%dT%H:%M}")
@@ -288,10 +302,11 @@ register(
              _departure, read=_read_moment, kind="datetime"),
     ask_text("per_diem.return", ("Når kom du hjem? Dato og klokkeslett.",
                                  "When did you get home? Date and time."),
-             _return, read=_read_moment, kind="datetime").going_back_to("per_diem.start"),
+             _return, read=_read_return, kind="datetime").going_back_to("per_diem.start"),
     ask_text("per_diem.distance", ("Hvor langt fra hjemmet/arbeidsstedet var reisen (km én vei)?",
                                    "How far from home/work was the trip (km one way)?"),
-             _distance, read=lambda ctx, t: parse_km(t), kind="number"),
+             _distance, read=lambda ctx, t: parse_km(t),
+             kind="number").going_back_to("per_diem.return"),
     ask_buttons("per_diem.night", _night_prompt, _night),
     ask_buttons("per_diem.meals", _meals_prompt, _meal, kind="multi"),
     ask_choice("per_diem.payer", ("Hvem skal betale dietten?", "Who pays the per diem?"),

@@ -78,3 +78,19 @@ async def test_9999_hours_are_refused_and_an_unusual_figure_is_asked_about(engin
     assert "Er du sikker? 40 kamp i én linje er mye." in chat.text
     await chat.press("Ja, det stemmer")
     assert "Lagret" in chat.text
+
+
+async def test_a_bare_return_time_is_the_departure_day_or_the_next(engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env, user_id=1004)
+    await start_claim(chat)
+    await chat.press("Diett")
+    await chat.type("12.3 kl 08.00")
+    await chat.type("kl 17")
+    assert "Torsdag 12. mars 2026 kl. 17:00" in chat.text  # not today, 16 March
+    assert "✏️ Endre forrige svar" in chat.labels  # echoed with a one-tap way to change it
+    await chat.type("/avbryt")
+    await chat.press("Diett")
+    await chat.type("12.3 kl 20.00")
+    await chat.type("02.30")
+    assert "Fredag 13. mars 2026 kl. 02:30" in chat.text
