@@ -227,17 +227,25 @@ COMMANDS: dict[str, Command] = {
 
 
 async def run_command(ctx: Ctx, incoming: Incoming) -> None:
-    """Run a command; a refusal is answered and the conversation stays where it was."""
+    """Run a command; a refusal is answered and the conversation stays where it was.
+
+    A command that only shows something (``/hjelp``, ``/oppsummering``, a refusal) leaves
+    the open question open, so it is asked again below: the next text answers the
+    question the person can see, never one hidden above the help text.
+    """
+    step, seq = ctx.turn.state.step, ctx.data.get("seq")
     name = ALIASES.get(incoming.command, incoming.command)
     command = COMMANDS.get(name)
     if command is None:
         ctx.say(ctx.t(f"Kjenner ikke /{incoming.command}.", f"Unknown /{incoming.command}.")
                 + "\n" + ctx.t(*HELP))
-        return
-    try:
-        await command(ctx, incoming.text.strip())
-    except UserError as exc:
-        ctx.say(exc.text.in_(ctx.lang))
+    else:
+        try:
+            await command(ctx, incoming.text.strip())
+        except UserError as exc:
+            ctx.say(exc.text.in_(ctx.lang))
+    if step and ctx.turn.state.step == step and ctx.data.get("seq") == seq:
+        await show(ctx, step)
 
 
 async def idle(ctx: Ctx, incoming: Incoming) -> None:

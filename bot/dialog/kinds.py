@@ -9,6 +9,7 @@ Hours/fee: an entry of the payers' catalogue, quantity, date, period.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -100,9 +101,30 @@ async def _km(ctx: Ctx, km: Decimal) -> str:
     return "mileage.passengers"
 
 
-async def _passengers(ctx: Ctx, text: str | None) -> str:
-    names = [n.strip() for n in (text or "").replace(" og ", ",").split(",") if n.strip()]
-    _line(ctx)["passengers"] = names
+def read_names(ctx: Ctx, text: str) -> list[str]:
+    """Passengers' names: "Ola, Kari og Per". A number or ``#3`` is no name: refused."""
+    names = [n.strip() for n in re.split(r",| og | and |&", f" {text} ") if n.strip()]
+    if not names or any(not re.fullmatch(r"[^\W\d_][\w .'-]*", n) or re.search(r"\d", n)
+                        for n in names):
+        raise InputError(Text(
+            f"«{text}» er ikke navn. Skriv navnene på passasjerene, f.eks. «Ola, Kari», "
+            "eller trykk Ingen.",
+            f"“{text}” is not names. Write the passengers' names, e.g. “Ola, Kari”, or "
+            "press None."))
+    return names
+
+
+def read_place(ctx: Ctx, text: str) -> str:
+    """A place name: it has letters (a number or ``#3`` answers some other question)."""
+    if not re.search(r"[^\W\d_]", text):
+        raise InputError(Text(f"«{text}» er ikke et sted. Skriv stedsnavnet, f.eks. «Tromsø».",
+                              f"“{text}” is not a place. Write the place name, e.g. "
+                              "“Tromsø”."))
+    return text
+
+
+async def _passengers(ctx: Ctx, names: list[str] | None) -> str:
+    _line(ctx)["passengers"] = names or []
     return "mileage.extra"
 
 
@@ -140,13 +162,16 @@ register(
              read=read_date, kind="date", suggest=date_suggestions),
     ask_choice("mileage.vehicle", ("Kjøretøy?", "Vehicle?"), _vehicles,
                _vehicle).going_back_to("mileage.start"),
-    ask_text("mileage.from", ("Kjørte fra (sted):", "Drove from (place):"), _from),
-    ask_text("mileage.to", ("Kjørte til (sted, gjerne via):", "Drove to (place, via):"), _to),
+    ask_text("mileage.from", ("Kjørte fra (sted):", "Drove from (place):"), _from,
+             read=read_place),
+    ask_text("mileage.to", ("Kjørte til (sted, gjerne via):", "Drove to (place, via):"), _to,
+             read=read_place),
     ask_text("mileage.km", ("Antall km (hele strekningen):", "Number of km (the whole leg):"),
              _km, read=_read_km, kind="number"),
     ask_text("mileage.passengers", ("Passasjerer? Skriv navnene, skilt med komma.",
                                     "Passengers? Write their names, separated by commas."),
-             _passengers, skip=("Ingen", "None")).going_back_to("mileage.km"),
+             _passengers, read=read_names,
+             skip=("Ingen", "None")).going_back_to("mileage.km"),
     ask_choice("mileage.extra", ("Kjørte du noe på skogsvei eller med tilhenger?",
                                  "Did you drive on forest road or with a trailer?"),
                _extras, _extra, per_row=1),

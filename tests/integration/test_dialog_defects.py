@@ -94,3 +94,24 @@ async def test_a_bare_return_time_is_the_departure_day_or_the_next(engine, tmp_p
     await chat.type("12.3 kl 20.00")
     await chat.type("02.30")
     assert "Fredag 13. mars 2026 kl. 02:30" in chat.text
+
+
+async def test_a_command_mid_question_asks_it_again_and_a_number_is_no_passenger(
+        engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env, user_id=1005)
+    await start_claim(chat)
+    await chat.press("Kjøring")
+    for answer in ("i går", "Bil", "Tromsø", "Bodø", "180"):
+        await chat.type(answer)
+    await chat.type("/hjelp")
+    assert chat.replies[-1].text.startswith("Passasjerer?")  # the open question, last
+    await chat.type("/oppsummering")
+    assert chat.replies[-1].text.startswith("Passasjerer?")
+    for not_names in ("42", "#3"):
+        await chat.type(not_names)
+        assert f"«{not_names}» er ikke navn" in chat.text
+    await chat.type("Ola og Kari")
+    await chat.press("Nei")
+    (claim,) = await admin.claims_of(env, "tromso-hk")
+    assert claim.lines[0].body.passengers == ("Ola", "Kari")
