@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.calendar import OSLO
 from domain.claim import Claim, ClaimEvent
 from domain.money import format_kr
 from service.summary import ClaimSummary
@@ -62,4 +63,4 @@ def log_text(claim: Claim, lang: str) -> str:
 def _event(event: ClaimEvent, lang: str) -> str:
     what = (EVENT_EN if lang == "en" else EVENT_NB).get(event.kind, event.kind)
     note = f": {event.text}" if event.text and event.kind in ("returned", "commented") else ""
-    return f"{event.at:%d.%m %H:%M} {what}{note}"
+    return f"{event.at.astimezone(OSLO) if event.at.tzinfo else event.at:%d.%m %H.%M} {what}{note}"

@@ -115,3 +115,12 @@ async def test_a_command_mid_question_asks_it_again_and_a_number_is_no_passenger
     await chat.press("Nei")
     (claim,) = await admin.claims_of(env, "tromso-hk")
     assert claim.lines[0].body.passengers == ("Ola", "Kari")
+
+
+async def test_the_claim_history_shows_oslo_time(engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env, user_id=1006)
+    await start_claim(chat)
+    await chat.type("/mine")
+    await chat.press("K-2026")
+    assert "16.03 10.00 opprettet" in chat.text  # 09:00 UTC is 10.00 in Oslo in March
