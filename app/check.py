@@ -7,6 +7,8 @@ is sent or changed. ``--only`` takes the roles as ``kvitt run --only`` does
 ``kvitt check`` never passes a setup on which ``kvitt run`` would start without its
 bot (no ``KVITT_TELEGRAM_TOKEN``) or read replies from a Maildir nobody delivers
 to (a ``KVITT_MAILDIR`` that does not exist).
+Then, for each role a running ``kvitt run`` on this machine supervises, its last state
+(running, waiting for the lock, retrying and why), from ``<data dir>/status``.
 """
 
 from __future__ import annotations
@@ -141,4 +143,18 @@ def run(args: argparse.Namespace) -> int:
     for key, value in settings.masked().items():
         print(f"{key}={value}")
     print()
-    return 0 if asyncio.run(run_checks(settings, roles)) else 1
+    ok = asyncio.run(run_checks(settings, roles))
+    print_roles(settings)
+    return 0 if ok else 1
+
+
+def print_roles(settings: Settings) -> None:
+    """The supervised roles of running processes: ``role <unit> <state> (pid) detail``."""
+    from app.supervisor import read_statuses
+
+    statuses = read_statuses(Path(settings.data_dir) / "status")
+    if not statuses:
+        print("roles     ingen kvitt run i gang her / no kvitt run running here")
+    for status in statuses:
+        print(f"role {status.unit:<16} {status.state} (pid {status.pid}, {status.since})"
+              + (f": {status.detail}" if status.detail else ""))

@@ -6,6 +6,11 @@ digests). Several ``outbox`` workers may share one PostgreSQL; ``inbound`` and
 ``scheduler`` take an advisory lock so exactly one of each is active, and
 another takes over when it dies. SIGTERM or SIGINT: stop taking new work, finish
 what is in hand (a delivery pass, a message being filed), close connections.
+
+Each role runs under its own supervisor (``app.supervisor``): one that fails (Telegram,
+SMTP, IMAP or the database away, or a bug) is restarted after a capped backoff while the
+others go on, so the process never ends for one role's sake. The outbox is two units,
+``outbox-email`` and ``outbox-telegram``, so mail goes out while Telegram is down.
 """
 
 from __future__ import annotations
@@ -13,14 +18,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from app.settings import Settings
+from app.supervisor import StatusBoard, supervise
 from app.wiring import service_env
 from service.context import Env
 from store.engine import make_engine
@@ -42,31 +49,30 @@ async def _bot(env: Env, settings: Settings, stop: asyncio.Event) -> None:
                             max_concurrent_updates=telegram.max_concurrent_updates)
     webhook = Webhook(telegram.webhook_url, telegram.webhook_listen, telegram.webhook_secret) \
         if telegram.webhook_url else None
-    await start_bot(app, webhook=webhook)
-    log.info("bot %s", "listening for the webhook" if webhook else "polling")
-    await stop.wait()
-    await stop_bot(app)  # updates in hand are finished first
+    try:
+        await start_bot(app, webhook=webhook)  # raises while the Bot API is unreachable
+        log.info("bot %s", "listening for the webhook" if webhook else "polling")
+        await stop.wait()
+    finally:
+        with contextlib.suppress(Exception):  # a half-started bot: close what it opened
+            await stop_bot(app)  # updates in hand are finished first
 
 
-async def _outbox(env: Env, settings: Settings, stop: asyncio.Event) -> None:
+async def _outbox_email(env: Env, settings: Settings, stop: asyncio.Event) -> None:
+    from mail.outbound import email_worker
+
+    await email_worker(env, settings.mail.smtp(), stop, interval=settings.worker_interval)
+
+
+async def _outbox_telegram(env: Env, settings: Settings, stop: asyncio.Event) -> None:
     from telegram import Bot
 
     from bot.notices import notice_worker
     from bot.telegram_app import file_url
-    from mail.outbound import email_worker
 
-    mail = settings.mail
-    workers: list[Coroutine[Any, Any, None]] = []
-    if mail.smtp_host:
-        workers.append(email_worker(env, mail.smtp(), stop, interval=settings.worker_interval))
-    if settings.telegram.token:
-        api = settings.telegram.api_url
-        bot = Bot(settings.telegram.token, base_url=api, base_file_url=file_url(api))
-        async with bot:
-            await asyncio.gather(*workers, notice_worker(env, bot, stop,
-                                                         interval=settings.worker_interval))
-        return
-    await asyncio.gather(*workers)
+    api = settings.telegram.api_url
+    async with Bot(settings.telegram.token, base_url=api, base_file_url=file_url(api)) as bot:
+        await notice_worker(env, bot, stop, interval=settings.worker_interval)
 
 
 async def _inbound(env: Env, settings: Settings, stop: asyncio.Event) -> None:
@@ -117,9 +123,20 @@ async def _scheduler(env: Env, settings: Settings, stop: asyncio.Event) -> None:
     await scheduler(env, Schedule(time(hour, minute), settings.digest_weekday), stop)
 
 
-RUNNERS: dict[str, Callable[[Env, Settings, asyncio.Event], Awaitable[None]]] = {
-    "bot": _bot, "outbox": _outbox, "inbound": _inbound, "scheduler": _scheduler}
+Runner = Callable[[Env, Settings, asyncio.Event], Awaitable[None]]
+RUNNERS: dict[str, Runner] = {
+    "bot": _bot, "outbox-email": _outbox_email, "outbox-telegram": _outbox_telegram,
+    "inbound": _inbound, "scheduler": _scheduler}
 LED = ("inbound", "scheduler")  # exactly one active across processes
+
+
+def units(settings: Settings, role: str) -> list[str]:
+    """The supervised units of a role (the outbox has one per configured channel)."""
+    if role != "outbox":
+        return [role]
+    return [unit for unit, configured in (("outbox-email", settings.mail.smtp_host),
+                                          ("outbox-telegram", settings.telegram.token))
+            if configured]
 
 
 async def run(settings: Settings, roles: tuple[str, ...],
@@ -130,29 +147,52 @@ async def run(settings: Settings, roles: tuple[str, ...],
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     runnable = check_roles(settings, roles)
+    board = StatusBoard(Path(settings.data_dir) / "status")
     async with service_env(settings) as env:
         engine = make_engine(settings.database_url)
         try:
-            await asyncio.gather(*(_role(name, env, settings, stop, engine)
-                                   for name in runnable))
+            await asyncio.gather(*(
+                supervise(unit, functools.partial(_unit, unit, env, settings, stop, engine,
+                                                  board), stop, board)
+                for role in runnable for unit in units(settings, role)))
         finally:
             await engine.dispose()
+            board.clear()
     log.info("stopped cleanly")
     return 0
 
 
-async def _role(name: str, env: Env, settings: Settings, stop: asyncio.Event,
-                engine: Any) -> None:
-    leadership = Leadership(engine, name) if name in LED else None
-    if leadership is not None and not await leadership.acquire(stop):
-        return
-    log.info("role %s started", name)
-    try:
+async def _unit(name: str, env: Env, settings: Settings, stop: asyncio.Event,
+                engine: Any, board: StatusBoard) -> None:
+    """One run of a unit: for a led role, wait for the lock and give up the role with it."""
+    if name not in LED:
+        log.info("role %s started", name)
         await RUNNERS[name](env, settings, stop)
-    finally:
-        if leadership is not None:
-            await leadership.release()
         log.info("role %s stopped", name)
+        return
+    leadership = Leadership(engine, name)
+    board.set(name, "waiting", "for the advisory lock (another process leads)")
+    try:
+        if not await leadership.acquire(stop):
+            return
+        board.set(name, "running", "leading")
+        log.info("role %s started", name)
+        work = asyncio.ensure_future(RUNNERS[name](env, settings, stop))
+        watch = asyncio.ensure_future(leadership.hold(stop))
+        done, _ = await asyncio.wait({work, watch}, return_when=asyncio.FIRST_COMPLETED)
+        lost = watch.exception() if watch in done else None
+        if lost is not None:
+            work.cancel()  # the lock is gone: another process may lead now
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await work
+            raise lost
+        try:
+            await work  # stop was set, or the role ended or failed: its result counts
+        finally:
+            watch.cancel()
+        log.info("role %s stopped", name)
+    finally:
+        await leadership.release()
 
 
 def main(args: argparse.Namespace) -> int:

@@ -96,19 +96,19 @@ class Call:
 class BotApiServer:
     """A local Telegram Bot API in its own process, and the test's remote control for it."""
 
-    def __init__(self, startup_timeout: float = 10.0) -> None:
+    def __init__(self, startup_timeout: float = 10.0, port: int = 0) -> None:
         self._startup_timeout = startup_timeout
         self._process: subprocess.Popen[bytes] | None = None
         self._log = tempfile.NamedTemporaryFile(prefix="bot-api-", suffix=".log")  # noqa: SIM115
         self._conn: http.client.HTTPConnection | None = None
         self._calls: list[Call] = []
-        self.port = 0
+        self.port = port  # 0: any free port
 
     # -- life cycle ----------------------------------------------------------------------
 
     def start(self) -> BotApiServer:
         """Start the endpoint process; returns once it listens."""
-        process = subprocess.Popen([sys.executable, str(_SERVER_SCRIPT)],
+        process = subprocess.Popen([sys.executable, str(_SERVER_SCRIPT), str(self.port)],
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=self._log)
         self._process = process

@@ -727,8 +727,9 @@ async def main() -> None:
     The parent holds our stdin: when it exits, even killed, stdin reaches EOF and so do we.
     """
     server = Server()
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 0  # a test may need a given port
     listener = await asyncio.start_server(
-        lambda r, w: serve(server, r, w), "127.0.0.1", 0, backlog=512)
+        lambda r, w: serve(server, r, w), "127.0.0.1", port, backlog=512)
     port = listener.sockets[0].getsockname()[1]
     sys.stdout.write(f"{port}\n")
     sys.stdout.flush()
