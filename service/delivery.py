@@ -5,13 +5,20 @@ A sender raises ``TryLater`` for a temporary fault (server down, rate limit) and
 else is treated as temporary and logged as ours. Rows are leased, so two workers
 never send the same row, and one that dies gives its rows back when the lease
 ends. A row is marked sent right after its send, in its own short transaction.
+
+Leases are short (a minute: a row whose worker was SIGKILLed mid-send goes out again
+within about a minute) and renewed every ``HEARTBEAT`` seconds while the send is in
+progress, so a slow send (a big PDF to a slow server) keeps its row.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from service.context import Env
 from service.ports import OutboxRow
@@ -37,6 +44,8 @@ class DeliveryReport:
 
 
 Sender = Callable[[OutboxRow], Awaitable[None]]
+LEASE = timedelta(minutes=1)  # what the store's claim_due leases for
+HEARTBEAT = 20.0  # seconds between renewals of the lease of a row being sent
 
 
 async def _lease_one(env: Env, channel: str) -> OutboxRow | None:
@@ -49,8 +58,8 @@ async def _lease_one(env: Env, channel: str) -> OutboxRow | None:
 async def deliver_due(env: Env, channel: str, send: Sender, *, limit: int = 20) -> DeliveryReport:
     """One pass over up to ``limit`` due rows of ``channel``.
 
-    Each row is leased just before it is sent, so a lease (minutes) always outlasts the
-    send (seconds): a slow batch never lets another worker take a row still waiting here.
+    Each row is leased just before it is sent, and the lease is renewed while the send
+    runs: a slow batch never lets another worker take a row still waiting here.
     """
     sent = retried = failed = 0
     for _ in range(limit):
@@ -58,7 +67,7 @@ async def deliver_due(env: Env, channel: str, send: Sender, *, limit: int = 20) 
         if row is None:
             break
         try:
-            await send(row)
+            await _with_heartbeat(env, row, send)
         except Undeliverable as exc:
             await _record(env, row, str(exc), permanent=True)
             failed += 1
@@ -76,6 +85,23 @@ async def deliver_due(env: Env, channel: str, send: Sender, *, limit: int = 20) 
                 await uow.commit()
             sent += 1
     return DeliveryReport(sent, retried, failed)
+
+
+async def _with_heartbeat(env: Env, row: OutboxRow, send: Sender) -> None:
+    """``send(row)``, renewing the row's lease while it runs."""
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT)
+            with contextlib.suppress(Exception):  # a missed beat: the next one may pass
+                async with env.uow() as uow:
+                    await uow.outbox.extend_lease(row.id, env.clock() + LEASE)
+                    await uow.commit()
+
+    heart = asyncio.create_task(beat())
+    try:
+        await send(row)
+    finally:
+        heart.cancel()
 
 
 async def _record(env: Env, row: OutboxRow, error: str, *, permanent: bool) -> None:

@@ -158,6 +158,9 @@ class Outbox(Protocol):
     async def claim_due(self, channel: str, now: datetime, limit: int = 20) -> Sequence[OutboxRow]:
         """Lease up to ``limit`` due rows of ``channel`` to the calling worker."""
 
+    async def extend_lease(self, row_id: int, until: datetime) -> None:
+        """Keep a row leased while its send is still in progress (the heartbeat)."""
+
     async def mark_sent(self, row_id: int, now: datetime) -> None:
         """The row was delivered: never send it again."""
 

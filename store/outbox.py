@@ -22,6 +22,9 @@ from service.ports import OutboxMessage, OutboxRow, QueuedMessage
 from store import tables as t
 
 MAX_ATTEMPTS = 8
+# short, so a row whose worker was killed is sent again within about a minute; the worker
+# renews it (``extend_lease``) every third of it while a send is in progress
+LEASE = timedelta(minutes=1)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -54,7 +57,7 @@ class SqlOutbox:
             return  # a concurrent writer queued the same notice: once is enough
 
     async def claim_due(self, channel: str, now: datetime, limit: int = 20,
-                        lease: timedelta = timedelta(minutes=5)) -> Sequence[OutboxRow]:
+                        lease: timedelta = LEASE) -> Sequence[OutboxRow]:
         """Lease up to ``limit`` due rows of ``channel`` to this worker."""
         due = or_(and_(t.outbox.c.status == "pending", t.outbox.c.next_try_at <= now),
                   and_(t.outbox.c.status == "sending", t.outbox.c.locked_until <= now))
@@ -67,6 +70,11 @@ class SqlOutbox:
             t.outbox.c.id.in_([r["id"] for r in rows])).values(
             status="sending", locked_until=now + lease))
         return [_row(r) for r in rows]
+
+    async def extend_lease(self, row_id: int, until: datetime) -> None:
+        await self._conn.execute(update(t.outbox).where(
+            t.outbox.c.id == row_id, t.outbox.c.status == "sending").values(
+            locked_until=until))
 
     async def mark_sent(self, row_id: int, now: datetime) -> None:
         """The row was delivered: never send it again."""

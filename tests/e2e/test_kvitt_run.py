@@ -111,7 +111,7 @@ async def test_a_telegram_claim_is_approved_by_an_imap_reply_and_the_claimant_is
     # a restart on the same database sends nothing again
     again = start()
     try:
-        await server.wait_for(lambda: "role outbox started" in (again.stderr.readline() if
+        await server.wait_for(lambda: "role outbox-email started" in (again.stderr.readline() if
                                                                  again.stderr else ""), 20)
     finally:
         again.send_signal(signal.SIGTERM)

@@ -177,8 +177,21 @@ async def test_a_lease_that_runs_out_gives_the_row_back(engine):
         assert len(await uow.outbox.claim_due("telegram", now)) == 1
         await uow.commit()  # the worker dies here without marking anything
     async with SqlUnitOfWork(engine) as uow:
-        assert await uow.outbox.claim_due("telegram", now + timedelta(minutes=4)) == []
-        assert len(await uow.outbox.claim_due("telegram", now + timedelta(minutes=5))) == 1
+        assert await uow.outbox.claim_due("telegram", now + timedelta(seconds=59)) == []
+        assert len(await uow.outbox.claim_due("telegram", now + timedelta(minutes=1))) == 1
+
+
+async def test_a_heartbeat_keeps_the_lease_of_a_row_still_being_sent(engine):
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.outbox.add(OutboxMessage("paid", "telegram", "1", {}, "k3"), now)
+        await uow.commit()
+    async with SqlUnitOfWork(engine) as uow:
+        (row,) = await uow.outbox.claim_due("telegram", now)
+        await uow.outbox.extend_lease(row.id, now + timedelta(minutes=2))
+        await uow.commit()
+    async with SqlUnitOfWork(engine) as uow:
+        assert await uow.outbox.claim_due("telegram", now + timedelta(seconds=90)) == []
 
 
 async def test_dialog_state_and_attachment_tables_exist_with_their_keys(engine):

@@ -274,6 +274,9 @@ class FakeOutbox(_Table[str, tuple[OutboxMessage, datetime]]):
                 if message.channel == channel and n not in self.db_delivered]
         return rows[:limit]
 
+    async def extend_lease(self, row_id: int, until: datetime) -> None:
+        return None  # no leases here
+
     async def mark_sent(self, row_id: int, now: datetime) -> None:
         self.db_delivered[row_id] = "sent"
 
