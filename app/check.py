@@ -7,8 +7,9 @@ is sent or changed. ``--only`` takes the roles as ``kvitt run --only`` does
 ``kvitt check`` never passes a setup on which ``kvitt run`` would start without its
 bot (no ``KVITT_TELEGRAM_TOKEN``) or read replies from a Maildir nobody delivers
 to (a ``KVITT_MAILDIR`` that does not exist).
-Then, for each role a running ``kvitt run`` on this machine supervises, its last state
-(running, waiting for the lock, retrying and why), from ``<data dir>/status``.
+Before the checks, for each role a running ``kvitt run`` on this machine supervises,
+its last state (running, waiting for the lock, retrying and why), from
+``<data dir>/status``.
 """
 
 from __future__ import annotations
@@ -143,8 +144,8 @@ def run(args: argparse.Namespace) -> int:
     for key, value in settings.masked().items():
         print(f"{key}={value}")
     print()
-    ok = asyncio.run(run_checks(settings, roles))
     print_roles(settings)
+    ok = asyncio.run(run_checks(settings, roles))
     return 0 if ok else 1
 
 
