@@ -137,6 +137,8 @@ COMMANDS: tuple[Command, ...] = (
             _lazy("app.admin_reports", "digest"), _arguments(ARGS, "digest_arguments")),
     Command("mail ingest", "handle one message from stdin (an MTA pipe) as an approver's reply",
             _lazy("app.ingest_cli", "run")),
+    Command("receipt read", "read a receipt photo or PDF as the bot would, print it as JSON",
+            _lazy("app.receipt_cli", "run"), _arguments("app.receipt_cli", "arguments")),
     Command("mail parse-reply", "read a reply .eml as the gateway would (no database), as JSON",
             _lazy("mail.parse_reply_cli", "run"), _arguments("mail.parse_reply_cli", "arguments")),
 )

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 PREFIX = "KVITT_"
 TELEGRAM_API = "https://api.telegram.org/bot"
 DEFAULT_REPLY_ADDRESS = "krav+{key}@example.no"
+NORGES_BANK_API = "https://data.norges-bank.no/api/data"
 SECRET = "***"
 
 
@@ -175,6 +176,26 @@ class MailSettings(BaseModel):
                                authserv_id=self.authserv_id)
 
 
+class ReceiptSettings(BaseModel):
+    """Reading receipts (OCR, ``receipts/``) and fetching exchange rates (``exchange/``)."""
+
+    model_config = SECTION
+
+    # none: never OCR (a PDF's text is still read; photos are answered "could not read")
+    ocr_engine: Literal["rapidocr", "tesseract", "none"] = "rapidocr"
+    ocr_workers: int = Field(default=2, ge=1, le=16)  # processes; one receipt per core
+    receipt_time_limit: float = Field(default=20.0, ge=0.1, le=600)  # seconds per receipt
+    rates_url: str = NORGES_BANK_API
+    rates_timeout: float = Field(default=5.0, ge=0.1, le=120)  # seconds per request
+
+    @field_validator("rates_url")
+    @classmethod
+    def _http(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"an http(s) address like {NORGES_BANK_API}")
+        return url.rstrip("/")
+
+
 def _env_names(model: type[BaseModel]) -> Iterator[tuple[str, str, FieldInfo]]:
     """(field name, its ``KVITT_`` variable, field) for each plain field of ``model``."""
     for name, info in model.model_fields.items():
@@ -250,6 +271,7 @@ class Settings(BaseSettings):
     digest_weekday: Weekday = "daily"
     telegram: TelegramSettings = TelegramSettings()
     mail: MailSettings = MailSettings()
+    receipts: ReceiptSettings = ReceiptSettings()
 
     @field_validator("database_url")
     @classmethod

@@ -65,7 +65,9 @@ def test_every_field_has_its_variable_and_each_is_read(tmp_path):
              "KVITT_SMTP_SECURITY": "tls", "KVITT_IMAP_PORT": "143",
              "KVITT_IMAP_SECURITY": "plain", "KVITT_REQUIRE_DMARC": "True",
              "KVITT_REPLY_ADDRESS": "svar+{key}@kvitt.no", "KVITT_WEBHOOK_URL": "https://k.no/t",
-             "KVITT_WEBHOOK_SECRET": "s" * 16}
+             "KVITT_WEBHOOK_SECRET": "s" * 16, "KVITT_OCR_ENGINE": "tesseract",
+             "KVITT_OCR_WORKERS": "3", "KVITT_RECEIPT_TIME_LIMIT": "15.0",
+             "KVITT_RATES_URL": "http://127.0.0.1:9/api", "KVITT_RATES_TIMEOUT": "2.5"}
     environ = {name: valid.get(name, f"v-{name.lower()}") for name in names}
     shown = Settings.load(environ, env_file=None).masked()
     for name, value in environ.items():
@@ -77,7 +79,8 @@ def test_every_field_has_its_variable_and_each_is_read(tmp_path):
     ("REPLY_ADDRESS", "krav@example.no"), ("DATABASE_URL", "mysql://x"), ("LANG", "sv"),
     ("REQUIRE_DMARC", "kanskje"), ("WORKER_INTERVAL", "0"), ("DIGEST_AT", "25:00"),
     ("DIGEST_WEEKDAY", "someday"), ("WEBHOOK_LISTEN", "8443"),
-    ("TELEGRAM_MAX_CONCURRENT_UPDATES", "many"),
+    ("TELEGRAM_MAX_CONCURRENT_UPDATES", "many"), ("OCR_ENGINE", "tesseract4"),
+    ("RATES_URL", "ftp://x"), ("RATES_TIMEOUT", "0"),
 ])
 def test_a_wrong_setting_is_one_line_naming_it(tmp_path, name, value):
     with pytest.raises(SettingsError) as wrong:

@@ -1,0 +1,128 @@
+"""Receipt reader benchmark: per engine and data set, how often the total and date are right,
+how often a wrong total would be offered, and the CPU seconds per receipt (one core).
+
+    .venv/bin/python -m bench.receipt_bench [--engine rapidocr|tesseract] [--set NAME]
+
+Data sets: SROIE's 63 receipts (../shared/receipts/sroie, or KVITT_SROIE) split once,
+before any rule was written, into ``sroie-dev`` (positions 0, 1 mod 3: the rules were tuned
+on these) and ``sroie-held`` (positions 2 mod 3: never looked at while tuning), plus their
+union; and ``norwegian``, the rendered and degraded receipts of
+tests/support/receipt_fixtures.py. A field counts as right only when it is offered (passes
+the confidence gate) and equals the truth. Seconds are CPU time (this process and its
+children, so Tesseract's program counts), median and 90th percentile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import statistics
+import sys
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from receipts.dates import dates_in
+from receipts.engines import ENGINES, Engine
+from receipts.reader import read_receipt
+from tests.support.receipt_fixtures import norwegian_fixtures
+
+SROIE = Path(os.environ.get("KVITT_SROIE", Path(__file__).resolve().parents[3]
+                            / "shared/receipts/sroie"))
+TODAY = date(2026, 12, 4)
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    name: str
+    data: bytes
+    total: Decimal
+    when: date
+
+
+def sroie(part: str) -> list[Case]:
+    cases = []
+    for position, image in enumerate(sorted(SROIE.glob("*.jpg"))):
+        held = position % 3 == 2
+        if (part == "dev" and held) or (part == "held" and not held):
+            continue
+        truth = json.loads(image.with_suffix(".json").read_text())
+        total = Decimal(re.sub(r"[^\d.]", "", truth["total"]))
+        cases.append(Case(image.name, image.read_bytes(), total,
+                          dates_in(truth["date"], TODAY)[0][0]))
+    return cases
+
+
+def norwegian() -> list[Case]:
+    return [Case(f.name, f.data, f.total, f.when) for f in norwegian_fixtures()]
+
+
+def _cpu() -> float:
+    own, children = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                         resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def measure(engine: Engine, cases: list[Case], verbose: bool) -> dict[str, float]:
+    right_total = right_date = wrong_total = 0
+    seconds = []
+    for case in cases:
+        started = _cpu()
+        reading = read_receipt(case.data, engine, TODAY).offered()
+        seconds.append(_cpu() - started)
+        right_total += reading.total == case.total
+        wrong_total += reading.total is not None and reading.total != case.total
+        right_date += reading.date == case.when
+        if verbose and (reading.total != case.total or reading.date != case.when):
+            print(f"  {case.name}: read {reading.total} {reading.date}, "
+                  f"true {case.total} {case.when}", file=sys.stderr)
+    n = len(cases)
+    return {"n": n, "total": right_total / n, "date": right_date / n,
+            "wrong_total": wrong_total / n, "median_s": statistics.median(seconds),
+            "p90_s": sorted(seconds)[int(0.9 * (n - 1))]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--engine", action="append", choices=list(ENGINES))
+    parser.add_argument("--set", action="append",
+                        choices=["sroie-dev", "sroie-held", "sroie-all", "norwegian"])
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    sets = {"sroie-dev": lambda: sroie("dev"), "sroie-held": lambda: sroie("held"),
+            "norwegian": norwegian}
+    chosen = args.set or ["sroie-dev", "sroie-held", "sroie-all", "norwegian"]
+    print(f"{'engine':10} {'data set':11} {'n':>3} {'total':>6} {'date':>6} "
+          f"{'wrong total':>11} {'median s':>8} {'p90 s':>6}")
+    for name in args.engine or list(ENGINES):
+        engine = ENGINES[name]()
+        results: dict[str, dict[str, float]] = {}
+        for data_set in chosen:
+            if data_set == "sroie-all":
+                dev, held = results.get("sroie-dev"), results.get("sroie-held")
+                if dev and held:
+                    results[data_set] = _union(dev, held)
+            else:
+                results[data_set] = measure(engine, sets[data_set](), args.verbose)
+            row = results.get(data_set)
+            if row:
+                print(f"{name:10} {data_set:11} {row['n']:3.0f} {row['total']:6.0%} "
+                      f"{row['date']:6.0%} {row['wrong_total']:11.0%} "
+                      f"{row['median_s']:8.2f} {row['p90_s']:6.2f}", flush=True)
+
+
+def _union(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
+    n = a["n"] + b["n"]
+    out = {"n": n, "median_s": (a["median_s"] * a["n"] + b["median_s"] * b["n"]) / n,
+           "p90_s": max(a["p90_s"], b["p90_s"])}
+    for key in ("total", "date", "wrong_total"):
+        out[key] = (a[key] * a["n"] + b[key] * b["n"]) / n
+    return out
+
+
+if __name__ == "__main__":
+    main()

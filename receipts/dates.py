@@ -1,0 +1,105 @@
+"""The purchase date on a receipt, in the ways Norwegian and English receipts print it.
+
+``dd.mm.yy``, ``dd.mm.yyyy``, ``dd/mm/yyyy``, ``dd-mm-yy``, ``yyyy-mm-dd``, and
+month names (``3. november 2026``, ``22 MAR 2018``, ``25/FEB/2017``). Day comes
+before month, as in Norway (and the UK, and Malaysia's SROIE receipts); a date
+that only makes sense month-first is taken so, less surely. OCR often glues the
+time to the year (``19/10/201820:49``), so a four-digit year is tried first.
+
+A date on a row that says it is one (``Dato``, ``Date``) beats others; several
+different dates (a printed-at, a best-before) lower the confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from receipts.rows import Row
+
+MONTHS = {
+    "jan": 1, "januar": 1, "january": 1, "feb": 2, "februar": 2, "february": 2,
+    "mar": 3, "mars": 3, "march": 3, "mac": 3, "apr": 4, "april": 4, "mai": 5, "may": 5,
+    "mei": 5, "jun": 6, "juni": 6, "june": 6, "jul": 7, "juli": 7, "july": 7, "aug": 8,
+    "august": 8, "ogos": 8, "sep": 9, "sept": 9, "september": 9, "okt": 10, "oct": 10,
+    "oktober": 10, "october": 10, "nov": 11, "november": 11, "des": 12, "dec": 12,
+    "desember": 12, "december": 12, "dis": 12,
+}
+_NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s?([./-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})")
+_ISO = re.compile(r"(?<!\d)(20\d{2})([./-])(\d{1,2})\2(\d{1,2})(?!\d)")
+_NAMED = re.compile(r"(?<!\d)(\d{1,2})\.?[\s/.-]*([a-zæøå]{3,9})\.?[\s/.,-]*(\d{4}|\d{2})",
+                    re.IGNORECASE)
+_LABEL = re.compile(r"dat[eo]|tarikh|kjøpt|purchased", re.IGNORECASE)
+FIRST_YEAR = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class FoundDate:
+    """The date chosen and how sure the reader is of it."""
+
+    value: date
+    confidence: float
+
+
+def _year(text: str) -> int:
+    return int(text) + 2000 if len(text) == 2 else int(text)
+
+
+def _make(year: int, month: int, day: int, latest: date) -> date | None:
+    try:
+        found = date(year, month, day)
+    except ValueError:
+        return None
+    return found if date(FIRST_YEAR, 1, 1) <= found <= latest else None
+
+
+def _numeric(match: re.Match[str], latest: date) -> tuple[date, bool] | None:
+    day, month, year = int(match[1]), int(match[3]), match[4]
+    if len(year) == 4 and not year.startswith("20"):
+        return None
+    found = _make(_year(year), month, day, latest)
+    if found is not None:
+        return found, True
+    found = _make(_year(year), day, month, latest)  # month first: a US receipt
+    return (found, False) if found is not None else None
+
+
+def dates_in(text: str, latest: date) -> list[tuple[date, bool]]:
+    """Every plausible date in ``text`` with whether it was read without guessing the order."""
+    found: list[tuple[date, bool]] = []
+    for match in _ISO.finditer(text):
+        iso = _make(int(match[1]), int(match[3]), int(match[4]), latest)
+        if iso is not None:
+            found.append((iso, True))
+    for match in _NUMERIC.finditer(text):
+        numeric = _numeric(match, latest)
+        if numeric is not None:
+            found.append(numeric)
+    for match in _NAMED.finditer(text):
+        month = MONTHS.get(match[2].lower())
+        named = month and _make(_year(match[3]), month, int(match[1]), latest)
+        if named:
+            found.append((named, True))
+    return found
+
+
+def find_date(rows: list[Row], latest: date) -> FoundDate | None:
+    """The receipt's date, or None if no row holds a plausible one."""
+    seen: list[tuple[date, float]] = []
+    labelled: list[date] = []
+    for row in rows:
+        for value, ordered in dates_in(row.text, latest):
+            seen.append((value, row.confidence * (1.0 if ordered else 0.6)))
+            if _LABEL.search(row.text):
+                labelled.append(value)
+    if not seen:
+        return None
+    value, sureness = seen[0]
+    if labelled:
+        value = labelled[0]
+        sureness = max(s for v, s in seen if v == value)
+    distinct = {v for v, _ in seen}
+    if len(distinct) > 1 and not labelled:
+        sureness *= 0.8
+    return FoundDate(value, round(min(sureness, 1.0), 3))

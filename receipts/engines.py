@@ -1,0 +1,92 @@
+"""The OCR engines tried: RapidOCR (the one used) and Tesseract (measured against it).
+
+Both run offline from packages. RapidOCR's models ship inside its PyPI wheel
+(``rapidocr-onnxruntime``); Tesseract comes from Debian (``tesseract-ocr``,
+``-nor``, ``-eng``) through ``pytesseract``. Each turns a prepared gray image into
+rows; ``ENGINES`` maps a name to a factory, and a missing engine raises
+``EngineMissing`` so the bot can say it could not read the receipt.
+Each engine uses one thread: the process pool gives each receipt one core.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import cv2
+
+from receipts.prepare import Gray
+from receipts.rows import Piece, Row, gather
+
+
+class EngineMissing(RuntimeError):
+    """The OCR engine is not installed (the package, or Tesseract's program)."""
+
+
+class Engine(Protocol):
+    """Reads the text rows of a prepared image."""
+
+    name: str
+
+    def rows(self, gray: Gray) -> list[Row]:
+        """The image's text, row by row, with confidences."""
+
+
+class RapidEngine:
+    """RapidOCR (PaddleOCR's PP-OCRv4 models on ONNX Runtime), one thread."""
+
+    name = "rapidocr"
+
+    def __init__(self) -> None:
+        try:
+            from rapidocr_onnxruntime import RapidOCR
+        except ImportError as exc:
+            raise EngineMissing("pip install rapidocr-onnxruntime") from exc
+        # The text-angle classifier is off: deskewing has levelled the rows already.
+        self._ocr: Any = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1,
+                                  use_cls=False)
+
+    def rows(self, gray: Gray) -> list[Row]:
+        """Boxes from RapidOCR gathered into rows."""
+        result, _ = self._ocr(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR))
+        pieces = [Piece(text, float(score), min(x for x, _ in box), min(y for _, y in box),
+                        max(x for x, _ in box), max(y for _, y in box))
+                  for box, text, score in (result or [])]
+        return gather(pieces)
+
+
+class TesseractEngine:
+    """Tesseract 5 with Norwegian and English data, one thread, a block of text (psm 6)."""
+
+    name = "tesseract"
+
+    def __init__(self) -> None:
+        try:
+            import pytesseract
+        except ImportError as exc:
+            raise EngineMissing("pip install pytesseract") from exc
+        try:
+            pytesseract.get_tesseract_version()
+        except pytesseract.TesseractNotFoundError as exc:
+            raise EngineMissing("apt-get install tesseract-ocr tesseract-ocr-nor") from exc
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one core per receipt
+        self._tesseract: Any = pytesseract
+
+    def rows(self, gray: Gray) -> list[Row]:
+        """Tesseract's own lines, each word's confidence scaled to 0–1."""
+        data = self._tesseract.image_to_data(
+            gray, lang="nor+eng", config="--psm 6",
+            output_type=self._tesseract.Output.DICT)
+        lines: dict[tuple[int, int, int], list[tuple[str, float]]] = collections.defaultdict(list)
+        for i, word in enumerate(data["text"]):
+            if word.strip():
+                key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+                lines[key].append((word, max(float(data["conf"][i]), 0.0) / 100))
+        return [Row(" ".join(w for w, _ in words), min(c for _, c in words))
+                for words in lines.values()]
+
+
+ENGINES: dict[str, Callable[[], Engine]] = {"rapidocr": RapidEngine,
+                                            "tesseract": TesseractEngine}

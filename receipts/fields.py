@@ -1,0 +1,67 @@
+"""The merchant and the currency: the fields a receipt states without a label.
+
+The merchant is the first row at the top that reads like a name (not a
+greeting, not ``KVITTERING`` / ``TAX INVOICE``, not an address line of digits);
+shops print their name first. It is offered less surely than the amounts: a
+logo OCR'd as letters is common.
+
+The currency comes from a code (``NOK``, ``EUR``) or a symbol (``€``, ``£``,
+``kr``); ``kr`` on its own is Norwegian unless the receipt names another
+krone. With no sign at all, Norwegian words (``MVA``, ``Org.nr``, ``BankAxept``)
+make it NOK; otherwise the reader does not guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from receipts.rows import Row
+
+CODES = ("NOK", "EUR", "USD", "GBP", "SEK", "DKK", "CHF", "PLN", "ISK", "JPY", "MYR", "CAD",
+         "AUD", "THB", "CZK", "HUF")
+_SIGNS = {"€": "EUR", "£": "GBP", "US$": "USD", "RM": "MYR", "KR": "NOK", "KR.": "NOK",
+          "NKR": "NOK", ",-": "NOK"}
+_CODE = re.compile(r"(?<![A-Z])(" + "|".join(CODES) + r")(?![A-Z])")
+_SIGN = re.compile(r"€|£|US\$|(?<![A-Za-z])(?:RM|[Kk]r\.?|NKR|nkr)(?![A-Za-z])|\d,-")
+_NORWEGIAN = re.compile(r"\bmva\b|org\.?\s?nr|bankaxept|å betale|totalt|foretaksregisteret",
+                        re.IGNORECASE)
+_NOT_A_NAME = re.compile(
+    r"kvittering|receipt|invoice|faktura|velkommen|welcome|kopi|copy|org\.?\s?nr|www|http|@|"
+    r"\b(?:tel|tlf|dato|date)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A text field and how sure the reader is of it."""
+
+    value: str
+    confidence: float
+
+
+def find_currency(rows: list[Row]) -> Found | None:
+    """The currency as an ISO 4217 code, or None if the receipt gives no sign of one."""
+    seen: Counter[str] = Counter()
+    for row in rows:
+        seen.update(_CODE.findall(row.text.upper()))
+        for sign in _SIGN.findall(row.text):
+            seen[_SIGNS.get(sign.upper(), "NOK" if sign.endswith(",-") else "")] += 1
+    seen.pop("", None)
+    if not seen:
+        norwegian = any(_NORWEGIAN.search(row.text) for row in rows)
+        return Found("NOK", 0.6) if norwegian else None
+    code, count = seen.most_common(1)[0]
+    share = count / sum(seen.values())
+    return Found(code, round(min(1.0, 0.5 + 0.2 * count) * share, 3))
+
+
+def find_merchant(rows: list[Row]) -> Found | None:
+    """The shop's name: the first name-like row among the top few."""
+    for row in rows[:6]:
+        text = row.text.strip(" *-=#")
+        letters = sum(ch.isalpha() for ch in text)
+        if letters >= 3 and letters >= 0.6 * len(text.replace(" ", "")) \
+                and not _NOT_A_NAME.search(text):
+            return Found(text, round(0.6 * row.confidence, 3))
+    return None

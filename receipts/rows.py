@@ -1,0 +1,64 @@
+"""Recognised text pieces gathered into the rows a person reads on the receipt.
+
+OCR engines return boxes (RapidOCR: one per text run; Tesseract: one per word).
+A receipt's meaning is in its rows — ``TOTAL ........ 60.30`` — so pieces whose
+vertical centres fall within half a line of each other are one row, left to right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One recognised run of text, its confidence (0–1) and its box in pixels."""
+
+    text: str
+    confidence: float
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+    @property
+    def middle(self) -> float:
+        """The vertical centre."""
+        return (self.top + self.bottom) / 2
+
+    @property
+    def height(self) -> float:
+        """The box's height (at least one pixel)."""
+        return max(self.bottom - self.top, 1.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A line of the receipt: its text and its weakest piece's confidence."""
+
+    text: str
+    confidence: float
+
+
+def gather(pieces: Iterable[Piece]) -> list[Row]:
+    """Pieces grouped into rows, top to bottom, each row's pieces left to right."""
+    groups: list[list[Piece]] = []
+    for piece in sorted(pieces, key=lambda p: p.middle):
+        if not piece.text.strip():
+            continue
+        last = groups[-1] if groups else None
+        if last is not None:
+            middle = sum(p.middle for p in last) / len(last)
+            height = sum(p.height for p in last) / len(last)
+            if abs(piece.middle - middle) <= 0.5 * min(height, piece.height):
+                last.append(piece)
+                continue
+        groups.append([piece])
+    return [Row(" ".join(p.text.strip() for p in sorted(group, key=lambda p: p.left)),
+                min(p.confidence for p in group)) for group in groups]
+
+
+def from_text(text: str) -> list[Row]:
+    """Rows of text that needs no OCR (a PDF's text layer): every line is sure."""
+    return [Row(" ".join(line.split()), 1.0) for line in text.splitlines() if line.strip()]

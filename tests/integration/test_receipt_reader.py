@@ -1,0 +1,69 @@
+"""The receipt reader with its real OCR engine, in its process pool, off the event loop."""
+
+import asyncio
+import importlib.util
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from receipts.pool import PooledReader
+from tests.support.receipt_fixtures import norwegian_fixtures
+from tests.support.unavailable import unavailable
+
+TODAY = date(2026, 12, 4)
+
+
+@pytest.fixture(scope="module")
+def fixtures():
+    return {fixture.name: fixture for fixture in norwegian_fixtures()}
+
+
+@pytest.fixture
+async def reader():
+    if importlib.util.find_spec("rapidocr_onnxruntime") is None:
+        unavailable("RapidOCR is not installed: pip install rapidocr-onnxruntime")
+    pooled = PooledReader("rapidocr", workers=2, time_limit=60)
+    yield pooled
+    pooled.close()
+
+
+async def test_a_rotated_photo_and_an_heic_are_read_in_parallel_off_the_loop(reader, fixtures):
+    ticks = 0
+
+    async def heartbeat():
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.05)
+            ticks += 1
+
+    beat = asyncio.create_task(heartbeat())
+    photo, iphone = fixtures["no0-rotated.jpg"], fixtures["no1.heic"]
+    readings = await asyncio.gather(reader.read(photo.data, TODAY),
+                                    reader.read(iphone.data, TODAY))
+    beat.cancel()
+    offered = [reading.offered() for reading in readings]
+    assert [(r.total, r.date) for r in offered] == [
+        (Decimal("834.90"), date(2026, 11, 3)), (Decimal("83.25"), date(2026, 10, 14))]
+    assert ticks >= 5, "the event loop was held up while OCR ran"
+
+
+async def test_a_receipt_over_the_time_limit_is_given_up_and_the_next_one_is_read(
+        reader, fixtures):
+    reader.time_limit = 0.01
+    late = await reader.read(fixtures["no2-blur.jpg"].data, TODAY)
+    assert "not read within" in late.problem and late.total is None
+    reader.time_limit = 60
+    after = (await reader.read(fixtures["no2-clean.png"].data, TODAY)).offered()
+    assert after.total == Decimal("81.00") and after.date == date(2026, 9, 2)
+
+
+async def test_without_the_engine_a_photo_gets_a_problem_and_a_pdf_is_still_read(fixtures):
+    pooled = PooledReader("no-such-engine-installed", workers=1, time_limit=60)
+    try:
+        photo = await pooled.read(fixtures["no0-clean.png"].data, TODAY)
+        document = await pooled.read(fixtures["no0.pdf"].data, TODAY)
+    finally:
+        pooled.close()
+    assert photo.problem and photo.total is None
+    assert document.offered().total == Decimal("834.90")

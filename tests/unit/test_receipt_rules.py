@@ -1,0 +1,117 @@
+"""The receipt reader's rules on text (no OCR): totals, dates, currency, merchant, the gate."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from receipts.dates import dates_in, find_date
+from receipts.extract import reading_from_rows
+from receipts.rows import Piece, Row, from_text, gather
+from receipts.totals import amounts_in, find_total, find_vat
+from tests.support.receipt_fixtures import RECEIPTS
+
+TODAY = date(2026, 12, 4)
+
+
+def rows(text: str) -> list[Row]:
+    return from_text(text)
+
+
+def total(text: str) -> Decimal | None:
+    found = find_total(rows(text))
+    return found.value if found and found.confidence >= 0.5 else None
+
+
+@pytest.mark.parametrize("printed, value", [
+    ("60.30", "60.30"), ("1 234,50", "1234.50"), ("1,234.50", "1234.50"),
+    ("1.234,50", "1234.50"), ("345,-", "345"), ("RM39.00", "39.00"), ("kr 89,90", "89.90"),
+])
+def test_amounts_are_read_in_norwegian_and_english_notation(printed, value):
+    assert amounts_in(printed) == [Decimal(value)]
+
+
+def test_a_date_or_a_percentage_is_not_an_amount():
+    assert amounts_in("Dato: 14.10.2026 MVA 25%") == []
+
+
+@pytest.mark.parametrize("label", ["Totalt", "Å betale", "TOTAL", "Rounded total", "Beløp",
+                                   "Sum", "Grand Total", "Total (inkl. mva)"])
+def test_the_total_follows_each_label(label):
+    assert total(f"Kaffe 45,00\nBolle 39,00\n{label} 84,00\nBankAxept 84,00") == Decimal("84.00")
+
+
+def test_subtotal_change_tips_and_vat_are_not_the_total():
+    text = ("Subtotal 100,00\nMVA 25% 20,00\nTips 10,00\nTotalt 120,00\nKontant 200,00\n"
+            "Veksel 80,00")
+    assert total(text) == Decimal("120.00")
+
+
+def test_cash_less_change_confirms_the_total():
+    found = find_total(rows("TOTAL 17.70\nCASH 50.70\nCHANGE 33.00"))
+    assert found is not None and found.value == Decimal("17.70") and found.confidence > 0.9
+
+
+def test_a_label_on_the_row_above_its_amount_counts():
+    assert total("Å betale\n345,00\nBankAxept 345,00") == Decimal("345.00")
+
+
+def test_ocr_confusions_in_the_label_are_forgiven():
+    assert total("Totai 85.10\nlotal After Rounding 85.10") == Decimal("85.10")
+
+
+def test_the_vat_tables_own_total_row_is_not_the_total():
+    text = "Total Sales Incl GST 75.00\nGST Summary Amount Tax\n6% 70.75 4.25\nTotal 70.75 4.25"
+    assert total(text) == Decimal("75.00")
+
+
+def test_two_totals_that_disagree_offer_nothing():
+    assert total("Total 84,00\nTotal 48,00") is None
+
+
+def test_an_unlabelled_amount_is_never_offered_as_the_total():
+    assert find_total(rows("Kaffe 45,00\nBolle 39,00")) is None
+
+
+def test_the_vat_is_the_mva_row_not_a_word_that_contains_mva():
+    assert find_vat(rows("Sum varer 83,25\nMVA 25% 16,65")).value == Decimal("16.65")
+
+
+@pytest.mark.parametrize("printed, day", [
+    ("03.11.26", date(2026, 11, 3)), ("03.11.2026", date(2026, 11, 3)),
+    ("19/10/2018", date(2018, 10, 19)), ("2026-08-21", date(2026, 8, 21)),
+    ("3. november 2026", date(2026, 11, 3)), ("22 MAR 2018", date(2018, 3, 22)),
+    ("25/FEB/2017", date(2017, 2, 25)), ("24-11-17", date(2017, 11, 24)),
+    ("12. juni 2026", date(2026, 6, 12)), ("19/10/201820:49:59", date(2018, 10, 19)),
+])
+def test_dates_in_every_printed_form(printed, day):
+    assert dates_in(printed, TODAY)[0][0] == day
+
+
+def test_a_date_after_today_is_not_believed():
+    assert find_date(rows("Dato 03.11.27"), TODAY) is None
+
+
+def test_the_labelled_date_wins_over_a_best_before_date():
+    found = find_date(rows("Best før 01.01.2026\nDato: 03.11.2026"), TODAY)
+    assert found is not None and found.value == date(2026, 11, 3)
+
+
+def test_pieces_on_one_line_make_one_row_left_to_right():
+    pieces = [Piece("60.30", 0.9, 300, 100, 360, 120), Piece("TOTAL", 0.95, 10, 102, 80, 121),
+              Piece("CASH", 0.9, 10, 140, 60, 160)]
+    assert [row.text for row in gather(pieces)] == ["TOTAL 60.30", "CASH"]
+
+
+@pytest.mark.parametrize("receipt", RECEIPTS, ids=lambda r: r.merchant)
+def test_every_norwegian_fixture_is_read_from_its_text(receipt):
+    reading = reading_from_rows(from_text("\n".join(receipt.lines())), TODAY).offered()
+    assert (reading.total, reading.date, reading.currency) == (receipt.total, receipt.when,
+                                                               "NOK")
+    assert reading.merchant == receipt.merchant.upper()
+
+
+def test_an_unsure_field_is_not_offered():
+    reading = reading_from_rows(rows("Total 84,00\nTotal 48,00\nDato 03.11.26"), TODAY)
+    assert reading.total is not None and reading.offered().total is None
+    assert reading.offered().date == date(2026, 11, 3)
