@@ -14,9 +14,12 @@ from sqlalchemy.engine import make_url
 
 from app.settings import Settings
 from domain.rates import default_book
+from exchange.norges_bank import NorgesBank
+from receipts.pool import PooledReader
 from service.context import Env
 from store.blobs import FileBlobs
 from store.engine import make_engine
+from store.exchange_rates import SqlExchangeRates
 from store.migrate import SchemaNotCurrent, check_current, head
 from store.uow import SqlUnitOfWork
 
@@ -33,11 +36,16 @@ async def service_env(settings: Settings, *, check_schema: bool = True) -> Async
             raise SchemaNotCurrent(None, head())
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.database_url)
+    options = settings.receipts
+    reader = PooledReader(options.ocr_engine, options.ocr_workers, options.receipt_time_limit)
     try:
         if check_schema:
             await check_current(engine)
         yield Env(uow=lambda: SqlUnitOfWork(engine),
                   read=lambda: SqlUnitOfWork(engine, read_only=True), book=default_book(),
-                  blobs=FileBlobs(settings.data_dir / "attachments"))
+                  blobs=FileBlobs(settings.data_dir / "attachments"), receipts=reader,
+                  rates=NorgesBank(options.rates_url, options.rates_timeout),
+                  rate_cache=SqlExchangeRates(engine))
     finally:
+        reader.close()
         await engine.dispose()

@@ -18,7 +18,9 @@ from domain.errors import ChangedMeanwhile, NotFound, NotYourClaim
 from domain.organisation import Organisation
 from domain.rates import RateBook
 from domain.text import Text
+from service.exchange import RateCache, RateSource
 from service.ports import BlobStore, UnitOfWork
+from service.receipts import ReceiptReader
 
 T = TypeVar("T")
 
@@ -47,6 +49,9 @@ class Env:
     invite_days: int = 14
     attempts: int = 3
     blobs: BlobStore | None = None
+    receipts: ReceiptReader | None = None  # None: receipts are stored, never read
+    rates: RateSource | None = None  # None: the claimant types the exchange rate
+    rate_cache: RateCache | None = None
     # a unit of work that only reads (reports): on SQLite it takes no write lock
     read: Callable[[], UnitOfWork] | None = None
 

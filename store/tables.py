@@ -14,6 +14,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -246,6 +247,17 @@ inbound_failures = Table(
     Column("last_error", Text, nullable=False),
     Column("last_at", UTCDateTime, nullable=False),
     Column("retry_at", UTCDateTime, nullable=False),
+)
+
+# Exchange rates fetched from Norges Bank: one row per currency and asked-for day (a
+# Sunday's row holds Friday's rate and says so in quoted_on). The rate is text, exact.
+exchange_rates = Table(
+    "exchange_rates", metadata,
+    Column("currency", String(3), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("quoted_on", Date, nullable=False),
+    Column("nok_per_unit", String(40), nullable=False),
+    Column("source", String(64), nullable=False),
 )
 
 bouncing_addresses = Table(

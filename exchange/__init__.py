@@ -1,0 +1,1 @@
+"""Exchange rates from Norges Bank's open data API (the ``RateSource`` port)."""
