@@ -149,7 +149,8 @@ GROUPS = {"db": "the database: create or migrate it",
           "invite": "invite codes for claimants to join an organisation",
           "claims": "claims an organisation pays: list them, show one",
           "export": "exports for payroll",
-          "mail": "approvers' replies: one from an MTA pipe, or read one offline"}
+          "mail": "approvers' replies: one from an MTA pipe, or read one offline",
+          "receipt": "receipts: read one as the bot would"}
 
 
 def _version() -> str:

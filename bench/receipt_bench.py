@@ -7,7 +7,7 @@ Data sets: SROIE's 63 receipts (../shared/receipts/sroie, or KVITT_SROIE) split 
 before any rule was written, into ``sroie-dev`` (positions 0, 1 mod 3: the rules were tuned
 on these) and ``sroie-held`` (positions 2 mod 3: never looked at while tuning), plus their
 union; and ``norwegian``, the rendered and degraded receipts of
-tests/support/receipt_fixtures.py. A field counts as right only when it is offered (passes
+harness/receipt_fixtures.py. A field counts as right only when it is offered (passes
 the confidence gate) and equals the truth. Seconds are CPU time (this process and its
 children, so Tesseract's program counts), median and 90th percentile.
 """
@@ -26,13 +26,22 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from harness.receipt_fixtures import norwegian_fixtures
 from receipts.dates import dates_in
 from receipts.engines import ENGINES, Engine
 from receipts.reader import read_receipt
-from tests.support.receipt_fixtures import norwegian_fixtures
 
-SROIE = Path(os.environ.get("KVITT_SROIE", Path(__file__).resolve().parents[3]
-                            / "shared/receipts/sroie"))
+
+def _sroie() -> Path:
+    """``KVITT_SROIE``, or ``shared/receipts/sroie`` beside the checkout (or one level up)."""
+    if "KVITT_SROIE" in os.environ:
+        return Path(os.environ["KVITT_SROIE"])
+    here = Path(__file__).resolve().parents[1]
+    found = [p / "shared/receipts/sroie" for p in (here.parent, here.parent.parent)]
+    return next((p for p in found if p.is_dir()), found[0])
+
+
+SROIE = _sroie()
 TODAY = date(2026, 12, 4)
 
 

@@ -3,7 +3,7 @@
 import json
 from datetime import date
 
-from tests.support.receipt_fixtures import RECEIPTS, norwegian_fixtures, pdf
+from harness.receipt_fixtures import RECEIPTS, norwegian_fixtures, pdf
 
 
 def test_a_pdf_receipt_prints_exactly_the_agreed_fields(kvitt, tmp_path):

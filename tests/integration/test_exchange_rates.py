@@ -1,6 +1,6 @@
 """Norges Bank's rates through the real HTTP client, against a local stand-in, cached in the store.
 
-No test reaches the internet: the base URL is the stand-in's (tests/support/norges_bank.py).
+No test reaches the internet: the base URL is the stand-in's (harness/norges_bank.py).
 """
 
 import time
@@ -11,9 +11,9 @@ import pytest
 
 from domain.money import ForeignAmount
 from exchange.norges_bank import NorgesBank
+from harness.norges_bank import NorgesBankServer, published
 from service.exchange import UnknownCurrency, rate_for
 from store.exchange_rates import SqlExchangeRates
-from tests.support.norges_bank import NorgesBankServer, published
 
 WEDNESDAY, SATURDAY, FRIDAY = date(2026, 11, 4), date(2026, 11, 7), date(2026, 11, 6)
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from harness.receipt_fixtures import norwegian_fixtures
 from receipts.pool import PooledReader
-from tests.support.receipt_fixtures import norwegian_fixtures
 from tests.support.unavailable import unavailable
 
 TODAY = date(2026, 12, 4)

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
+from harness.receipt_fixtures import RECEIPTS, heic, pdf
 from receipts.files import UnreadableFile, kind_of, open_receipt
 from receipts.reader import read_receipt
-from tests.support.receipt_fixtures import RECEIPTS, heic, pdf
 
 TODAY = date(2026, 12, 4)
 

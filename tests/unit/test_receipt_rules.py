@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
+from harness.receipt_fixtures import RECEIPTS
 from receipts.dates import dates_in, find_date
 from receipts.extract import reading_from_rows
 from receipts.rows import Piece, Row, from_text, gather
 from receipts.totals import amounts_in, find_total, find_vat
-from tests.support.receipt_fixtures import RECEIPTS
 
 TODAY = date(2026, 12, 4)
 
