@@ -162,6 +162,26 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _answer(update, context, Incoming("file", file=data))
 
 
+# What the person sent, named in their language, for "I cannot use that (a sticker)".
+_KINDS = (("sticker", "et klistremerke", "a sticker"), ("voice", "en talemelding", "a voice note"),
+          ("video_note", "en videomelding", "a video message"), ("audio", "lyd", "audio"),
+          ("video", "en video", "a video"), ("animation", "en GIF", "a GIF"),
+          ("location", "en posisjon", "a location"), ("venue", "et sted", "a venue"),
+          ("contact", "en kontakt", "a contact"), ("poll", "en avstemning", "a poll"),
+          ("dice", "en terning", "a dice"), ("game", "et spill", "a game"))
+
+
+async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Anything else (sticker, voice, location, contact, poll …): answered, never ignored."""
+    message, user = update.effective_message, update.effective_user
+    if message is None:
+        return
+    lang = language(user.language_code if user else None)
+    found = next(((nb, en) for attr, nb, en in _KINDS if getattr(message, attr, None)),
+                 ("en melding av en annen type", "a message of another kind"))
+    await _answer(update, context, Incoming("other", found[1] if lang == "en" else found[0]))
+
+
 EDITED = ("Endringer i sendte meldinger teller ikke. Svar på nytt, eller bruk /linjer for å "
           "endre en lagret linje.",
           "Edits to sent messages do not count. Answer again, or use /lines to change a "
@@ -231,6 +251,7 @@ def build_application(env: Env, token: str, *, api_url: str | None = None,
     app.add_handler(CallbackQueryHandler(on_malformed_button))
     app.add_handler(MessageHandler((filters.PHOTO | filters.Document.ALL) & new, on_file))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & new, on_text))
+    app.add_handler(MessageHandler(new, on_other))  # last: whatever the others did not take
     app.add_error_handler(on_error)
     return app
 

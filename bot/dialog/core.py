@@ -22,9 +22,13 @@ END = ""  # a step's ``then`` returns this to go back to the claim menu (or idle
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """One input from the person: text, a button's value, a command, or a file."""
+    """One input from the person: text, a button's value, a command, a file, or other.
 
-    kind: Literal["text", "button", "command", "file"]
+    ``other`` is anything else Telegram can carry (a sticker, a voice note, a location,
+    a contact, a poll …); ``text`` then names what it was, so the answer can say it.
+    """
+
+    kind: Literal["text", "button", "command", "file", "other"]
     text: str = ""
     command: str = ""
     file: bytes | None = None

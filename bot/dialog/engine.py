@@ -21,6 +21,10 @@ BACK = "back"
 BACK_LABEL = Text("✏️ Endre forrige svar", "✏️ Change previous answer")
 STALE = Text("Den knappen er gammel. Her er spørsmålet du står på:",
              "That button is old. Here is the question you are at:")
+CANNOT_USE = Text("Det kan jeg ikke bruke ({what}). Jeg forstår tekst, knapper, og bilder "
+                  "eller PDF av kvitteringer.",
+                  "I cannot use that ({what}). I understand text, buttons, and photos or PDFs "
+                  "of receipts.")
 STEPS: dict[str, Step] = {}
 
 
@@ -83,6 +87,13 @@ async def handle(ctx: Ctx, incoming: Incoming, commands: Handler, idle: Handler)
         await commands(ctx, incoming)
         return ctx.replies
     step = STEPS.get(ctx.turn.state.step)
+    if incoming.kind == "other":  # a sticker, voice note, location …: said, question again
+        ctx.say(CANNOT_USE.in_(ctx.lang).format(what=incoming.text or "?"))
+        if step is None:
+            await idle(ctx, incoming)
+        else:
+            await show(ctx, step.name)
+        return ctx.replies
     if step is None:
         await idle(ctx, incoming)
         return ctx.replies

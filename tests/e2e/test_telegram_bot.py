@@ -222,3 +222,34 @@ async def test_an_edited_message_and_a_group_chat_change_nothing(running):
     await group._settle(before)
     assert "bare i private meldinger" in group.text and "bank_account" not in group.text
     assert running.errors == []
+
+
+@pytest.mark.parametrize(("payload", "named"), [
+    ({"sticker": {"file_id": "s1", "file_unique_id": "u1", "width": 512, "height": 512,
+                  "is_animated": False, "is_video": False, "type": "regular"}},
+     "et klistremerke"),
+    ({"voice": {"file_id": "v1", "file_unique_id": "u2", "duration": 3}}, "en talemelding"),
+    ({"location": {"latitude": 69.65, "longitude": 18.96}}, "en posisjon"),
+    ({"contact": {"phone_number": "+4799999999", "first_name": "Ola"}}, "en kontakt"),
+    ({"poll": {"id": "p1", "question": "Kamp?", "options": [
+        {"text": "Ja", "voter_count": 0, "persistent_id": "a"},
+        {"text": "Nei", "voter_count": 0, "persistent_id": "b"}],
+        "total_voter_count": 0, "is_closed": False, "is_anonymous": True, "type": "regular",
+        "allows_multiple_answers": False, "allows_revoting": False,
+        "members_only": False}}, "en avstemning"),
+])
+async def test_stickers_voice_locations_contacts_and_polls_get_an_answer(running, payload,
+                                                                         named):
+    server, env = running.server, running.env
+    invite = await admin.create_invite(env, "eksempel-forening")
+    ola = TelegramUser(server, 4900)
+    await ola.type(f"/start {invite.code}")  # now at "Hva heter du?"
+    before = len(ola._ours())
+    server.send_update({"message": {
+        "message_id": 7, "date": 1773650000, **payload,
+        "chat": {"id": 4900, "type": "private"},
+        "from": {"id": 4900, "is_bot": False, "first_name": "Ola", "language_code": "nb"}}})
+    await ola._settle(before)
+    assert f"Det kan jeg ikke bruke ({named})" in ola.text
+    assert "Hva heter du" in ola.text  # and the open question again
+    assert running.errors == []

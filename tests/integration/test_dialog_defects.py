@@ -6,6 +6,7 @@ answer or silence where they now get the question again with the reason.
 
 from __future__ import annotations
 
+from bot.dialog.core import Incoming
 from service import admin
 from tests.integration.chat import Chat
 from tests.integration.test_dialog import _env, _joined
@@ -124,3 +125,13 @@ async def test_the_claim_history_shows_oslo_time(engine, tmp_path):
     await chat.type("/mine")
     await chat.press("K-2026")
     assert "16.03 10.00 opprettet" in chat.text  # 09:00 UTC is 10.00 in Oslo in March
+
+
+async def test_a_sticker_or_other_update_is_answered_with_what_is_expected(engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env, user_id=1007)
+    await start_claim(chat)
+    await chat.press("Kjøring")
+    replies = await chat._send(Incoming("other", "et klistremerke"))
+    assert "Det kan jeg ikke bruke (et klistremerke)" in replies[0].text
+    assert replies[-1].text == "Dato for kjøringen?"
