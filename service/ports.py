@@ -2,7 +2,8 @@
 
 The SQL store (``store``) implements them for SQLite and PostgreSQL; the
 service tests implement them with plain dicts. Both must behave the same, which
-is what the shared store tests check.
+is what the shared store tests check (``tests/integration/test_store_contract.py``: each
+test on the fakes, SQLite and PostgreSQL).
 """
 
 from __future__ import annotations

@@ -220,8 +220,8 @@ class SqlDialogs:
             index_elements=[t.dialog_states.c.chat_id],
             set_={"chat_id": touch.excluded.chat_id}).returning(
             *t.dialog_states.c))).mappings().first()
-        if row is None:
-            return None
+        if row is None or not (row["flow"] or row["step"] or row["data"]):
+            return None  # the port's "never seen": a blank row is only the lock
         return DialogState(row["chat_id"], row["flow"], row["step"], dict(row["data"]),
                            row["updated_at"])
 

@@ -1,0 +1,279 @@
+"""The store's contract (``service/ports.py``), run against the fakes, SQLite and PostgreSQL.
+
+The service tests trust the fakes in ``tests/service/fakes.py`` to behave like the
+SQL store; these tests hold both to the same promises, each test once per store.
+What the fakes leave out on purpose (the outbox's leases and retry backoff,
+locking) is tested on the SQL store alone, elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from domain.claim import ClaimLine
+from domain.errors import ChangedMeanwhile
+from domain.lines import MileageLeg
+from service import admin, claims, members
+from service.context import Env
+from service.ports import DialogState, OutboxMessage, ReplyKey, StoredOrganisation
+from store.engine import make_engine, sqlite_url
+from store.migrate import upgrade
+from tests.integration.conftest import truncate
+from tests.integration.helpers import EXAMPLES, Clock, sql_env
+from tests.service.fakes import FakeDatabase, FakeUnitOfWork
+
+NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)
+
+
+@pytest.fixture(params=["fakes", "sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Env]:
+    """The use cases' environment on one store; the same clock and ids for each."""
+    clock = Clock(NOW)
+    if request.param == "fakes":
+        db = FakeDatabase()
+        sql = sql_env(make_engine("sqlite+aiosqlite://"), clock)  # its ids and keys only
+        yield replace(sql, uow=lambda: FakeUnitOfWork(db), read=None)
+        return
+    if request.param == "sqlite":
+        engine = make_engine(sqlite_url(tmp_path))
+        await upgrade(engine)
+    else:
+        engine = make_engine(request.getfixturevalue("pg_database"))
+        await truncate(engine)
+    yield sql_env(engine, clock)
+    await engine.dispose()
+
+
+async def _claim(env: Env, telegram_id: int = 4242, title: str = "Mars") -> tuple[str, str]:
+    """A referee's draft claim with one driving line: (claimant id, claim id)."""
+    async with env.uow() as uow:
+        applied = await uow.organisations.get("tromso-hk") is not None
+    if not applied:
+        await admin.apply_organisations(env, (EXAMPLES / "handball-region-nord.toml")
+                                        .read_text("utf-8"))
+    invite = await admin.create_invite(env, "tromso-hk")
+    claimant, _ = await members.join(env, telegram_id, "Kari Dommer", invite.code)
+    claim = await claims.create_claim(env, claimant.id, ["tromso-hk"], title)
+    await claims.add_line(env, claimant.id, claim.id,
+                          ClaimLine("l1", MileageLeg(date(2026, 3, 2), Decimal(120))))
+    return claimant.id, claim.id
+
+
+async def test_nothing_is_kept_without_commit(store: Env):
+    organisation = (await admin.apply_organisations(
+        store, (EXAMPLES / "forening-kvann.toml").read_text("utf-8")))[0][0]
+    changed = replace(organisation, slug="ny-forening")
+    async with store.uow() as uow:
+        await uow.organisations.put(StoredOrganisation(changed, "{}", "x"))
+        await uow.dialogs.put(DialogState(7, "new_claim", "title", {"a": 1}, NOW))
+    async with store.uow() as uow:
+        assert await uow.organisations.get("ny-forening") is None
+        assert await uow.dialogs.get(7) is None
+        assert [s.organisation.slug for s in await uow.organisations.all()] == [
+            "eksempel-forening"]
+
+
+async def test_a_claim_comes_back_as_saved_by_id_and_by_reference(store: Env):
+    claimant_id, claim_id = await _claim(store)
+    async with store.uow() as uow:
+        claim = await uow.claims.get(claim_id)
+        assert claim is not None
+        same = await uow.claims.by_reference(claim.reference)
+        assert await uow.claims.get("no-such-id") is None
+        assert await uow.claims.by_reference("K-2026-999999") is None
+    assert same is not None and same.id == claim_id
+    assert (claim.claimant_id, claim.title, tuple(claim.payers)) == (claimant_id, "Mars",
+                                                                     ("tromso-hk",))
+    assert [line.body for line in claim.lines] == [MileageLeg(date(2026, 3, 2), Decimal(120))]
+    assert claim.reference == "K-2026-000001"
+
+
+async def test_references_count_up_per_year_and_are_never_reused(store: Env):
+    async with store.uow() as uow:
+        first = [await uow.claims.next_reference(2026), await uow.claims.next_reference(2026)]
+        other_year = await uow.claims.next_reference(2027)
+        await uow.commit()
+    async with store.uow() as uow:
+        then = await uow.claims.next_reference(2026)
+        await uow.commit()
+    assert first == ["K-2026-000001", "K-2026-000002"]
+    assert other_year == "K-2027-000001" and then == "K-2026-000003"
+
+
+async def test_a_save_over_a_newer_version_is_refused(store: Env):
+    _, claim_id = await _claim(store)
+    async with store.uow() as uow:
+        stale = await uow.claims.get(claim_id)
+    async with store.uow() as uow:
+        fresh = await uow.claims.get(claim_id)
+        assert fresh is not None
+        fresh.title = "Mars, rettet"
+        await uow.claims.save(fresh)
+        await uow.commit()
+    assert stale is not None
+    stale.title = "Mars, utdatert"
+    with pytest.raises(ChangedMeanwhile):
+        async with store.uow() as uow:
+            await uow.claims.save(stale)
+            await uow.commit()
+    async with store.uow() as uow:
+        kept = await uow.claims.get(claim_id)
+    assert kept is not None and kept.title == "Mars, rettet"
+
+
+async def test_claims_of_a_claimant_and_of_a_payer_come_newest_first(store: Env):
+    kari, first = await _claim(store, 4242, "Mars")
+    _, second = await _claim(store, 4242, "April")
+    nils, third = await _claim(store, 4343, "Mai")
+    async with store.uow() as uow:
+        mine = [c.id for c in await uow.claims.for_claimant(kari)]
+        theirs = [c.id for c in await uow.claims.for_claimant(nils)]
+        paid_by = [c.id for c in await uow.claims.for_payer("tromso-hk")]
+        nobody = await uow.claims.for_payer("bodo-hk")
+    assert mine == [second, first] and theirs == [third]
+    assert paid_by == [third, second, first] and list(nobody) == []
+
+
+async def test_a_claimant_is_found_by_telegram_id_and_changes_are_kept(store: Env):
+    claimant_id, _ = await _claim(store)
+    async with store.uow() as uow:
+        found = await uow.claimants.by_telegram(4242)
+        assert found is not None and found.id == claimant_id
+        assert await uow.claimants.by_telegram(1) is None
+        found.set_bank_account("1234.56.78903")
+        await uow.claimants.save(found)
+        await uow.commit()
+    async with store.uow() as uow:
+        again = await uow.claimants.get(claimant_id)
+    assert again is not None and again.bank_account == "12345678903"
+    assert again.memberships == {"tromso-hk"}
+
+
+async def test_organisations_are_replaced_by_slug_and_listed_by_slug(store: Env):
+    text = (EXAMPLES / "handball-region-nord.toml").read_text("utf-8")
+    await admin.apply_organisations(store, text)
+    async with store.uow() as uow:
+        slugs = [s.organisation.slug for s in await uow.organisations.all()]
+        stored = await uow.organisations.get("bodo-hk")
+        assert stored is not None
+        # the canonical source is what the SQL store keeps and reads back
+        await uow.organisations.put(StoredOrganisation(
+            replace(stored.organisation, name="Bodø HK (ny)"),
+            stored.source.replace("Bodø Håndballklubb", "Bodø HK (ny)"), "changed"))
+        await uow.commit()
+    async with store.uow() as uow:
+        after = await uow.organisations.get("bodo-hk")
+        count = len(await uow.organisations.all())
+    assert slugs == sorted(slugs) and len(slugs) == count == 3
+    assert after is not None and after.organisation.name == "Bodø HK (ny)"
+    assert after.source_hash == "changed"
+
+
+async def test_an_invites_uses_are_kept(store: Env):
+    await _claim(store)
+    invite = await admin.create_invite(store, "tromso-hk", max_uses=3)
+    await members.join(store, 5151, "Nils", invite.code)
+    async with store.uow() as uow:
+        found = await uow.invites.get(invite.code)
+        assert await uow.invites.get("nope") is None
+    assert found is not None and found.uses == 1 and found.max_uses == 3
+
+
+def _message(key: str, channel: str = "email", kind: str = "approval_request") -> OutboxMessage:
+    return OutboxMessage(kind, channel, "dommer@tromso-hk.no", {"claim_id": key}, key)
+
+
+async def test_the_outbox_keeps_one_row_per_dedupe_key_and_delivers_each_once(store: Env):
+    async with store.uow() as uow:
+        for key in ("a", "b", "a"):
+            await uow.outbox.add(_message(key), NOW)
+        await uow.outbox.add(_message("t", channel="telegram", kind="returned"), NOW)
+        await uow.commit()
+    async with store.uow() as uow:
+        due = await uow.outbox.claim_due("email", NOW)
+        await uow.commit()
+    assert [row.message.dedupe_key for row in due] == ["a", "b"]
+    assert due[0].message == _message("a")
+    async with store.uow() as uow:
+        await uow.outbox.mark_sent(due[0].id, NOW)
+        await uow.outbox.mark_failed(due[1].id, NOW, "550 no such user", permanent=True)
+        await uow.commit()
+    later = NOW + timedelta(days=1)
+    async with store.uow() as uow:
+        assert list(await uow.outbox.claim_due("email", later)) == []
+        telegram = await uow.outbox.claim_due("telegram", later)
+        queued = await uow.outbox.queued("approval_request")
+        await uow.commit()
+    assert [row.message.kind for row in telegram] == ["returned"]
+    assert [(q.message.dedupe_key, q.status) for q in queued] == [("a", "sent"),
+                                                                  ("b", "failed")]
+    assert queued[1].last_error is not None and "550" in queued[1].last_error
+
+
+async def test_reply_keys_are_found_by_key_and_the_newest_by_approval(store: Env):
+    _, claim_id = await _claim(store)
+    old = ReplyKey("k1", claim_id, "tromso-hk", 0, 1, "dommer@tromso-hk.no", NOW)
+    new = replace(old, key="k2", created_at=NOW + timedelta(hours=1))
+    other = replace(old, key="k3", round=2, created_at=NOW + timedelta(hours=2))
+    async with store.uow() as uow:
+        for key in (old, new, other):
+            await uow.reply_keys.add(key)
+        await uow.commit()
+    async with store.uow() as uow:
+        assert await uow.reply_keys.get("k1") == old
+        assert await uow.reply_keys.get("nope") is None
+        newest = await uow.reply_keys.for_approval(claim_id, "tromso-hk", 0, 1,
+                                                   "dommer@tromso-hk.no")
+        assert await uow.reply_keys.for_approval(claim_id, "tromso-hk", 0, 1, "x@y.no") is None
+    assert newest == new
+
+
+async def test_an_attachment_is_recorded_once_with_its_type(store: Env):
+    async with store.uow() as uow:
+        await uow.attachments.add("sha256:ab", "image/jpeg", 10, NOW)
+        await uow.attachments.add("sha256:ab", "image/png", 99, NOW)  # the same file again
+        await uow.commit()
+    async with store.uow() as uow:
+        assert await uow.attachments.mime("sha256:ab") == "image/jpeg"
+        assert await uow.attachments.mime("sha256:cd") is None
+
+
+async def test_a_chats_dialog_state_is_replaced_whole(store: Env):
+    async with store.uow() as uow:
+        assert await uow.dialogs.get(7) is None
+        await uow.dialogs.put(DialogState(7, "new_claim", "title", {"payers": ["a"]}, NOW))
+        await uow.commit()
+    async with store.uow() as uow:
+        await uow.dialogs.put(DialogState(7, "new_claim", "lines", {"title": "Mars"}, NOW))
+        await uow.commit()
+    async with store.uow() as uow:
+        state = await uow.dialogs.get(7)
+    assert state is not None
+    assert (state.flow, state.step, state.data) == ("new_claim", "lines", {"title": "Mars"})
+
+
+async def test_the_inbound_log_keeps_outcomes_failures_and_bouncing_addresses(store: Env):
+    later = NOW + timedelta(hours=1)
+    async with store.uow() as uow:
+        assert await uow.inbound.outcome("<m1@x>") is None
+        await uow.inbound.record("<m1@x>", NOW, "approved", "", None)
+        assert await uow.inbound.record_failure("<m2@x>", NOW, "boom", later) == 1
+        assert await uow.inbound.record_failure("<m2@x>", later, "boom again", later) == 2
+        await uow.inbound.mark_bouncing("b@x.no", NOW, "550 first")
+        await uow.inbound.mark_bouncing("b@x.no", later, "550 second")
+        await uow.inbound.mark_bouncing("a@x.no", later, "mailbox full")
+        await uow.commit()
+    async with store.uow() as uow:
+        assert await uow.inbound.outcome("<m1@x>") == "approved"
+        failure = await uow.inbound.failure("<m2@x>")
+        assert await uow.inbound.failure("<m1@x>") is None
+        bouncing = await uow.inbound.bouncing()
+    assert failure is not None and (failure.attempts, failure.last_error) == (2, "boom again")
+    assert [(b.address, b.since, b.detail) for b in bouncing] == [
+        ("a@x.no", later, "mailbox full"), ("b@x.no", NOW, "550 second")]
