@@ -131,6 +131,15 @@ class MailSettings(BaseModel):
     require_authentication: bool = Field(default=False, validation_alias="REQUIRE_DMARC")
     authserv_id: str = ""  # our receiving server's name in its Authentication-Results
 
+    @model_validator(mode="after")
+    def _dmarc_needs_our_server(self) -> MailSettings:
+        if self.require_authentication and not self.authserv_id.strip():
+            raise ValueError(f"{PREFIX}AUTHSERV_ID: with {PREFIX}REQUIRE_DMARC=true, set the "
+                             "name our receiving server writes in its Authentication-Results "
+                             "(e.g. mx.example.no); without it any sender could vouch for "
+                             "itself")
+        return self
+
     @field_validator("reply_pattern")
     @classmethod
     def _key_before_the_at(cls, pattern: str) -> str:

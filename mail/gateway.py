@@ -19,6 +19,7 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 
 from mail.addresses import DEFAULT_PATTERN, key_from_address, key_from_references
+from mail.authentication import authenticated
 from mail.classify import classify
 from mail.decision import decide
 from mail.message import MAX_PARSED, clean, header, message_key, parse_message
@@ -28,8 +29,6 @@ from service.inbound import ReadReply
 KEY_HEADERS = ("To", "Delivered-To", "X-Original-To", "Cc")
 MAX_ADDRESS = 254  # RFC 5321: no mail server accepts a longer path
 MAX_STORED_TEXT = 20_000  # characters of a reply kept as a comment or reason
-_RESULT = re.compile(r"\b(dmarc|dkim)=(\w+)(?:[^;]*?header\.(?:from|d|i)=@?([\w.-]+))?",
-                     re.IGNORECASE)
 _FAILED = re.compile(r"^(?:Final|Original)-Recipient:\s*rfc822;\s*(\S+)", re.IGNORECASE | re.M)
 
 
@@ -40,7 +39,7 @@ class GatewaySettings:
     reply_pattern: str = DEFAULT_PATTERN
     domain: str = "example.no"
     require_authentication: bool = False
-    authserv_id: str = ""  # the receiving server's name in its Authentication-Results
+    authserv_id: str = ""  # our receiving server's name: only its verdict is trusted
 
 
 def reply_key(message: EmailMessage, settings: GatewaySettings) -> str | None:
@@ -65,29 +64,6 @@ def sender(message: EmailMessage) -> str:
     found = [address for _, address in getaddresses([header(message, "From")]) if address]
     address = found[0].strip().lower() if found else ""
     return address if len(address) <= MAX_ADDRESS and " " not in address else ""
-
-
-def authenticated(message: EmailMessage, address: str, authserv_id: str = "") -> bool:
-    """Whether OUR receiving server recorded DMARC or DKIM pass for the sender's domain.
-
-    Only the topmost Authentication-Results header is trusted (RFC 8601: each server
-    prepends its own, and a sender can write any header below it), or, with
-    ``authserv_id``, the topmost one of that server. A ``fail`` there wins over a pass;
-    a pass counts only if it names the sender's domain or a parent of it.
-    """
-    domain = address.rpartition("@")[2].lower()
-    headers = [str(h) for h in message.get_all("Authentication-Results") or []]
-    if authserv_id:
-        headers = [h for h in headers
-                   if h.split(";", 1)[0].strip().split()[:1] == [authserv_id]]
-    if not headers:
-        return False
-    verdicts = [(method.lower(), result.lower(), where.lower())
-                for method, result, where in _RESULT.findall(headers[0])]
-    if any(method == "dmarc" and result != "pass" for method, result, _ in verdicts):
-        return False
-    return any(result == "pass" and where and (domain == where or domain.endswith("." + where))
-               for _, result, where in verdicts)
 
 
 def bounced_addresses(message: EmailMessage, raw: bytes) -> tuple[str, ...]:

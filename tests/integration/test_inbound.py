@@ -145,7 +145,7 @@ async def test_a_forged_from_with_another_approvers_key_fails_when_authenticatio
     env = sql_env(engine, Clock(datetime(2026, 3, 10, 12, tzinfo=UTC)))
     _, claim = await _submitted(env)
     (key,) = await _keys(env)
-    strict = replace(GATEWAY, require_authentication=True)
+    strict = replace(GATEWAY, require_authentication=True, authserv_id="mx.kvitt.example.no")
     deliver(account, reply(key, "Godkjent", Authentication_Results=(
         "mx.kvitt.example.no; dkim=pass header.d=attacker.example; dmarc=fail "
         "header.from=eksempelforeningen.no")))
