@@ -83,15 +83,22 @@ async def truncate(engine: AsyncEngine) -> None:
         await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """A migrated, empty database of each kind, for one test."""
-    if request.param == "sqlite":
+async def empty_database(kind: str, request: pytest.FixtureRequest,
+                         tmp_path: Path) -> AsyncEngine:
+    """A migrated, empty database of ``kind`` (sqlite or postgresql)."""
+    if kind == "sqlite":
         made = make_engine(sqlite_url(tmp_path))
         await upgrade(made)
     else:
         made = make_engine(request.getfixturevalue("pg_database"))
         await truncate(made)
+    return made
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A migrated, empty database of each kind, for one test."""
+    made = await empty_database(request.param, request, tmp_path)
     yield made
     await made.dispose()
 

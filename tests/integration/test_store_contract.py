@@ -22,9 +22,8 @@ from domain.lines import MileageLeg
 from service import admin, claims, members
 from service.context import Env
 from service.ports import DialogState, OutboxMessage, ReplyKey, StoredOrganisation
-from store.engine import make_engine, sqlite_url
-from store.migrate import upgrade
-from tests.integration.conftest import truncate
+from store.engine import make_engine
+from tests.integration.conftest import empty_database
 from tests.integration.helpers import EXAMPLES, Clock, sql_env
 from tests.service.fakes import FakeDatabase, FakeUnitOfWork
 
@@ -40,12 +39,7 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
         sql = sql_env(make_engine("sqlite+aiosqlite://"), clock)  # its ids and keys only
         yield replace(sql, uow=lambda: FakeUnitOfWork(db), read=None)
         return
-    if request.param == "sqlite":
-        engine = make_engine(sqlite_url(tmp_path))
-        await upgrade(engine)
-    else:
-        engine = make_engine(request.getfixturevalue("pg_database"))
-        await truncate(engine)
+    engine = await empty_database(request.param, request, tmp_path)
     yield sql_env(engine, clock)
     await engine.dispose()
 
