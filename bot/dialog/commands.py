@@ -66,20 +66,59 @@ async def _start(ctx: Ctx, code: str) -> None:
 
 async def _new(ctx: Ctx, _: str) -> None:
     ctx.turn.session()  # refuses someone who has not joined
+    if await _editable(ctx, Status.DRAFT):  # a second claim by mistake loses the first's lines
+        await show(ctx, "claim.continue")
+        return
+    await show(ctx, _start_new(ctx))
+
+
+def _start_new(ctx: Ctx) -> str:
+    """Forget the open claim and name the first question of a new one."""
     ctx.data.pop("claim_id", None)
+    ctx.data["draft"] = {}
     ctx.data["new_payers"] = []
     claimant = ctx.turn.claimant
     if claimant is not None and len(claimant.memberships) == 1:
         ctx.data["new_payers"] = sorted(claimant.memberships)
-        await show(ctx, "claim.title")
-    else:
-        await show(ctx, "claim.payers")
+        return "claim.title"
+    return "claim.payers"
+
+
+async def _continue_prompt(ctx: Ctx) -> Prompt:
+    drafts = (await _editable(ctx, Status.DRAFT))[:3]
+    refs = ", ".join(c.reference for c in drafts)
+    buttons = [(Button(ctx.t(f"Fortsett {c.reference} «{c.title}»",
+                             f"Continue {c.reference} “{c.title}”"), c.id),) for c in drafts]
+    return Prompt(ctx.t(f"Fortsette kladden {refs} eller starte et nytt?",
+                        f"Continue the draft {refs} or start a new one?"),
+                  (*buttons, (Button(ctx.t("➕ Start et nytt", "➕ Start a new one"), "new"),)))
+
+
+async def _continue_chosen(ctx: Ctx, value: str) -> str:
+    if value == "new":
+        return _start_new(ctx)
+    await ctx.turn.session().claim(value)  # theirs, or refused
+    ctx.data["claim_id"] = value
+    return END
 
 
 async def _current(ctx: Ctx) -> str | None:
+    """The claim commands act on: the open one, else the only draft or returned claim.
+
+    /linjer, /oppsummering and /send agree: if /send would submit a claim, /linjer
+    shows that claim, never "no open claim".
+    """
     claim_id = ctx.data.get("claim_id")
     if claim_id:
         return str(claim_id)
+    candidates = await _editable(ctx, Status.DRAFT, Status.RETURNED)
+    if len(candidates) == 1:
+        ctx.data["claim_id"] = candidates[0].id
+        return candidates[0].id
+    if candidates:
+        ctx.say(ctx.t("Du har flere kladder: velg ett med /mine, eller send med /send.",
+                      "You have several drafts: pick one with /mine, or send with /send."))
+        return None
     ctx.say(ctx.t("Du har ikke et krav åpent. /ny starter et, /mine viser dine krav.",
                   "You have no claim open. /new starts one, /mine lists yours."))
     return None
@@ -166,10 +205,12 @@ async def _commented(ctx: Ctx, text: str) -> str:
 async def _cancel(ctx: Ctx, _: str) -> None:
     unfinished = bool(ctx.draft.get("line"))
     ctx.data["draft"] = {}
-    ctx.say(ctx.t("Avbrutt." + (" Linjen du holdt på med ble ikke lagret;" if unfinished
-                                else "") + " kravet og lagrede linjer er som før.",
-                  "Cancelled." + (" The line you were entering was not saved;" if unfinished
-                                  else "") + " the claim and its saved lines are as before."))
+    ctx.say(ctx.t("Avbrutt. " + ("Linjen du holdt på med ble ikke lagret; kravet"
+                                 if unfinished else "Kravet")
+                  + " og lagrede linjer er som før.",
+                  "Cancelled. " + ("The line you were entering was not saved; the claim"
+                                   if unfinished else "The claim")
+                  + " and its saved lines are as before."))
     await show(ctx, END)
 
 
@@ -418,6 +459,7 @@ async def _chosen(ctx: Ctx, claim_id: str) -> str:
 
 register(
     ask_buttons("claims.choose", _choose_prompt, _chosen),
+    ask_buttons("claim.continue", _continue_prompt, _continue_chosen),
     ask_text("join.name", ("Hva heter du (fullt navn)?", "What is your full name?"), _name),
     ask_text("join.email", ("E-postadresse (for kopi av svar fra godkjennerne)?",
                             "Email address (for copies of the approvers' answers)?"),

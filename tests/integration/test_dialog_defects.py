@@ -135,3 +135,23 @@ async def test_a_sticker_or_other_update_is_answered_with_what_is_expected(engin
     replies = await chat._send(Incoming("other", "et klistremerke"))
     assert "Det kan jeg ikke bruke (et klistremerke)" in replies[0].text
     assert replies[-1].text == "Dato for kjøringen?"
+
+
+async def test_new_with_a_draft_open_asks_and_lines_sees_what_send_would_send(engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env, user_id=1008)
+    await start_claim(chat)
+    await chat.type("/avbryt")
+    assert "Avbrutt. Kravet" in chat.text
+    await chat.type("/ny")
+    assert "Fortsette kladden K-2026-000001 eller starte et nytt?" in chat.text
+    await chat.type("/avbryt")
+    await chat.type("/linjer")  # used to say "no open claim" while /send sent the draft
+    assert "Du har ikke et krav åpent" not in chat.text
+    assert "K-2026-000001" in chat.text
+    await chat.type("/ny")
+    await chat.press("Fortsett K-2026-000001")
+    assert "Hva vil du legge til?" in chat.text
+    await chat.type("/ny")
+    await chat.press("Start et nytt")
+    assert "Hvem skal betale?" in chat.text
