@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from domain.calendar import OSLO
+from domain.calendar import MONTHS_EN, MONTHS_NB, OSLO
 from domain.errors import UserError
 from domain.money import NOK, ORE
 from domain.text import Text
@@ -68,10 +68,6 @@ class Amount:
 
 WEEKDAYS_NB = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
-             "september", "oktober", "november", "desember")
-MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
-             "September", "October", "November", "December")
 
 
 def _names(*tables: tuple[str, ...], extra: dict[str, int]) -> dict[str, int]:

@@ -10,6 +10,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 OSLO = ZoneInfo("Europe/Oslo")
+MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
+             "september", "oktober", "november", "desember")
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
+             "September", "October", "November", "December")
 
 
 def local_date(at: datetime) -> date:

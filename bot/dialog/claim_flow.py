@@ -9,7 +9,7 @@ from bot.dialog.core import END, Button, Ctx, Prompt, Step, rows
 from bot.dialog.engine import register
 from bot.dialog.render import summary_text
 from bot.dialog.steps import ask_buttons, ask_choice, ask_text
-from bot.understand import MONTHS_EN, MONTHS_NB
+from domain.calendar import MONTHS_EN, MONTHS_NB
 from domain.errors import LateSubmitNotConfirmed, PolicyRefused
 from domain.organisation import Dimension
 

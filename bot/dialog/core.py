@@ -16,6 +16,8 @@ from typing import Any, Literal
 
 from domain.text import Text
 from service.dialog import DialogTurn
+from service.exchange import ExchangeRate
+from service.receipts import ReceiptReading
 
 END = ""  # a step's ``then`` returns this to go back to the claim menu (or idle)
 
@@ -81,6 +83,8 @@ class Ctx:
     lang: str
     now: datetime
     replies: list[Reply] = field(default_factory=list)
+    reading: ReceiptReading | None = None  # the file of this turn, read before it began
+    rate: ExchangeRate | None = None  # the rate for that reading's currency and date
 
     @property
     def data(self) -> dict[str, Any]:

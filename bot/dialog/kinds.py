@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from bot.dialog import reading
 from bot.dialog.core import END, Button, Ctx, InputError, Prompt
 from bot.dialog.engine import register
 from bot.dialog.lines import (
@@ -347,6 +348,12 @@ async def _receipt(ctx: Ctx, data: bytes | None) -> str:
         content_hash = await ctx.turn.session().store_file(data)
         ctx.draft["attachments"] = [content_hash]
         ctx.say(ctx.t("📎 Kvitteringen er lagret.", "📎 The receipt is stored."))
+        if reading.remember(ctx, ctx.reading):
+            return "expense.read"
+        if ctx.turn.env.receipts is not None:
+            ctx.say(ctx.t("Jeg klarte ikke å lese kvitteringen sikkert nok; skriv inn "
+                          "opplysningene selv.", "I could not read the receipt surely enough; "
+                          "please type the details."))
     return "expense.date"
 
 
@@ -372,7 +379,7 @@ async def _type(ctx: Ctx, value: str) -> str:
         _line(ctx)["type"] = entry.expense_type
     else:
         _line(ctx)["type"] = value
-    return "expense.amount"
+    return reading.amount_known(ctx) or "expense.amount"
 
 
 async def _amount(ctx: Ctx, text: str) -> str:

@@ -1,0 +1,105 @@
+"""The outlay's receipt, read and offered for one-tap confirmation.
+
+"Jeg leste: 345,00 kr, 3. november 2026, Circle K. Stemmer det?"
+
+The photo was read before the turn began (``run.converse``: OCR in its process pool and
+the exchange rate from Norges Bank, both outside the dialog's transaction). Only what the
+reader was sure of is offered; one tap accepts it all, or one field is changed and the rest
+kept. What the claimant confirms is what is saved; the reading stays in the draft beside it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from bot.dialog.core import Button, Ctx, Prompt
+from bot.dialog.engine import register
+from bot.dialog.steps import ask_buttons
+from domain.calendar import MONTHS_EN, MONTHS_NB
+from domain.money import NOK, format_kr
+from service.receipts import ReceiptReading
+
+ACCEPT, CHANGE_AMOUNT, CHANGE_DATE = "read:ok", "read:amount", "read:date"
+
+
+def remember(ctx: Ctx, reading: ReceiptReading | None) -> bool:
+    """Keep what the reader was sure of in the draft; whether there is anything to offer."""
+    offered = reading.offered() if reading is not None else None
+    if offered is None or (offered.total is None and offered.date is None):
+        return False
+    ctx.draft["reading"] = {
+        "total": str(offered.total) if offered.total is not None else None,
+        "currency": offered.currency or NOK,
+        "date": offered.date.isoformat() if offered.date else None,
+        "merchant": offered.merchant}
+    if ctx.rate is not None and offered.currency not in (None, NOK):
+        ctx.draft["reading"]["rate"] = str(ctx.rate.nok_per_unit)
+        ctx.draft["reading"]["rate_text"] = ctx.rate.describe().in_(ctx.lang)
+    return True
+
+
+def _day(ctx: Ctx, text: str) -> str:
+    day = date.fromisoformat(text)
+    month = (MONTHS_EN if ctx.lang == "en" else MONTHS_NB)[day.month - 1]
+    return f"{day.day} {month} {day.year}" if ctx.lang == "en" else \
+        f"{day.day}. {month} {day.year}"
+
+
+def said(ctx: Ctx, read: dict[str, Any]) -> str:
+    """``345,00 kr, 3. november 2026, Circle K``: what was read, in the claimant's words."""
+    parts = []
+    if read["total"] is not None:
+        amount = format_kr(Decimal(read["total"]))
+        parts.append(f"{amount} kr" if read["currency"] == NOK else
+                     f"{amount} {read['currency']}")
+    if read["date"]:
+        parts.append(_day(ctx, read["date"]))
+    if read.get("merchant"):
+        parts.append(read["merchant"])
+    return ", ".join(parts)
+
+
+async def _prompt(ctx: Ctx) -> Prompt:
+    read = ctx.draft["reading"]
+    buttons = [Button(ctx.t("✅ Stemmer", "✅ Correct"), ACCEPT)]
+    if read["total"] is not None:
+        buttons.append(Button(ctx.t("Endre beløp", "Change amount"), CHANGE_AMOUNT))
+    if read["date"]:
+        buttons.append(Button(ctx.t("Endre dato", "Change date"), CHANGE_DATE))
+    rate = f"\n{read['rate_text']}" if read.get("rate_text") else ""
+    return Prompt(ctx.t(f"Jeg leste: {said(ctx, read)}. Stemmer det?",
+                        f"I read: {said(ctx, read)}. Is that right?") + rate, (tuple(buttons),))
+
+
+def _take_amount(ctx: Ctx, read: dict[str, Any]) -> None:
+    line = ctx.draft.setdefault("line", {"kind": "expense"})
+    line.update(amount=read["total"], currency=read["currency"])
+    if read["currency"] == NOK:
+        line["nok_rate"] = "1"
+    elif read.get("rate"):
+        line["nok_rate"] = read["rate"]
+
+
+async def _answered(ctx: Ctx, value: str) -> str:
+    read = ctx.draft["reading"]
+    line = ctx.draft.setdefault("line", {"kind": "expense"})
+    if value != CHANGE_DATE and read["date"]:
+        line.update(kind="expense", date=read["date"])
+    if value != CHANGE_AMOUNT and read["total"] is not None:
+        _take_amount(ctx, read)
+    if "date" not in line:
+        return "expense.date"
+    return "expense.type"
+
+
+def amount_known(ctx: Ctx) -> str | None:
+    """The step after the type when the amount was confirmed from the receipt, else None."""
+    line = ctx.draft.get("line", {})
+    if "amount" not in line:
+        return None
+    return "expense.remark" if "nok_rate" in line else "expense.rate"
+
+
+register(ask_buttons("expense.read", _prompt, _answered))

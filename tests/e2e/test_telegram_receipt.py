@@ -1,0 +1,125 @@
+"""A receipt photo through the real PTB path: its total and date are offered and confirmed.
+
+The reader is the real one (RapidOCR in its process pool); the photo is a rendered
+Norwegian receipt, photographed a few degrees askew. The exchange rate of a foreign receipt
+comes from the local Norges Bank stand-in.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import random
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.telegram_app import start_bot, stop_bot
+from domain.lines import Expense
+from exchange.norges_bank import NorgesBank
+from harness.bot_api import BotApiServer
+from harness.norges_bank import NorgesBankServer
+from harness.receipt_fixtures import DEGRADATIONS, Receipt, _jpeg, pdf, render
+from receipts.pool import PooledReader
+from service import admin
+from store.blobs import FileBlobs
+from store.engine import make_engine, sqlite_url
+from store.exchange_rates import SqlExchangeRates
+from store.migrate import upgrade
+from tests.e2e.test_telegram_claims import NOW, Bot, _app, _claims, _join
+from tests.integration.helpers import EXAMPLES, Clock, sql_env
+from tests.support.unavailable import unavailable
+
+CIRCLE_K = Receipt("Circle K Lysaker", date(2026, 3, 14), "14.03.26",
+                   (("Diesel 15,1 l", Decimal("300.00")), ("Kaffe stor", Decimal("45.00"))),
+                   "TOTALT", "BankAxept")
+
+
+def photo(receipt: Receipt) -> bytes:
+    rotate, quality = DEGRADATIONS["rotated"]
+    return _jpeg(rotate(render(receipt), random.Random(11)), quality)
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
+    if importlib.util.find_spec("rapidocr_onnxruntime") is None:
+        unavailable("RapidOCR is not installed: pip install rapidocr-onnxruntime")
+    server = BotApiServer().start()
+    engine = make_engine(sqlite_url(tmp_path))
+    await upgrade(engine)
+    reader = PooledReader("rapidocr", workers=2, time_limit=60)
+    # Start both workers and load the engine before the dialog: the first photo should not
+    # pay for starting processes inside the client's wait.
+    await asyncio.gather(*(reader.read(photo(CIRCLE_K)) for _ in range(2)))
+    with NorgesBankServer().running() as bank:
+        env = replace(sql_env(engine, Clock(NOW)), blobs=FileBlobs(tmp_path / "blobs"),
+                      receipts=reader, rates=NorgesBank(bank.url, timeout=2),
+                      rate_cache=SqlExchangeRates(engine))
+        await admin.apply_organisations(env, (EXAMPLES / "handball-region-nord.toml")
+                                        .read_text())
+        errors: list[BaseException] = []
+        running = Bot(server, env, _app(env, server, errors), errors)
+        await start_bot(running.app, poll_timeout=1)
+        try:
+            yield running
+        finally:
+            await stop_bot(running.app)
+            reader.close()
+            await engine.dispose()
+            server.stop()
+    assert not errors, errors
+
+
+async def _outlay(bot: Bot):
+    kari = await _join(bot, 7001, "tromso-hk")
+    await kari.type("/ny")
+    await kari.type("Kamp 14. mars")
+    await kari.press("Hopp over")
+    await kari.press("Utlegg")
+    return kari
+
+
+async def test_a_photos_total_and_date_are_offered_and_confirmed_with_one_tap(bot):
+    kari = await _outlay(bot)
+    offered = await kari.send_photo(photo(CIRCLE_K))
+    assert "Jeg leste: 345,00 kr, 14. mars 2026" in offered and "Stemmer det?" in offered
+    await kari.press("Stemmer")
+    await kari.press("Annet")  # the type is not on the receipt: asked as before
+    saved = await kari.press("Hopp over")  # remark
+    assert "345,00" in saved
+    claim = (await _claims(bot, "tromso-hk"))[0]
+    (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
+    assert line.body.amount.amount == Decimal("345.00") and line.body.date == date(2026, 3, 14)
+    assert line.attachments
+
+
+async def test_changing_the_amount_keeps_the_read_date(bot):
+    kari = await _outlay(bot)
+    await kari.send_photo(photo(CIRCLE_K))
+    await kari.press("Endre beløp")
+    await kari.press("Annet")
+    await kari.type("340")
+    await kari.press("Hopp over")
+    claim = (await _claims(bot, "tromso-hk"))[0]
+    (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
+    assert line.body.amount.amount == Decimal("340") and line.body.date == date(2026, 3, 14)
+
+
+async def test_a_pdf_in_euro_gets_norges_banks_rate_for_the_receipts_day(bot):
+    euro = Receipt("Cafe Lisboa", date(2026, 3, 14), "14.03.2026",
+                   (("Jantar", Decimal("45.00")),), "TOTAL EUR", "Visa")
+    kari = await _outlay(bot)
+    offered = await kari.send_document(pdf(euro), "kvittering.pdf",
+                                       "application/pdf")
+    assert "45,00 EUR, 14. mars 2026" in offered
+    assert "Norges Bank, 13.03.2026" in offered  # a Saturday: Friday's rate
+    await kari.press("Stemmer")
+    await kari.press("Annet")
+    await kari.press("Hopp over")
+    claim = (await _claims(bot, "tromso-hk"))[0]
+    (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
+    assert line.body.amount.currency == "EUR" and line.body.amount.nok_rate == Decimal("11.513")
