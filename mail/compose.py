@@ -45,6 +45,7 @@ REFUSALS: dict[str, Refusal] = {
     "no_answer": Refusal("refusal_no_answer", answer_again=True),
     "return_without_reason": Refusal("refusal_return_without_reason", answer_again=True),
     "changed_meanwhile": Refusal("refusal_changed_meanwhile", answer_again=True),
+    "unclear_decision": Refusal("refusal_unclear_decision", answer_again=True),
 }
 
 

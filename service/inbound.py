@@ -11,6 +11,7 @@ an answer to an auto-reply or a bounce.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,9 +28,11 @@ from service.approvals import Decision, Target, decide_in
 from service.context import Env, retrying
 from service.ports import InboundFailure, OutboxMessage, UnitOfWork
 
+log = logging.getLogger("kvitt.inbound")
 REFUSALS = ("unknown_key", "wrong_sender", "stage_closed", "return_without_reason",
-            "changed_meanwhile", "no_answer")
+            "changed_meanwhile", "no_answer", "unclear_decision")
 _DONE = {"approve": "approved", "return": "returned", "comment": "commented"}
+_APPLIED = frozenset({*_DONE.values(), "unclear"})  # outcomes filed in Processed
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +66,7 @@ async def handle_reply(env: Env, reply: ReadReply) -> Outcome:
         async with env.uow() as uow:
             before = await uow.inbound.outcome(reply.message_id)
             if before is not None:  # a second delivery: filed like the first, nothing else
-                return Outcome("duplicate", processed=before in _DONE.values())
+                return Outcome("duplicate", processed=before in _APPLIED)
             outcome = await _handle(env, uow, reply)
             await uow.inbound.record(reply.message_id, env.clock(), outcome.kind,
                                      reply.subject[:200], outcome.claim_id)
@@ -86,8 +89,13 @@ async def _handle(env: Env, uow: UnitOfWork, reply: ReadReply) -> Outcome:
             return Outcome("unknown_key", processed=False)
         return await _refuse(env, uow, reply, "unknown_key")
     if found.approver != reply.sender.lower() or not reply.authenticated:
-        return await _refuse(env, uow, reply, "wrong_sender", found.claim_id, found.payer)
-    if reply.intent not in _DONE:
+        if found.approver == reply.sender.lower() or await _known_approver(
+                uow, reply.sender, found.payer):
+            return await _refuse(env, uow, reply, "wrong_sender", found.claim_id, found.payer)
+        # no backscatter: a forged From with a valid key gets nothing; recorded and counted
+        log.info("reply with a valid key from a stranger: not answered")
+        return Outcome("wrong_sender", processed=False, claim_id=found.claim_id)
+    if reply.intent not in (*_DONE, "unclear"):
         return await _refuse(env, uow, reply, "no_answer", found.claim_id, found.payer)
     target = Target(found.claim_id, found.payer, found.stage, found.round)
     decision: Decision = "approve" if reply.intent == "approve" else (
@@ -104,6 +112,9 @@ async def _handle(env: Env, uow: UnitOfWork, reply: ReadReply) -> Outcome:
         return await _refuse(env, uow, reply, "stage_closed", found.claim_id, found.payer)
     except NotAnApprover:
         return await _refuse(env, uow, reply, "wrong_sender", found.claim_id, found.payer)
+    if reply.intent == "unclear":  # kept as a comment; the approver is asked again
+        await _refuse(env, uow, reply, "unclear_decision", found.claim_id, found.payer)
+        return Outcome("unclear", processed=True, claim_id=claim.id)
     await uow.outbox.add(OutboxMessage(
         "decision_confirmation", "email", reply.sender,
         {"claim_id": claim.id, "reference": claim.reference, "decision": decision,
@@ -118,10 +129,11 @@ async def _reference(uow: UnitOfWork, claim_id: str | None) -> str | None:
     return claim.reference if claim else None
 
 
-async def _known_approver(uow: UnitOfWork, address: str) -> bool:
-    """Whether ``address`` approves for any organisation (worth an explanation)."""
+async def _known_approver(uow: UnitOfWork, address: str, payer: str | None = None) -> bool:
+    """Whether ``address`` approves for ``payer`` (or any organisation): worth an answer."""
     wanted = address.strip().lower()
     return any(wanted in stage.approvers for stored in await uow.organisations.all()
+               if payer is None or stored.organisation.slug == payer
                for stage in stored.organisation.stages)
 
 
