@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.rates import default_book
 from service.context import Env
+from service.ports import UnitOfWork
 from store.uow import SqlUnitOfWork
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -27,6 +28,12 @@ class Clock:
     def advance(self, **kwargs: float) -> None:
         """Move the clock forward (``timedelta``'s arguments)."""
         self.now += timedelta(**kwargs)
+
+
+def sql(uow: UnitOfWork) -> SqlUnitOfWork:
+    """``uow`` as the SQL store's, for a test that reads a table directly."""
+    assert isinstance(uow, SqlUnitOfWork)
+    return uow
 
 
 def sql_env(engine: AsyncEngine, clock: Clock | None = None) -> Env:

@@ -129,7 +129,7 @@ def _noise(image: Image.Image, rng: random.Random) -> Image.Image:
     assert pixels is not None
     for _ in range(image.width * image.height // 40):
         x, y = rng.randrange(image.width), rng.randrange(image.height)
-        pixels[x, y] = rng.choice((0, 128, 255))  # type: ignore[index]
+        pixels[x, y] = rng.choice((0, 128, 255))
     return noisy.filter(ImageFilter.GaussianBlur(0.6))
 
 

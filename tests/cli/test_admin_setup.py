@@ -24,7 +24,7 @@ PG = os.environ.get("KVITT_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.
 
 def one_line(ran) -> str:
     assert "Traceback" not in ran.err
-    lines = ran.err.strip().splitlines()
+    lines: list[str] = ran.err.strip().splitlines()
     assert len(lines) == 1, ran.err
     return lines[0]
 

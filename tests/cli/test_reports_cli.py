@@ -113,8 +113,11 @@ def test_export_payroll_as_xlsx_has_the_csvs_rows_as_numbers(kvitt, tmp_path):
         ran = kvitt("export", "payroll", "tromso-hk", "--period", period, "--format", "xlsx",
                     "--out", tmp_path / name)
         assert ran.status == 0, ran.err
-    sheets = [list(openpyxl.load_workbook(tmp_path / n).active.iter_rows(values_only=True))
-              for n in ("a.xlsx", "b.xlsx")]
+    sheets = []
+    for name in ("a.xlsx", "b.xlsx"):
+        sheet = openpyxl.load_workbook(tmp_path / name).active
+        assert sheet is not None
+        sheets.append(list(sheet.iter_rows(values_only=True)))
     assert sheets[0] == sheets[1]  # the same run gives the same workbook
     header, *rows = sheets[0]
     assert list(header) == list(csv_rows[0])

@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.telegram_app import Webhook, build_application, start_bot, stop_bot
 from harness.bot_api import BotApiServer
@@ -18,19 +19,20 @@ from tests.integration.helpers import Clock, sql_env
 from tests.support import free_port
 
 
-def _post(url: str, update: dict, secret: str | None) -> int:
+def _post(url: str, update: dict[str, Any], secret: str | None) -> int:
     request = urllib.request.Request(url, data=json.dumps(update).encode(), method="POST",
                                      headers={"Content-Type": "application/json"})
     if secret:
         request.add_header("X-Telegram-Bot-Api-Secret-Token", secret)
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:
-            return answer.status
+            status: int = answer.status
+            return status
     except urllib.error.HTTPError as refused:
         return refused.code
 
 
-def _update(update_id: int, text: str) -> dict:
+def _update(update_id: int, text: str) -> dict[str, Any]:
     return {"update_id": update_id, "message": {
         "message_id": update_id, "date": 1773650000, "text": text,
         "chat": {"id": 7001, "type": "private"},

@@ -30,7 +30,7 @@ PG_ADMIN_URL = os.environ.get(
     "KVITT_TEST_PG_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
 
-def _run(coro):  # type: ignore[no-untyped-def]
+def _run(coro):
     """Run a coroutine to completion on its own loop, even inside a running one."""
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(asyncio.run, coro).result()

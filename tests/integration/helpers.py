@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from imap_tools import MailBoxUnencrypted
 
-from harness.env import EXAMPLES, Clock, sql_env
+from harness.env import EXAMPLES, Clock, sql, sql_env
 
-__all__ = ["EXAMPLES", "Clock", "deliver", "folders", "sql_env"]
+__all__ = ["EXAMPLES", "Clock", "deliver", "folders", "sql", "sql_env"]
 
 
 def deliver(account, raw: bytes) -> None:

@@ -7,12 +7,13 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from domain.claim import ClaimLine, Status
+from domain.claim import Claim, ClaimLine, Status
 from domain.lines import ItemLine
 from service import admin, claims, members
 from service.inbound import ReadReply, handle_reply
+from service.ports import UnitOfWork
 from store import tables as t
-from tests.integration.helpers import EXAMPLES, Clock, sql_env
+from tests.integration.helpers import EXAMPLES, Clock, sql, sql_env
 
 KOMMUNE = (EXAMPLES / "kommune-avlastning.toml").read_text()
 OLD = '["enhetsleder@eksempel-kommune.no", "nestleder@eksempel-kommune.no"]'
@@ -31,9 +32,15 @@ async def _respite_claim(env):
     return await claims.submit(env, claimant.id, claim.id)
 
 
+async def _stored(uow: UnitOfWork, claim_id: str) -> Claim:
+    claim = await uow.claims.get(claim_id)
+    assert claim is not None
+    return claim
+
+
 async def _requests(env) -> dict[str, str]:
     async with env.uow() as uow:
-        rows = (await uow.connection.execute(select(t.outbox).where(
+        rows = (await sql(uow).connection.execute(select(t.outbox).where(
             t.outbox.c.kind == "approval_request"))).mappings().all()
     return {r["recipient"]: r["payload"]["reply_key"] for r in rows}
 
@@ -56,7 +63,7 @@ async def test_a_replaced_approver_is_asked_and_counts_and_the_removed_one_no_lo
     assert await _decide(env, "ny-leder@eksempel-kommune.no",
                          keys["ny-leder@eksempel-kommune.no"], "<2@x>") == "approved"
     async with env.uow() as uow:
-        assert (await uow.claims.get(claim.id)).status is Status.APPROVED
+        assert (await _stored(uow, claim.id)).status is Status.APPROVED
 
 
 async def test_a_removed_approver_with_a_key_from_before_is_refused(engine):
@@ -70,7 +77,7 @@ async def test_a_removed_approver_with_a_key_from_before_is_refused(engine):
     assert await _decide(env, "enhetsleder@eksempel-kommune.no", old_key, "<3@x>") == (
         "wrong_sender")
     async with env.uow() as uow:
-        assert (await uow.claims.get(claim.id)).status is Status.AWAITING
+        assert (await _stored(uow, claim.id)).status is Status.AWAITING
 
 
 async def test_a_stage_removed_mid_round_does_not_stop_the_round(engine):
@@ -86,7 +93,7 @@ async def test_a_stage_removed_mid_round_does_not_stop_the_round(engine):
     assert await _decide(env, "enhetsleder@eksempel-kommune.no",
                          keys["enhetsleder@eksempel-kommune.no"], "<2@x>") == "approved"
     async with env.uow() as uow:
-        assert (await uow.claims.get(claim.id)).status is Status.APPROVED
+        assert (await _stored(uow, claim.id)).status is Status.APPROVED
 
 
 async def test_an_approver_on_two_payers_stages_gets_a_claimants_comment_for_each(engine):
@@ -106,7 +113,7 @@ async def test_an_approver_on_two_payers_stages_gets_a_claimants_comment_for_eac
     await claims.submit(env, claimant.id, claim.id)
     await claims.comment(env, claimant.id, claim.id, "Kamp 2 ble flyttet.")
     async with env.uow() as uow:
-        rows = (await uow.connection.execute(select(t.outbox).where(
+        rows = (await sql(uow).connection.execute(select(t.outbox).where(
             t.outbox.c.kind == "claimant_comment"))).mappings().all()
     assert sorted(r["payload"]["stage_payer"] for r in rows) == ["bodo-hk", "tromso-hk"]
     assert len({r["payload"]["reply_key"] for r in rows}) == 2  # each answers its own stage

@@ -7,6 +7,7 @@ answer or silence where they now get the question again with the reason.
 from __future__ import annotations
 
 from bot.dialog.core import Incoming
+from domain.lines import MileageLeg
 from service import admin
 from tests.integration.chat import Chat
 from tests.integration.test_dialog import _env, _joined
@@ -115,7 +116,8 @@ async def test_a_command_mid_question_asks_it_again_and_a_number_is_no_passenger
     await chat.type("Ola og Kari")
     await chat.press("Nei")
     (claim,) = await admin.claims_of(env, "tromso-hk")
-    assert claim.lines[0].body.passengers == ("Ola", "Kari")
+    leg = claim.lines[0].body
+    assert isinstance(leg, MileageLeg) and leg.passengers == ("Ola", "Kari")
 
 
 async def test_the_claim_history_shows_oslo_time(engine, tmp_path):

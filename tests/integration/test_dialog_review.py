@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from domain.claim import Status
+from domain.lines import Expense
 from domain.organisation import OrganisationError, organisations_from_toml
 from service import admin
 from tests.integration.chat import Chat
@@ -148,4 +149,5 @@ async def test_changing_an_outlay_keeps_its_receipt_unless_a_new_one_is_sent(eng
     await chat.press("Hopp over")
     (claim,) = await admin.claims_of(env, "tromso-hk")
     (toll,) = [line for line in claim.lines if line.kind == "expense"]
+    assert isinstance(toll.body, Expense)
     assert toll.attachments and toll.body.amount.amount == Decimal(54)

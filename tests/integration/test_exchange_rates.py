@@ -91,6 +91,7 @@ async def test_a_rate_is_fetched_once_per_currency_and_day_then_read_from_the_st
     assert first == again and again is not None and again.quoted_on == FRIDAY
     assert again.nok_per_unit == Decimal("1.05006")
     assert len(bank.requests) == 1
+    assert first is not None
     await cache.put(first)  # a second worker caching the same day changes nothing
     assert await cache.get("SEK", SATURDAY) == first
 

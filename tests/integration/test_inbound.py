@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -17,7 +18,7 @@ from mail.gateway import GatewaySettings
 from mail.inbound_worker import imap_pass
 from service import admin, claims, members
 from store import tables as t
-from tests.integration.helpers import EXAMPLES, Clock, deliver, folders, sql_env
+from tests.integration.helpers import EXAMPLES, Clock, deliver, folders, sql, sql_env
 
 APPROVER = "daglig.leder@eksempelforeningen.no"
 GATEWAY = GatewaySettings(reply_pattern="krav+{key}@kvitt.example.no", domain="kvitt.example.no")
@@ -37,7 +38,7 @@ async def _submitted(env, user_id: int = 1):
 
 async def _keys(env) -> list[str]:
     async with env.uow() as uow:
-        return list((await uow.connection.execute(
+        return list((await sql(uow).connection.execute(
             select(t.reply_keys.c.key).order_by(t.reply_keys.c.created_at))).scalars())
 
 
@@ -54,9 +55,9 @@ def reply(key: str | None, body: str, *, sender: str = APPROVER, **headers: str)
     return bytes(message)
 
 
-async def _outbox(env, kind: str) -> list[dict]:
+async def _outbox(env, kind: str) -> list[dict[str, Any]]:
     async with env.uow() as uow:
-        return [dict(r) for r in (await uow.connection.execute(
+        return [dict(r) for r in (await sql(uow).connection.execute(
             select(t.outbox).where(t.outbox.c.kind == kind))).mappings()]
 
 
@@ -94,7 +95,7 @@ async def test_a_return_keeps_the_whole_reason_and_a_second_delivery_changes_not
     assert reasons == ["mangler dette:\n- kvittering for taxi\n- hvem som var med"]
     assert folders(account) == {"INBOX": 0, "Processed": 2, "Rejected": 0}
     async with env.uow() as uow:
-        outcomes = sorted((await uow.connection.execute(
+        outcomes = sorted((await sql(uow).connection.execute(
             select(t.inbound_messages.c.outcome))).scalars())
     assert outcomes == ["returned"]  # recorded once; the copy is recognised by Message-ID
 
@@ -176,7 +177,7 @@ async def test_auto_replies_and_bounces_are_filed_unanswered_and_the_bounce_is_r
     assert (await _claim(env, claim.id)).status is Status.AWAITING
     assert await _outbox(env, "refusal") == []
     async with env.uow() as uow:
-        bouncing = (await uow.connection.execute(
+        bouncing = (await sql(uow).connection.execute(
             select(t.bouncing_addresses.c.address))).scalars().all()
     assert bouncing == [APPROVER]
     assert folders(account) == {"INBOX": 0, "Processed": 0, "Rejected": 2}

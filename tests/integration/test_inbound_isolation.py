@@ -18,8 +18,9 @@ from domain.claim import Status
 from mail import inbound_worker
 from mail.inbound_worker import RetryPolicy, imap_pass, maildir_pass
 from mail.sources import MaildirSource
+from service.inbound import handle_reply
 from store import tables as t
-from tests.integration.helpers import Clock, deliver, sql_env
+from tests.integration.helpers import Clock, deliver, sql, sql_env
 from tests.integration.test_inbound import GATEWAY, _claim, _keys, _submitted, reply
 from tests.support import hostile_mail as hostile
 
@@ -62,7 +63,7 @@ async def test_our_own_error_is_retried_with_backoff_then_filed_to_failed_never_
     env = sql_env(engine, clock)
     _, claim = await _submitted(env)
     (key,) = await _keys(env)
-    real = inbound_worker.handle_reply
+    real = handle_reply  # the use case the worker calls
 
     async def broken_for_one(env, read):
         if "boom" in read.text:
@@ -78,16 +79,16 @@ async def test_our_own_error_is_retried_with_backoff_then_filed_to_failed_never_
     assert boxes(account) == {"INBOX": 1, "Processed": 1, "Rejected": 0, "Failed": 0}
     await imap_pass(env, source, GATEWAY, policy)  # too soon: not tried again
     async with env.uow() as uow:
-        (row,) = (await uow.connection.execute(select(t.inbound_failures))).mappings()
+        (row,) = (await sql(uow).connection.execute(select(t.inbound_failures))).mappings()
     assert row["attempts"] == 1 and "RuntimeError: a bug of ours" in row["last_error"]
     for _ in range(2):
         clock.advance(minutes=10)
         await imap_pass(env, source, GATEWAY, policy)
     assert boxes(account) == {"INBOX": 0, "Processed": 1, "Rejected": 0, "Failed": 1}
     async with env.uow() as uow:
-        assert await uow.inbound.outcome(
-            (await uow.connection.execute(select(t.inbound_failures.c.message_id))).scalar_one()
-        ) == "failed"
+        failed = (await sql(uow).connection.execute(
+            select(t.inbound_failures.c.message_id))).scalar_one()
+        assert await uow.inbound.outcome(failed) == "failed"
 
 
 async def test_a_maildir_poison_message_is_filed_and_the_worker_goes_on(engine, tmp_path):

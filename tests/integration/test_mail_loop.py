@@ -38,8 +38,9 @@ def answer(request: EmailMessage, body: str) -> bytes:
     message["In-Reply-To"] = request["Message-ID"]
     message["References"] = f"{request['References']} {request['Message-ID']}"
     message["Message-ID"] = make_msgid(domain="eksempelforeningen.no")
-    quoted = "\n".join("> " + line for line in
-                       request.get_body(("plain",)).get_content().splitlines())
+    plain = request.get_body(("plain",))
+    assert plain is not None
+    quoted = "\n".join("> " + line for line in plain.get_content().splitlines())
     message.set_content(f"{body}\n\nDen 10.03.2026 kl. 12.00 skrev Kvitt:\n{quoted}\n")
     return bytes(message)
 

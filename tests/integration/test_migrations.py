@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -13,9 +14,10 @@ from store.engine import make_engine, sqlite_url
 from store.migrate import SchemaNotCurrent, check_current, current, head, upgrade
 
 
-def _drift(sync_conn) -> list:
+def _drift(sync_conn) -> list[Any]:
     context = MigrationContext.configure(sync_conn, opts={"compare_type": True})
-    return compare_metadata(context, tables.metadata)
+    drift: list[Any] = compare_metadata(context, tables.metadata)
+    return drift
 
 
 async def test_upgrade_from_empty_reaches_head_and_matches_the_model(engine):

@@ -110,6 +110,7 @@ async def test_a_payroll_run_adds_up_repeats_byte_for_byte_and_pays_once(engine)
     async with SqlUnitOfWork(engine) as uow:
         stored = await uow.claims.get(claim.id)
         paid = await uow.outbox.queued("paid")
+    assert stored is not None
     assert stored.status is Status.PAID and [e.kind for e in stored.events].count("paid") == 1
     assert len(paid) == 1
 

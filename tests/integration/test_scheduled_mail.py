@@ -16,7 +16,7 @@ from service.delivery import deliver_due
 from service.inbound import ReadReply, handle_reply
 from store import tables as t
 from store.blobs import FileBlobs
-from tests.integration.helpers import Clock, sql_env
+from tests.integration.helpers import Clock, sql, sql_env
 from tests.integration.test_inbound import APPROVER, _claim, _submitted
 from tests.integration.test_mail_loop import PATTERN, smtp_settings
 
@@ -39,7 +39,7 @@ async def test_a_tick_queues_each_admins_digest_once_a_day_with_the_payroll_csv(
     await tick(env, Schedule(time(7, 0)), clock())
     await tick(env, Schedule(time(7, 0)), clock() + timedelta(hours=1))
     async with env.uow() as uow:
-        queued = (await uow.connection.execute(select(t.outbox.c.recipient).where(
+        queued = (await sql(uow).connection.execute(select(t.outbox.c.recipient).where(
             t.outbox.c.kind == "admin_digest"))).scalars().all()
     assert queued == [ADMIN]
     assert (await deliver_due(env, "email", sender(env, smtp_settings(smtp_server)))).sent >= 2

@@ -266,8 +266,10 @@ async def test_an_approval_with_a_very_long_message_id_is_applied_and_confirmed(
     claimant, claim = await _referee_claim(env)
     await claims.submit(env, claimant.id, claim.id)
     async with SqlUnitOfWork(engine) as uow:
-        key, approver = (await uow.connection.execute(select(
+        found = (await uow.connection.execute(select(
             t.reply_keys.c.key, t.reply_keys.c.approver))).first()
+    assert found is not None
+    key, approver = found
     long_id = "<" + "a" * 500 + "@mail.example.no>"
     outcome = await handle_reply(env, ReadReply(long_id, approver, key=key, intent="approve"))
     assert outcome.kind == "approved"

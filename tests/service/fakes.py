@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
-from typing import Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from domain.calc import Totals
 from domain.claim import Claim, Status
@@ -397,7 +397,7 @@ class FakeReports:
                       key=lambda c: c.reference)
 
     async def income(self, payer: str, start: datetime, end: datetime) -> list[IncomeSum]:
-        sums: dict[tuple[str, str, str | None], list] = {}
+        sums: dict[tuple[str, str, str | None], list[Any]] = {}
         for claim in self._approved(payer, start, end):
             for row in figures.claim_figures(claim).income:
                 if row.payer != payer:

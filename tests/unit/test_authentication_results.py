@@ -7,6 +7,8 @@ and "same organisation" is decided with the Public Suffix List.
 
 from __future__ import annotations
 
+from email.message import EmailMessage
+
 import pytest
 
 from mail.authentication import authenticated
@@ -16,7 +18,7 @@ OURS = "mx.kvitt.example.no"
 SENDER = "kasserer@tromso-hk.no"
 
 
-def message(*results: str) -> object:
+def message(*results: str) -> EmailMessage:
     head = "".join(f"Authentication-Results: {r}\r\n" for r in results)
     return parse_message(f"{head}From: {SENDER}\r\nSubject: Re\r\n\r\nGodkjent\r\n".encode())
 

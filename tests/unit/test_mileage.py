@@ -5,6 +5,7 @@ Expected figures are worked out by hand from shared/RATES.md §1 (paid) and §2 
 
 from datetime import date
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
 
@@ -191,7 +192,7 @@ def test_a_federation_paying_less_than_the_taxfree_rate_is_wholly_tax_free():
 
 @pytest.mark.parametrize("field", ["km", "forest_road_km", "trailer_km"])
 def test_negative_distances_are_refused_naming_the_field(field):
-    kw = {"km": D("10"), field: D("-1")}
+    kw: dict[str, Any] = {"km": D("10"), field: D("-1")}
     with pytest.raises(LineError) as caught:
         MileageLeg(date=D25, **kw)
     assert caught.value.field == field
@@ -200,7 +201,8 @@ def test_negative_distances_are_refused_naming_the_field(field):
 @pytest.mark.parametrize("field", ["forest_road_km", "trailer_km"])
 def test_supplement_km_cannot_exceed_the_legs_km(field):
     with pytest.raises(LineError) as caught:
-        MileageLeg(date=D25, km=D("10"), **{field: D("10.1")})
+        over: dict[str, Any] = {field: D("10.1")}
+        MileageLeg(date=D25, km=D("10"), **over)
     assert caught.value.field == field
 
 

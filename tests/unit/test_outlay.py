@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal as D
+from typing import Any
 
 import pytest
 
@@ -84,7 +85,7 @@ def test_an_item_is_rounded_half_up_to_ore():
 
 @pytest.mark.parametrize("field", ["quantity", "rate"])
 def test_a_negative_item_quantity_or_rate_is_refused(field):
-    kw = {"quantity": D("1"), "rate": D("1"), field: D("-1")}
+    kw: dict[str, Any] = {"quantity": D("1"), "rate": D("1"), field: D("-1")}
     with pytest.raises(LineError) as caught:
         ItemLine(date=DAY, **kw)
     assert caught.value.field == field

@@ -6,6 +6,7 @@ Every expected figure below is copied by hand from shared/RATES.md (§1 state ag
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -59,7 +60,8 @@ KM_FIELDS = ("car", *OTHER_VEHICLES)
 def _state_value(rates: PaidRates, field: str) -> Decimal | None:
     if field in KM_FIELDS:
         return rates.km.get(field)
-    return getattr(rates, field)
+    value: Decimal | None = getattr(rates, field)
+    return value
 
 
 def _taxfree_value(limits: TaxFreeLimits, field: str) -> Decimal | None:
@@ -67,7 +69,8 @@ def _taxfree_value(limits: TaxFreeLimits, field: str) -> Decimal | None:
         return limits.km.get(field)
     if field in ("hotel", "boarding", "kitchen", "private"):
         return limits.lodging[field]
-    return getattr(limits, field)
+    value: Decimal | None = getattr(limits, field)
+    return value
 
 
 def _cases(table):
@@ -170,7 +173,7 @@ def test_asking_for_paid_rates_from_the_taxfree_set_is_refused():
 
 # --- federations: a set with base = "state" overrides only what it names ---------------
 
-def _federation(name: str, **sections) -> dict:
+def _federation(name: str, **sections: Any) -> dict[str, Any]:
     return {"name": name, "kind": "paid", "base": "state", "title": name,
             "valid_from": date(2025, 1, 1), "valid_to": date(2026, 12, 31), **sections}
 
@@ -253,7 +256,7 @@ def test_rate_book_is_immutable_and_with_tables_returns_a_new_book():
 
 # --- validation: a malformed table is refused with the field named ---------------------
 
-def _complete() -> dict:
+def _complete() -> dict[str, Any]:
     """A complete paid table written out by hand (the 2025 state figures)."""
     return {
         "name": "club", "kind": "paid",
