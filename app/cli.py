@@ -6,7 +6,9 @@ arguments and the function that runs it and returns the exit status. Subcommands
 import what they need inside their function, so ``kvitt calc`` never pays for loading
 Telegram or SQLAlchemy.
 
-Exit status: 0 done, 2 bad input or usage (the error is printed, never a traceback).
+Exit status: 0 done, 1 a setup problem (a wrong setting, a database that is missing or
+unreachable, a data folder that cannot be written: one line says what to do), 2 bad input
+or usage (the error is printed, never a traceback).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from domain.text import LANGS
 
 EXIT_OK = 0
+EXIT_SETUP = 1
 EXIT_BAD_INPUT = 2
 
 
@@ -196,5 +199,14 @@ def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentPar
 def main(argv: list[str] | None = None) -> int:
     """Run ``kvitt`` with ``argv`` (default: the process's arguments); return the exit status."""
     args = build_parser().parse_args(argv)
-    status: int = args.run(args)
+    try:
+        status: int = args.run(args)
+    except Exception as exc:
+        from app.setup_problems import explain
+
+        line = explain(exc)
+        if line is None:
+            raise  # a bug, not a setup mistake: keep its traceback
+        print(f"kvitt: {line}", file=sys.stderr)
+        return EXIT_SETUP
     return status

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from app.settings import Settings
+from app.settings import Settings, SettingsError
 from domain.text import Text
 
 UNREACHABLE = (ConnectionRefusedError, ConnectionResetError, socket.gaierror, TimeoutError)
@@ -54,6 +54,26 @@ def data_dir_problem(settings: Settings, reason: str) -> Text:
                 "Velg en mappe Kvitt kan skrive i med KVITT_DATA_DIR.",
                 f"Cannot create or write the data folder {folder} ({reason}). "
                 "Choose a folder Kvitt can write with KVITT_DATA_DIR.")
+
+
+def explain(exc: BaseException) -> str | None:
+    """One line for a setup mistake that escaped a command (``kvitt run``, ``kvitt chat``).
+
+    The last guard in ``kvitt``'s ``main``: a wrong setting, a database that is not
+    migrated or cannot be reached, a data folder that cannot be written. None means a bug.
+    """
+    from store.migrate import SchemaNotCurrent
+
+    if isinstance(exc, SettingsError):
+        return str(exc)
+    try:
+        settings = Settings.load()
+    except SettingsError:
+        return None
+    if isinstance(exc, SchemaNotCurrent):
+        return exc.text.in_(settings.lang)
+    problem = setup_problem(exc, settings)
+    return None if problem is None else problem.in_(settings.lang)
 
 
 def setup_problem(exc: BaseException, settings: Settings) -> Text | None:

@@ -57,6 +57,15 @@ def test_a_closed_port_is_one_line_saying_to_start_the_server(kvitt):
         assert "Start it" in line and "KVITT_DATABASE_URL" in line
 
 
+@pytest.mark.parametrize("command", [("run", "--only", "scheduler"), ("chat",)])
+def test_run_and_chat_meet_a_closed_port_with_one_line_too(kvitt, command):
+    url = f"postgresql+asyncpg://postgres@127.0.0.1:{closed_port()}/kvitt"
+    ran = kvitt(*command, env={"KVITT_DATABASE_URL": url})
+    assert ran.status == 1
+    assert "Får ikke kontakt med databasetjeneren" in ran.err.strip().splitlines()[-1]
+    assert "Traceback" not in ran.err
+
+
 @pytest.mark.parametrize("folder", ["/proc/nope", "/proc"])
 def test_a_data_folder_that_cannot_be_written_is_one_line_naming_the_setting(kvitt, folder):
     ran = kvitt("db", "upgrade", env={"KVITT_DATA_DIR": folder})
