@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
@@ -64,6 +65,23 @@ class ClaimEvent:
     source_message_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ReceiptRead:
+    """What was read off an outlay's receipt and offered, kept beside what was confirmed.
+
+    The approver sees when the confirmed amount differs from the one read. ``rate_source``
+    and ``rate_date`` say where the exchange rate came from (Norges Bank, and the business
+    day it was quoted), when it was not typed by the claimant.
+    """
+
+    amount: Decimal | None = None
+    currency: str = ""
+    day: date | None = None
+    merchant: str = ""
+    rate_source: str = ""
+    rate_date: date | None = None
+
+
 @dataclass(slots=True)
 class ClaimLine:
     """A line of a claim: what it says, where the money goes, and its documentation.
@@ -81,6 +99,14 @@ class ClaimLine:
     no_receipt_reason: str = ""
     attachments: tuple[str, ...] = ()
     computed: LineResult | None = None
+    read: ReceiptRead | None = None
+
+    @property
+    def corrected_from(self) -> Decimal | None:
+        """The amount read off the receipt, if the claimant confirmed a different one."""
+        if self.read is None or self.read.amount is None or not isinstance(self.body, Expense):
+            return None
+        return self.read.amount if self.read.amount != self.body.amount.amount else None
 
     @property
     def is_fee(self) -> bool:

@@ -13,8 +13,9 @@ from decimal import Decimal
 
 from domain.calc import Totals
 from domain.calendar import OSLO
-from domain.claim import ClaimEvent
-from domain.money import format_kr
+from domain.claim import ClaimEvent, ClaimLine
+from domain.lines import Expense
+from domain.money import NOK, format_kr
 from domain.text import Text
 from service.summary import ClaimSummary, LineView
 
@@ -104,10 +105,27 @@ def _row(number: int, view: LineView, summary: ClaimSummary, lang: str) -> Row:
              f"{'Justification' if en else 'Begrunnelse'}: {line.justification}"
              if line.justification else "",
              f"{'No receipt' if en else 'Uten kvittering'}: {line.no_receipt_reason}"
-             if line.no_receipt_reason else ""]
+             if line.no_receipt_reason else "", *receipt_notes(line, en)]
     money = None if view.result is None else Money.of(view.result.amount, view.result.taxfree)
     return Row(number, f"{line.body.date:%d.%m.%Y}", KIND[line.kind].in_(lang),
                details + tuple(e for e in extra if e), payer, money, bool(line.attachments))
+
+
+def receipt_notes(line: ClaimLine, en: bool) -> list[str]:
+    """The exchange rate's source and day, and an amount changed from what the receipt said."""
+    notes = []
+    if isinstance(line.body, Expense) and line.body.amount.currency != NOK:
+        rate = f"{line.body.amount.nok_rate.normalize():f}".replace(".", "." if en else ",")
+        source = (f"{line.read.rate_source}, {line.read.rate_date:%d.%m.%Y}"
+                  if line.read and line.read.rate_source and line.read.rate_date else
+                  ("typed by the claimant" if en else "oppgitt av den reisende"))
+        notes.append(f"{'Rate' if en else 'Kurs'} {rate} ({source})")
+    corrected = line.corrected_from
+    if corrected is not None:
+        notes.append(f"⚠ {'Read from the receipt' if en else 'Lest av kvitteringen'}: "
+                     f"{format_kr(corrected)} kr; "
+                     f"{'changed by the claimant' if en else 'endret av den reisende'}")
+    return notes
 
 
 def log_line(event: ClaimEvent, summary: ClaimSummary, claimant: str, lang: str) -> str:

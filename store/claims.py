@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
@@ -23,7 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.claim import Actor, Approval, Claim, ClaimEvent, ClaimLine, Status
+from domain.claim import Actor, Approval, Claim, ClaimEvent, ClaimLine, ReceiptRead, Status
 from domain.codec import line_from_dict, line_to_dict, result_from_dict, result_to_dict
 from domain.errors import ChangedMeanwhile
 from domain.rates import RateBook
@@ -248,7 +249,26 @@ def _line_row(claim_id: str, position: int, line: ClaimLine) -> dict[str, Any]:
             "remark": line.remark, "justification": line.justification,
             "no_receipt_reason": line.no_receipt_reason,
             "attachments": list(line.attachments),
-            "computed": None if line.computed is None else result_to_dict(line.computed)}
+            "computed": None if line.computed is None else result_to_dict(line.computed),
+            "reading": None if line.read is None else _read_row(line.read)}
+
+
+def _read_row(read: ReceiptRead) -> dict[str, str | None]:
+    return {"amount": None if read.amount is None else str(read.amount),
+            "currency": read.currency, "day": read.day.isoformat() if read.day else None,
+            "merchant": read.merchant, "rate_source": read.rate_source,
+            "rate_date": read.rate_date.isoformat() if read.rate_date else None}
+
+
+def _read(row: dict[str, Any] | None) -> ReceiptRead | None:
+    if row is None:
+        return None
+
+    def day(text: str | None) -> date | None:
+        return date.fromisoformat(text) if text else None
+    return ReceiptRead(None if row["amount"] is None else Decimal(row["amount"]),
+                       row["currency"], day(row["day"]), row["merchant"], row["rate_source"],
+                       day(row["rate_date"]))
 
 
 def _line(row: Any) -> ClaimLine:
@@ -256,7 +276,8 @@ def _line(row: Any) -> ClaimLine:
         id=row["id"], body=line_from_dict(row["body"]), payer=row["payer"],
         type_code=row["type_code"], remark=row["remark"], justification=row["justification"],
         no_receipt_reason=row["no_receipt_reason"], attachments=tuple(row["attachments"]),
-        computed=None if row["computed"] is None else result_from_dict(row["computed"]))
+        computed=None if row["computed"] is None else result_from_dict(row["computed"]),
+        read=_read(row["reading"]))
 
 
 def _approval_row(claim_id: str, a: Approval, opened: Any) -> dict[str, Any]:

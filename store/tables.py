@@ -142,6 +142,7 @@ claim_lines = Table(
     Column("no_receipt_reason", Text, nullable=False),
     Column("attachments", JSON, nullable=False),
     Column("computed", JSON),
+    Column("reading", JSON),  # what was read off the receipt (domain.claim.ReceiptRead)
 )
 
 approvals = Table(

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from bot.dialog.core import END, Button, Ctx, InputError, Prompt
 from bot.dialog.engine import register
+from bot.dialog.reading import kept
 from bot.dialog.steps import ask_buttons, ask_choice, ask_text
 from bot.understand import echo_when, parse_when
 from domain.calc import LineResult, compute_line
@@ -181,7 +182,7 @@ async def save(ctx: Ctx) -> str:
                      payer=draft.get("payer"), type_code=draft.get("type_code", ""),
                      remark=draft.get("remark", ""), justification=draft.get("justification", ""),
                      no_receipt_reason=draft.get("no_receipt_reason", ""),
-                     attachments=tuple(draft.get("attachments", ())))
+                     attachments=tuple(draft.get("attachments", ())), read=kept(draft))
     session = ctx.turn.session()
     if draft.get("replace"):
         await session.change_line(ctx.data["claim_id"], line)

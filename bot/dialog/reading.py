@@ -18,6 +18,7 @@ from bot.dialog.core import Button, Ctx, Prompt
 from bot.dialog.engine import register
 from bot.dialog.steps import ask_buttons
 from domain.calendar import MONTHS_EN, MONTHS_NB
+from domain.claim import ReceiptRead
 from domain.money import NOK, format_kr
 from service.receipts import ReceiptReading
 
@@ -35,8 +36,9 @@ def remember(ctx: Ctx, reading: ReceiptReading | None) -> bool:
         "date": offered.date.isoformat() if offered.date else None,
         "merchant": offered.merchant}
     if ctx.rate is not None and offered.currency not in (None, NOK):
-        ctx.draft["reading"]["rate"] = str(ctx.rate.nok_per_unit)
-        ctx.draft["reading"]["rate_text"] = ctx.rate.describe().in_(ctx.lang)
+        ctx.draft["reading"].update(
+            rate=str(ctx.rate.nok_per_unit), rate_text=ctx.rate.describe().in_(ctx.lang),
+            rate_source=ctx.rate.source, rate_date=ctx.rate.quoted_on.isoformat())
     return True
 
 
@@ -100,6 +102,21 @@ def amount_known(ctx: Ctx) -> str | None:
     if "amount" not in line:
         return None
     return "expense.remark" if "nok_rate" in line else "expense.rate"
+
+
+def kept(draft: dict[str, Any]) -> ReceiptRead | None:
+    """What was read, to save beside the confirmed line (None: nothing was offered)."""
+    read = draft.get("reading")
+    if not read:
+        return None
+    line = draft.get("line", {})
+    from_bank = bool(read.get("rate")) and line.get("nok_rate") == read.get("rate")
+    return ReceiptRead(
+        amount=Decimal(read["total"]) if read["total"] is not None else None,
+        currency=read["currency"], day=date.fromisoformat(read["date"]) if read["date"] else None,
+        merchant=read.get("merchant") or "",
+        rate_source=read.get("rate_source", "") if from_bank else "",
+        rate_date=date.fromisoformat(read["rate_date"]) if from_bank else None)
 
 
 register(ask_buttons("expense.read", _prompt, _answered))

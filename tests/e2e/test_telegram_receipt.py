@@ -24,6 +24,7 @@ from exchange.norges_bank import NorgesBank
 from harness.bot_api import BotApiServer
 from harness.norges_bank import NorgesBankServer
 from harness.receipt_fixtures import DEGRADATIONS, Receipt, _jpeg, pdf, render
+from mail.sheet import receipt_notes
 from receipts.pool import PooledReader
 from service import admin
 from store.blobs import FileBlobs
@@ -94,7 +95,8 @@ async def test_a_photos_total_and_date_are_offered_and_confirmed_with_one_tap(bo
     claim = (await _claims(bot, "tromso-hk"))[0]
     (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
     assert line.body.amount.amount == Decimal("345.00") and line.body.date == date(2026, 3, 14)
-    assert line.attachments
+    assert line.attachments and line.read is not None and line.read.amount == Decimal("345.00")
+    assert line.corrected_from is None
 
 
 async def test_changing_the_amount_keeps_the_read_date(bot):
@@ -107,6 +109,9 @@ async def test_changing_the_amount_keeps_the_read_date(bot):
     claim = (await _claims(bot, "tromso-hk"))[0]
     (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
     assert line.body.amount.amount == Decimal("340") and line.body.date == date(2026, 3, 14)
+    assert line.corrected_from == Decimal("345.00")  # the approver's mail says so
+    changed = "⚠ Lest av kvitteringen: 345,00 kr; endret av den reisende"
+    assert changed in receipt_notes(line, False)
 
 
 async def test_a_pdf_in_euro_gets_norges_banks_rate_for_the_receipts_day(bot):
@@ -123,3 +128,5 @@ async def test_a_pdf_in_euro_gets_norges_banks_rate_for_the_receipts_day(bot):
     claim = (await _claims(bot, "tromso-hk"))[0]
     (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
     assert line.body.amount.currency == "EUR" and line.body.amount.nok_rate == Decimal("11.513")
+    assert (line.read.rate_source, line.read.rate_date) == ("Norges Bank", date(2026, 3, 13))
+    assert "Kurs 11,513 (Norges Bank, 13.03.2026)" in receipt_notes(line, False)
