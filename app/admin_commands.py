@@ -24,6 +24,7 @@ from app.wiring import service_env
 from domain.calendar import OSLO
 from domain.claim import Actor, Approval, Claim
 from domain.errors import UserError
+from domain.events import EVENT_TEXT
 from domain.money import format_kr
 from domain.organisation import OrganisationError
 from domain.text import Text
@@ -230,7 +231,7 @@ def _actor(actor: Actor, lang: str) -> str:
 
 async def claims_show(args: argparse.Namespace, settings: Settings) -> int:
     """Show one claim: status, lines with amounts, per payer, approvals and log, in words."""
-    from bot.dialog.render import EVENT_EN, EVENT_NB, KIND_EN, KIND_NB
+    from bot.dialog.render import KIND_EN, KIND_NB
 
     async with service_env(settings) as env:
         claim = await admin.claim_for_admin(env, args.reference)
@@ -238,7 +239,7 @@ async def claims_show(args: argparse.Namespace, settings: Settings) -> int:
         tables = [t for org in orgs.values() for t in org.rate_tables]
         view = summarise(claim, orgs, env.book.with_tables(tables), env.clock().date())
     lang = settings.lang
-    kinds, events = (KIND_EN, EVENT_EN) if lang == "en" else (KIND_NB, EVENT_NB)
+    kinds = KIND_EN if lang == "en" else KIND_NB
     print(f"{claim.reference}: {claim.title} — {view.status.in_(lang)}")
     for number, line in enumerate(view.lines, start=1):
         payer = view.payer_names.get(line.line.payer, line.line.payer) if line.line.payer \
@@ -261,6 +262,6 @@ async def claims_show(args: argparse.Namespace, settings: Settings) -> int:
         print(_approval(approval, lang))
     for event in claim.events:
         note = f": {event.text}" if event.text else ""
-        print(f"  {oslo(event.at)} {events.get(event.kind, event.kind)} "
+        print(f"  {oslo(event.at)} {EVENT_TEXT[type(event)].in_(lang)} "
               f"({_actor(event.actor, lang)}){note}")
     return EXIT_OK

@@ -121,7 +121,7 @@ async def deliver(demo: Demo) -> None:
 def telegram_printer(chat: DemoChat) -> Sender:
     """A Telegram sender without Telegram: the bot's notice, shown in Kari's chat."""
     async def send_notice(row: OutboxRow) -> None:
-        text, markup = notice(row.message.payload)
+        text, markup = notice(row.message)
         buttons = [Button(b.text, str(b.callback_data)) for r in markup.inline_keyboard
                    for b in r]
         chat.say(f"  📱 Telegram → chat {row.message.recipient} (varsel / notice):")

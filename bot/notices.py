@@ -11,56 +11,105 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from domain.text import Text
 from service.context import Env
-from service.delivery import TryLater, Undeliverable, deliver_due
-from service.ports import OutboxRow
+from service.delivery import TryLater, Undeliverable, deliver_due, dispatch, handles
+from service.messages import (
+    ApproverComment,
+    ClaimantReminder,
+    ClaimApprovedNotice,
+    DeadlineWarning,
+    Message,
+    PaidNotice,
+    PayerApprovedNotice,
+    ReturnedNotice,
+)
+from service.ports import OutboxMessage, OutboxRow
 
 log = logging.getLogger("kvitt.notices")
 
-TEXTS: dict[str, tuple[str, str]] = {
-    "returned": ("↩️ {reference} «{title}» er sendt i retur av {payer_name}:\n«{text}»\n"
-                 "Trykk «Åpne kravet», rett det opp og send det på nytt med /send.",
-                 "↩️ {reference} «{title}» was returned by {payer_name}:\n«{text}»\n"
-                 "Press «Open the claim», fix it and send it again with /send."),
-    "payer_approved": ("✅ {payer_name} har godkjent {reference} «{title}».",
-                       "✅ {payer_name} approved {reference} «{title}»."),
-    "claim_approved": ("✅ {reference} «{title}» er godkjent av alle og går til utbetaling.",
-                       "✅ {reference} «{title}» is approved by all and goes to payment."),
-    "paid": ("💰 {reference} «{title}» er utbetalt {text}.",
-             "💰 {reference} «{title}» is paid {text}."),
-    # reminders arrive with their sentence already in the claimant's language
-    "reminder_claimant": ("⏰ {message}", "⏰ {message}"),
-    "deadline_warning": ("⚠️ {message}", "⚠️ {message}"),
-    "commented": ("💬 {actor} ({payer_name}) om {reference}:\n«{text}»\n"
-                  "Svar med /kommentar.",
-                  "💬 {actor} ({payer_name}) about {reference}:\n«{text}»\n"
-                  "Answer with /comment."),
-}
-OPEN = ("Åpne kravet", "Open the claim")
+OPEN = Text("Åpne kravet", "Open the claim")
 
 
-def notice(payload: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A notice's words, the claimant's language, and the claim its button opens."""
+
+    text: Text
+    lang: str
+    claim_id: str
+
+
+def _returned(_: None, m: ReturnedNotice) -> Notice:
+    return Notice(Text(
+        f"↩️ {m.reference} «{m.title}» er sendt i retur av {m.payer_name}:\n«{m.text}»\n"
+        "Trykk «Åpne kravet», rett det opp og send det på nytt med /send.",
+        f"↩️ {m.reference} «{m.title}» was returned by {m.payer_name}:\n«{m.text}»\n"
+        "Press «Open the claim», fix it and send it again with /send."), m.lang, m.claim_id)
+
+
+def _payer_approved(_: None, m: PayerApprovedNotice) -> Notice:
+    return Notice(Text(f"✅ {m.payer_name} har godkjent {m.reference} «{m.title}».",
+                       f"✅ {m.payer_name} approved {m.reference} «{m.title}»."),
+                  m.lang, m.claim_id)
+
+
+def _claim_approved(_: None, m: ClaimApprovedNotice) -> Notice:
+    return Notice(Text(f"✅ {m.reference} «{m.title}» er godkjent av alle og går til utbetaling.",
+                       f"✅ {m.reference} «{m.title}» is approved by all and goes to payment."),
+                  m.lang, m.claim_id)
+
+
+def _paid(_: None, m: PaidNotice) -> Notice:
+    when = m.text
+    if len(when) == 10:
+        year, month, day = when.split("-")  # the payroll date, as people write it
+        when = f"{day}.{month}.{year}"
+    return Notice(Text(f"💰 {m.reference} «{m.title}» er utbetalt {when}.",
+                       f"💰 {m.reference} «{m.title}» is paid {when}."), m.lang, m.claim_id)
+
+
+def _commented(_: None, m: ApproverComment) -> Notice:
+    return Notice(Text(f"💬 {m.actor} ({m.payer_name}) om {m.reference}:\n«{m.text}»\n"
+                       "Svar med /kommentar.",
+                       f"💬 {m.actor} ({m.payer_name}) about {m.reference}:\n«{m.text}»\n"
+                       "Answer with /comment."), m.lang, m.claim_id)
+
+
+# reminders arrive with their sentence already in the claimant's language
+def _reminder(_: None, m: ClaimantReminder) -> Notice:
+    return Notice(Text(f"⏰ {m.message}", f"⏰ {m.message}"), m.lang, m.claim_id)
+
+
+def _deadline(_: None, m: DeadlineWarning) -> Notice:
+    return Notice(Text(f"⚠️ {m.message}", f"⚠️ {m.message}"), m.lang, m.claim_id)
+
+
+NOTICES: dict[type[Message], Callable[[None, Any], Notice]] = dict([
+    handles(ReturnedNotice, _returned), handles(PayerApprovedNotice, _payer_approved),
+    handles(ClaimApprovedNotice, _claim_approved), handles(PaidNotice, _paid),
+    handles(ApproverComment, _commented), handles(ClaimantReminder, _reminder),
+    handles(DeadlineWarning, _deadline)])
+
+
+def notice(message: OutboxMessage) -> tuple[str, InlineKeyboardMarkup]:
     """The notice's text in the claimant's language, with a button to open the claim."""
-    english = payload.get("lang") == "en"
-    template = TEXTS[str(payload["event"])][1 if english else 0]
-    if payload.get("event") == "paid" and len(str(payload.get("text", ""))) == 10:
-        year, month, day = str(payload["text"]).split("-")  # the payroll date, as people write
-        payload = {**payload, "text": f"{day}.{month}.{year}"}
-    text = template.format_map({k: ("" if v is None else v) for k, v in payload.items()})
-    button = InlineKeyboardButton(OPEN[1 if english else 0],
-                                  callback_data=f"o:{payload['claim_id']}")
-    return text, InlineKeyboardMarkup([[button]])
+    found = dispatch(NOTICES, None, message)
+    button = InlineKeyboardButton(OPEN.in_(found.lang), callback_data=f"o:{found.claim_id}")
+    return found.text.in_(found.lang), InlineKeyboardMarkup([[button]])
 
 
 def sender(bot: Bot) -> Any:
     """A ``Sender`` for ``deliver_due``: one notice to one chat."""
     async def send(row: OutboxRow) -> None:
-        text, markup = notice(row.message.payload)
+        text, markup = notice(row.message)
         try:
             await bot.send_message(int(row.message.recipient), text, reply_markup=markup)
         except Forbidden as exc:

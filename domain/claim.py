@@ -17,11 +17,11 @@ from typing import Literal
 
 from domain.calc.result import LineResult
 from domain.errors import ClaimLocked, ClaimNotEditable, NotFound
+from domain.events import Actor, Channel, ClaimEvent, LineAdded, LineChanged, LineRemoved
 from domain.lines import Expense, ItemLine, Line, MileageLeg, PerDiem
 from domain.text import Text
 
-Channel = Literal["telegram", "email", "cli", "system"]
-
+__all__ = ["Actor", "Approval", "Channel", "Claim", "ClaimEvent", "ClaimLine", "Status"]
 
 class Status(StrEnum):
     """Where a claim is; the words people see are in ``STATUS_TEXT``."""
@@ -40,29 +40,6 @@ STATUS_TEXT = {
     Status.APPROVED: Text("Godkjent", "Approved"),
     Status.PAID: Text("Utbetalt", "Paid"),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who did something, and through which channel."""
-
-    kind: Literal["claimant", "approver", "admin", "system"]
-    id: str
-    channel: Channel
-
-
-@dataclass(frozen=True, slots=True)
-class ClaimEvent:
-    """One entry of a claim's log."""
-
-    kind: str
-    at: datetime
-    actor: Actor
-    text: str = ""
-    payer: str | None = None
-    stage: int | None = None
-    round: int = 0
-    source_message_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,21 +177,21 @@ class Claim:
         """Add a line to a draft or returned claim."""
         self.check_editable()
         self.lines.append(line)
-        self.log(ClaimEvent("line_added", at, actor, line.kind, round=self.round))
+        self.log(LineAdded(at, actor, line.kind, round=self.round))
 
     def change_line(self, line: ClaimLine, actor: Actor, at: datetime) -> None:
         """Replace the line with the same id."""
         self.check_editable()
         index = self.lines.index(self.line(line.id))
         self.lines[index] = replace(line, computed=None)
-        self.log(ClaimEvent("line_changed", at, actor, line.kind, round=self.round))
+        self.log(LineChanged(at, actor, line.kind, round=self.round))
 
     def remove_line(self, line_id: str, actor: Actor, at: datetime) -> None:
         """Remove a line (the log keeps that it was there)."""
         self.check_editable()
         line = self.line(line_id)
         self.lines.remove(line)
-        self.log(ClaimEvent("line_removed", at, actor, line.kind, round=self.round))
+        self.log(LineRemoved(at, actor, line.kind, round=self.round))
 
     def round_approvals(self) -> list[Approval]:
         """The approvals of the current round."""

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from domain.calc import compute_line
 from domain.calendar import local_date
-from domain.claim import STATUS_TEXT, Actor, Approval, Claim, ClaimEvent, Status
+from domain.claim import STATUS_TEXT, Actor, Approval, Claim, Status
 from domain.errors import (
     ClaimLocked,
     LateSubmitNotConfirmed,
@@ -26,6 +26,17 @@ from domain.errors import (
     ReturnNeedsReason,
     StageNotOpen,
     WithdrawRefused,
+)
+from domain.events import (
+    ClaimApproved,
+    Commented,
+    Paid,
+    PayerApproved,
+    Returned,
+    StageApproved,
+    StageOpened,
+    Submitted,
+    Withdrawn,
 )
 from domain.lines import ItemLine
 from domain.organisation import Organisation
@@ -63,7 +74,7 @@ def submit(claim: Claim, orgs: Mapping[str, Organisation], book: RateBook, actor
             claim.approvals.append(Approval(claim.round, payer, index, stage.name,
                                             stage.approvers, "open" if index == 0 else "pending"))
     note = "etter fristen" if late else ""
-    claim.log(ClaimEvent("submitted", at, actor, note, round=claim.round))
+    claim.log(Submitted(at, actor, note, round=claim.round))
     for approval in claim.round_approvals():
         if approval.state == "open":
             _opened(claim, approval, actor, at)
@@ -100,7 +111,7 @@ def refresh_approvers(claim: Claim, orgs: Mapping[str, Organisation]) -> None:
 
 
 def _opened(claim: Claim, approval: Approval, actor: Actor, at: datetime) -> None:
-    claim.log(ClaimEvent("stage_opened", at, actor, approval.stage_name, approval.payer,
+    claim.log(StageOpened(at, actor, approval.stage_name, approval.payer,
                          approval.stage, claim.round))
 
 
@@ -122,7 +133,7 @@ def approve(claim: Claim, payer: str, stage: int, round_: int, actor: Actor, at:
     """Approve one stage of one payer; open the next, or approve the claim when all done."""
     approval = _open_approval(claim, payer, stage, round_, actor.id)
     approval.state, approval.decided_by, approval.decided_at = "approved", actor.id, at
-    claim.log(ClaimEvent("approved", at, actor, approval.stage_name, payer, stage, round_,
+    claim.log(StageApproved(at, actor, approval.stage_name, payer, stage, round_,
                          source_message_id))
     following = claim.approval(payer, stage + 1, round_)
     if following is not None:
@@ -130,9 +141,9 @@ def approve(claim: Claim, payer: str, stage: int, round_: int, actor: Actor, at:
         _opened(claim, following, actor, at)
     elif all(a.state == "approved" for a in claim.round_approvals()):
         claim.status = Status.APPROVED
-        claim.log(ClaimEvent("claim_approved", at, actor, round=round_))
+        claim.log(ClaimApproved(at, actor, round=round_))
     else:
-        claim.log(ClaimEvent("payer_approved", at, actor, payer=payer, round=round_))
+        claim.log(PayerApproved(at, actor, payer=payer, round=round_))
 
 
 def return_claim(claim: Claim, payer: str, stage: int, round_: int, actor: Actor, at: datetime,
@@ -145,7 +156,7 @@ def return_claim(claim: Claim, payer: str, stage: int, round_: int, actor: Actor
     _close_round(claim)
     claim.status = Status.RETURNED
     claim.returned_by = payer
-    claim.log(ClaimEvent("returned", at, actor, reason.strip(), payer, stage, round_,
+    claim.log(Returned(at, actor, reason.strip(), payer, stage, round_,
                          source_message_id))
 
 
@@ -165,13 +176,13 @@ def withdraw(claim: Claim, actor: Actor, at: datetime) -> None:
         raise WithdrawRefused()
     _close_round(claim)
     claim.status = Status.DRAFT
-    claim.log(ClaimEvent("withdrawn", at, actor, round=claim.round))
+    claim.log(Withdrawn(at, actor, round=claim.round))
 
 
 def comment(claim: Claim, actor: Actor, at: datetime, text: str, *, payer: str | None = None,
             source_message_id: str | None = None) -> None:
     """A remark between claimant and approvers; changes no state."""
-    claim.log(ClaimEvent("commented", at, actor, text.strip(), payer, None, claim.round,
+    claim.log(Commented(at, actor, text.strip(), payer, None, claim.round,
                          source_message_id))
 
 
@@ -183,7 +194,7 @@ def mark_paid(claim: Claim, actor: Actor, at: datetime, *, payroll_date: str = "
         raise NotSubmitted(Text("Bare godkjente krav kan utbetales.",
                                 "Only approved claims can be paid."))
     claim.status = Status.PAID
-    claim.log(ClaimEvent("paid", at, actor, payroll_date, round=claim.round))
+    claim.log(Paid(at, actor, payroll_date, round=claim.round))
 
 
 def status_text(claim: Claim, names: Mapping[str, str]) -> Text:

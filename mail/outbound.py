@@ -14,7 +14,8 @@ import asyncio
 import base64
 import contextlib
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
@@ -25,7 +26,19 @@ from domain.errors import NotFound
 from mail import compose
 from service import admin
 from service.context import Env
-from service.delivery import TryLater, Undeliverable, deliver_due
+from service.delivery import TryLater, Undeliverable, deliver_due, dispatch, handles
+from service.messages import (
+    AdminDigest,
+    ApprovalRequest,
+    ApproverComment,
+    ApproverReminder,
+    ClaimantComment,
+    DecisionConfirmation,
+    Message,
+    Refusal,
+    ReturnedNotice,
+    WithdrawnNotice,
+)
 from service.ports import OutboxRow
 from service.views import mail_context
 
@@ -46,84 +59,120 @@ class SmtpSettings:
     domain: str = "example.no"
 
 
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One outbox row being composed: where it goes and what is common to every mail."""
+
+    env: Env
+    smtp: SmtpSettings
+    to: str
+    key: str
+
+    @property
+    def common(self) -> dict[str, Any]:
+        return {"sender": self.smtp.sender, "domain": self.smtp.domain}
+
+
 async def compose_row(env: Env, row: OutboxRow, smtp: SmtpSettings) -> EmailMessage:
-    """The message for one outbox row."""
-    m, p = row.message, row.message.payload
-    kind = m.kind
-    common: dict[str, Any] = {"sender": smtp.sender, "domain": smtp.domain}
-    alang = await approver_language(env, p)  # for mails to approvers
-    if kind == "admin_digest":
-        return compose.digest_mail(
-            to=m.recipient, subject=str(p["subject"]), text=str(p["text"]),
-            html=str(p["html"]), message_key=m.dedupe_key, attachment=(
-                str(p.get("payroll_csv_name", "lonn.csv")),
-                base64.b64decode(str(p.get("payroll_csv", "")))), **common)
-    if kind == "reminder_approver":
-        return compose.approver_reminder(
-            to=m.recipient, reply_key=str(p["reply_key"]), reference=str(p["reference"]),
-            title=str(p["title"]), payer_name=str(p["payer_name"]),
-            stage_name=str(p["stage_name"]), days_open=int(p["days_open"]),
-            also=list(p.get("also", [])), lang=alang, reply_pattern=smtp.reply_pattern,
-            day=m.dedupe_key.rsplit(":", 1)[-1], **common)
-    if kind == "refusal":
-        return compose.refusal(str(p["refusal"]), to=m.recipient,
-                               in_reply_to=_msgid(p), references=_msgid(p),
-                               lang=alang, reference=p.get("reference"),
-                               reply_key=p.get("reply_key"), reply_pattern=smtp.reply_pattern,
-                               **common)
-    context = await mail_context(env, str(p["claim_id"]),
-                                 with_receipts=kind == "approval_request")
+    """The message for one outbox row, by its class (``COMPOSERS``)."""
+    m = row.message
+    return await dispatch(COMPOSERS, _Job(env, smtp, m.recipient, m.dedupe_key), m)
+
+
+async def _digest(job: _Job, m: AdminDigest) -> EmailMessage:
+    return compose.digest_mail(
+        to=job.to, subject=m.subject, text=m.text, html=m.html, message_key=job.key,
+        attachment=(m.payroll_csv_name, base64.b64decode(m.payroll_csv)), **job.common)
+
+
+async def _approver_reminder(job: _Job, m: ApproverReminder) -> EmailMessage:
+    return compose.approver_reminder(
+        to=job.to, reply_key=m.reply_key, reference=m.reference, title=m.title,
+        payer_name=m.payer_name, stage_name=m.stage_name, days_open=m.days_open,
+        also=[asdict(c) for c in m.also], lang=await approver_language(job.env, m.payer),
+        reply_pattern=job.smtp.reply_pattern, day=job.key.rsplit(":", 1)[-1], **job.common)
+
+
+async def _refusal(job: _Job, m: Refusal) -> EmailMessage:
+    return compose.refusal(m.refusal, to=job.to, in_reply_to=_msgid(m.in_reply_to),
+                           references=_msgid(m.in_reply_to),
+                           lang=await approver_language(job.env, m.payer),
+                           reference=m.reference, reply_key=m.reply_key,
+                           reply_pattern=job.smtp.reply_pattern, **job.common)
+
+
+async def _approval_request(job: _Job, m: ApprovalRequest) -> EmailMessage:
+    context = await mail_context(job.env, m.claim_id, with_receipts=True)
     view, claimant = context.summary, context.claimant
-    lang = str(p.get("lang", claimant.language))
-    if kind == "approval_request":
-        payer, stage = str(p["payer"]), int(p["stage"])
-        approval = view.claim.approval(payer, stage, int(p["round"]))
-        last_stage = view.claim.approval(payer, stage + 1, int(p["round"])) is None
-        return compose.approval_request(
-            view, payer=payer, stage_name=approval.stage_name if approval else "",
-            approver=m.recipient, reply_key=str(p["reply_key"]), lang=alang,
-            reply_pattern=smtp.reply_pattern, claimant_name=claimant.name,
-            bank_account_for_payer=claimant.bank_account  # digits: compose formats them
-            if last_stage and claimant.bank_account else None,
-            receipts=context.receipts, masked_account=claimant.masked_account, **common)
-    if kind == "returned":
-        return compose.return_notice(view, to=m.recipient, payer=str(p["payer"]),
-                                     returned_by=str(p["actor"]), reason=str(p["text"]),
-                                     lang=lang, message_key=m.dedupe_key, **common)
-    if kind == "commented":
-        return compose.comment_to_claimant(view, to=m.recipient, author=str(p["actor"]),
-                                           payer=p.get("payer"), text=str(p["text"]),
-                                           lang=lang, message_key=m.dedupe_key, **common)
-    if kind == "claimant_comment":
-        return compose.claimant_comment_to_approver(
-            view, approver=m.recipient, claimant_name=claimant.name, text=str(p["text"]),
-            reply_key=str(p["reply_key"]), lang=alang, reply_pattern=smtp.reply_pattern,
-            **common)
-    if kind == "claim_withdrawn":
-        return compose.withdrawn_notice(view, approver=m.recipient, claimant_name=claimant.name,
-                                        lang=alang, message_key=m.dedupe_key, **common)
-    if kind == "decision_confirmation":
-        return compose.decision_confirmation(
-            view, decision=p["decision"], to=m.recipient, in_reply_to=_msgid(p),
-            references=_msgid(p), claimant_name=claimant.name, text=str(p.get("text", "")),
-            lang=alang, **common)
-    raise Undeliverable(f"no email for outbox kind {kind!r}")
+    payer, stage = m.payer or "", m.stage or 0
+    approval = view.claim.approval(payer, stage, m.round)
+    last_stage = view.claim.approval(payer, stage + 1, m.round) is None
+    return compose.approval_request(
+        view, payer=payer, stage_name=approval.stage_name if approval else "",
+        approver=job.to, reply_key=m.reply_key, lang=await approver_language(job.env, payer),
+        reply_pattern=job.smtp.reply_pattern, claimant_name=claimant.name,
+        bank_account_for_payer=claimant.bank_account  # digits: compose formats them
+        if last_stage and claimant.bank_account else None,
+        receipts=context.receipts, masked_account=claimant.masked_account, **job.common)
 
 
-async def approver_language(env: Env, payload: dict[str, Any]) -> str:
+async def _returned(job: _Job, m: ReturnedNotice) -> EmailMessage:
+    view = (await mail_context(job.env, m.claim_id)).summary
+    return compose.return_notice(view, to=job.to, payer=m.payer or "", returned_by=m.actor,
+                                 reason=m.text, lang=m.lang, message_key=job.key, **job.common)
+
+
+async def _commented(job: _Job, m: ApproverComment) -> EmailMessage:
+    view = (await mail_context(job.env, m.claim_id)).summary
+    return compose.comment_to_claimant(view, to=job.to, author=m.actor, payer=m.payer,
+                                       text=m.text, lang=m.lang, message_key=job.key,
+                                       **job.common)
+
+
+async def _claimant_comment(job: _Job, m: ClaimantComment) -> EmailMessage:
+    context = await mail_context(job.env, m.claim_id)
+    return compose.claimant_comment_to_approver(
+        context.summary, approver=job.to, claimant_name=context.claimant.name, text=m.text,
+        reply_key=m.reply_key, lang=await approver_language(job.env, m.stage_payer),
+        reply_pattern=job.smtp.reply_pattern, **job.common)
+
+
+async def _withdrawn(job: _Job, m: WithdrawnNotice) -> EmailMessage:
+    context = await mail_context(job.env, m.claim_id)
+    return compose.withdrawn_notice(context.summary, approver=job.to,
+                                    claimant_name=context.claimant.name,
+                                    lang=await approver_language(job.env, m.stage_payer),
+                                    message_key=job.key, **job.common)
+
+
+async def _confirmation(job: _Job, m: DecisionConfirmation) -> EmailMessage:
+    context = await mail_context(job.env, m.claim_id)
+    return compose.decision_confirmation(
+        context.summary, decision=m.decision, to=job.to, in_reply_to=_msgid(m.in_reply_to),
+        references=_msgid(m.in_reply_to), claimant_name=context.claimant.name, text=m.text,
+        lang=await approver_language(job.env, m.payer), **job.common)
+
+
+COMPOSERS: dict[type[Message], Callable[[_Job, Any], Awaitable[EmailMessage]]] = dict([
+    handles(AdminDigest, _digest), handles(ApproverReminder, _approver_reminder),
+    handles(Refusal, _refusal), handles(ApprovalRequest, _approval_request),
+    handles(ReturnedNotice, _returned), handles(ApproverComment, _commented),
+    handles(ClaimantComment, _claimant_comment), handles(WithdrawnNotice, _withdrawn),
+    handles(DecisionConfirmation, _confirmation)])
+
+
+async def approver_language(env: Env, slug: str | None) -> str:
     """The language of the payer an approver mail is about (its ``language``; else nb)."""
-    slug = payload.get("stage_payer") or payload.get("payer")
     if not slug:
         return "nb"
     try:
-        return (await admin.organisation(env, str(slug))).language
+        return (await admin.organisation(env, slug)).language
     except NotFound:
         return "nb"
 
 
-def _msgid(payload: dict[str, Any]) -> str:
+def _msgid(value: str) -> str:
     """The approver's Message-ID, or "" for a message that had none (we used a hash)."""
-    value = str(payload.get("in_reply_to", ""))
     return value if value.startswith("<") else ""
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from domain.calc import Totals
 from domain.calendar import OSLO
 from domain.claim import ClaimEvent, ClaimLine
+from domain.events import ClaimApproved, Paid, Returned, StageApproved, Submitted, Withdrawn
 from domain.lines import Expense
 from domain.money import NOK, format_kr
 from domain.text import Text
@@ -24,7 +25,9 @@ KIND = {"mileage": Text("Kjøring", "Driving"), "per_diem": Text("Diett", "Per d
 SPLIT = Text("honorarbrøk", "split by fees")
 _CHANNEL = {"telegram": Text("Telegram", "Telegram"), "email": Text("e-post", "email"),
             "cli": Text("kommandolinjen", "command line"), "system": Text("Kvitt", "Kvitt")}
-_LOGGED = {"submitted", "approved", "returned", "withdrawn", "claim_approved", "paid"}
+
+# the approval log shows the decisions; drafting and notices are in the claim's own log
+LOGGED = (Submitted, StageApproved, Returned, Withdrawn, ClaimApproved, Paid)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,20 +139,20 @@ def log_line(event: ClaimEvent, summary: ClaimSummary, claimant: str, lang: str)
     who = claimant if event.actor.kind == "claimant" else event.actor.id
     via = _CHANNEL[event.actor.channel].in_(lang)
     payer = summary.payer_names.get(event.payer or "", event.payer or "")
-    for_ = f" for {payer} ({event.text})" if event.kind == "approved" else ""
-    words = {
-        "submitted": Text(f"Sendt inn av {who}", f"Submitted by {who}"),
-        "approved": Text(f"Godkjent elektronisk av {who}{for_}",
-                         f"Approved electronically by {who}{for_}"),
-        "returned": Text(f"Sendt i retur av {who} ({payer}): {event.text}",
-                         f"Returned by {who} ({payer}): {event.text}"),
-        "withdrawn": Text(f"Innsending angret av {who}", f"Withdrawn by {who}"),
-        "claim_approved": Text("Kravet er godkjent av alle betalere",
-                               "The claim is approved by every payer"),
-        "paid": Text(f"Utbetalt {event.text}".strip(), f"Paid {event.text}".strip()),
+    for_ = f" for {payer} ({event.text})" if isinstance(event, StageApproved) else ""
+    words: dict[type[ClaimEvent], Text] = {
+        Submitted: Text(f"Sendt inn av {who}", f"Submitted by {who}"),
+        StageApproved: Text(f"Godkjent elektronisk av {who}{for_}",
+                            f"Approved electronically by {who}{for_}"),
+        Returned: Text(f"Sendt i retur av {who} ({payer}): {event.text}",
+                       f"Returned by {who} ({payer}): {event.text}"),
+        Withdrawn: Text(f"Innsending angret av {who}", f"Withdrawn by {who}"),
+        ClaimApproved: Text("Kravet er godkjent av alle betalere",
+                            "The claim is approved by every payer"),
+        Paid: Text(f"Utbetalt {event.text}".strip(), f"Paid {event.text}".strip()),
     }
     round_ = "round" if en else "runde"
-    return f"{when}  {words[event.kind].in_(lang)} · {via} · {round_} {event.round}"
+    return f"{when}  {words[type(event)].in_(lang)} · {via} · {round_} {event.round}"
 
 
 def _period(summary: ClaimSummary) -> str:
@@ -179,6 +182,6 @@ def make_sheet(summary: ClaimSummary, claimant: str, bank_account: str | None,
         allocation=tuple((k.capitalize(), v) for k, v in claim.allocation.items() if v),
         warnings=tuple(dict.fromkeys(notes)),
         log=tuple(log_line(e, summary, claimant, lang) for e in claim.events
-                  if e.kind in _LOGGED),
+                  if isinstance(e, LOGGED)),
         bank_account=bank_account,
     )

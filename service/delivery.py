@@ -16,12 +16,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from service.context import Env
-from service.ports import OutboxRow
+from service.messages import Message, UnreadableMessage
+from service.ports import OutboxMessage, OutboxRow
 
 log = logging.getLogger("kvitt.delivery")
 
@@ -46,6 +48,27 @@ class DeliveryReport:
 Sender = Callable[[OutboxRow], Awaitable[None]]
 LEASE = timedelta(minutes=1)  # what the store's claim_due leases for
 HEARTBEAT = 20.0  # seconds between renewals of the lease of a row being sent
+M = TypeVar("M", bound=Message)
+C = TypeVar("C")
+R = TypeVar("R")
+
+
+def handles(cls: type[M], handler: Callable[[C, M], R]
+            ) -> tuple[type[Message], Callable[[C, Any], R]]:
+    """One entry of a worker's table; mypy checks the handler takes this class."""
+    return cls, handler
+
+
+def dispatch(table: Mapping[type[Message], Callable[[C, Any], R]], context: C,
+             message: OutboxMessage) -> R:
+    """The worker's handler for ``message``, called; a message it has none for is permanent."""
+    body = message.body
+    if isinstance(body, UnreadableMessage):
+        raise Undeliverable(f"unreadable outbox row {body.kind!r}: {body.error}")
+    handler = table.get(type(body))
+    if handler is None:
+        raise Undeliverable(f"no {message.channel} handler for {body.kind!r}")
+    return handler(context, body)
 
 
 async def _lease_one(env: Env, channel: str) -> OutboxRow | None:

@@ -25,6 +25,7 @@ from service.digest_model import (
     WaitingStage,
 )
 from service.digest_text import render_digest
+from service.messages import AdminDigest, ApproverReminder
 from service.payroll import export_run, next_run, render_csv
 from service.ports import BouncingAddress, OutboxMessage, UnitOfWork
 
@@ -37,11 +38,9 @@ def _add(into: dict[str, Totals], key: str, more: Totals) -> None:
     into[key] = Totals(now.amount + more.amount, now.taxfree + more.taxfree)
 
 
-def _about(message: OutboxMessage) -> set[str]:
-    """The claims a queued message is about (a reminder may cover several)."""
-    payload = message.payload
-    return {str(i) for i in (payload.get("claim_id"),
-                             *(c.get("claim_id") for c in payload.get("also", []))) if i}
+def _digest_of(body: object, slug: str) -> bool:
+    """Whether a queued message is ``slug``'s digest."""
+    return isinstance(body, AdminDigest) and body.org == slug
 
 
 class _Gather:
@@ -54,9 +53,9 @@ class _Gather:
 
     async def waiting(self, flag_days: int) -> list[WaitingStage]:
         reminded: dict[tuple[str, str], list[datetime]] = {}
-        for q in await self.uow.outbox.queued("reminder_approver",
+        for q in await self.uow.outbox.queued(ApproverReminder,
                                               since=self.at - timedelta(days=90)):
-            for claim_id in _about(q.message):
+            for claim_id in q.message.body.about():
                 reminded.setdefault((q.message.recipient, claim_id), []).append(q.created_at)
         found = []
         for s in await self.uow.reports.open_stages(self.org.slug):
@@ -101,13 +100,12 @@ class _Gather:
         addresses = {*self.org.admins, *(a for s in self.org.stages for a in s.approvers)}
         failed = await self.uow.outbox.queued(status="failed", since=self.at - timedelta(days))
         claims = await self.uow.reports.claims_by_id(
-            [str(q.message.payload["claim_id"]) for q in failed
-             if q.message.payload.get("claim_id")])
+            [c for q in failed for c in q.message.body.about()[:1]])
         found = []
         for q in failed:
             m = q.message
-            reference, payers = claims.get(str(m.payload.get("claim_id") or ""), ("", ()))
-            if (m.recipient in addresses or m.payload.get("org") == self.org.slug
+            reference, payers = claims.get(next(iter(m.body.about()), ""), ("", ()))
+            if (m.recipient in addresses or _digest_of(m.body, self.org.slug)
                     or self.org.slug in payers):
                 found.append(Failure(m.kind, m.channel, m.recipient, reference,
                                      q.last_error or ""))
@@ -121,8 +119,8 @@ class _Gather:
 
 async def _since(uow: UnitOfWork, slug: str, at: datetime, first_days: int) -> datetime:
     today = datetime.combine(local_date(at), time(0), OSLO)
-    earlier = [q.created_at for q in await uow.outbox.queued("admin_digest")
-               if q.message.payload.get("org") == slug and q.created_at < today]
+    earlier = [q.created_at for q in await uow.outbox.queued(AdminDigest)
+               if _digest_of(q.message.body, slug) and q.created_at < today]
     return max(earlier) if earlier else at - timedelta(days=first_days)
 
 
@@ -151,19 +149,17 @@ async def queue_digest(env: Env, d: Digest, lang: str = "nb") -> int:
     """Queue the digest to each admin (once per organisation, admin and day); how many new."""
     subject, text, html = render_digest(d, lang)
     day = local_date(d.at).isoformat()
-    payload = {"org": d.slug, "event": "admin_digest", "lang": lang, "subject": subject,
-               "text": text, "html": html,
-               "payroll_csv": base64.b64encode(render_csv(d.payroll)).decode("ascii"),
-               "payroll_csv_name": f"lonn-{d.slug}-{d.payroll.run.period}.csv"}
+    mail = AdminDigest(org=d.slug, lang=lang, subject=subject, text=text, html=html,
+                       payroll_csv=base64.b64encode(render_csv(d.payroll)).decode("ascii"),
+                       payroll_csv_name=f"lonn-{d.slug}-{d.payroll.run.period}.csv")
     async with env.uow() as uow:
         done = {q.message.dedupe_key for q in await uow.outbox.queued(
-            "admin_digest", since=datetime.combine(local_date(d.at), time(0), OSLO))}
+            AdminDigest, since=datetime.combine(local_date(d.at), time(0), OSLO))}
         added = 0
         for address in d.admins:
             key = f"admin_digest:{d.slug}:{day}:{address}"
             if key not in done:
-                await uow.outbox.add(OutboxMessage("admin_digest", "email", address,
-                                                   dict(payload), key), d.at)
+                await uow.outbox.add(OutboxMessage(mail, "email", address, key), d.at)
                 added += 1
         await uow.commit()
     return added

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from domain.calc import Totals
 from domain.claim import Claim, ClaimEvent, Status
+from domain.events import ClaimApproved, Returned, StageOpened
 from domain.income import payer_share
 from domain.money import ZERO
 from domain.organisation import Organisation
@@ -87,23 +88,23 @@ def income_code(org: Organisation, code: str, item_type: str | None) -> str:
     return code if entry is None else entry.amelding_code or entry.code
 
 
-def _last(claim: Claim, kind: str) -> ClaimEvent | None:
-    return next((e for e in reversed(claim.events) if e.kind == kind), None)
+def _last(claim: Claim, kind: type[ClaimEvent]) -> ClaimEvent | None:
+    return next((e for e in reversed(claim.events) if isinstance(e, kind)), None)
 
 
 def approved_at(claim: Claim) -> datetime | None:
     """When an approved or paid claim was approved (its ``claim_approved`` event)."""
-    event = _last(claim, "claim_approved") if claim.status in PAYABLE else None
+    event = _last(claim, ClaimApproved) if claim.status in PAYABLE else None
     return None if event is None else event.at
 
 
 def returned(claim: Claim) -> ClaimEvent | None:
     """The return a returned claim waits on: when, by whom, and why."""
-    return _last(claim, "returned") if claim.status is Status.RETURNED else None
+    return _last(claim, Returned) if claim.status is Status.RETURNED else None
 
 
 def stages_opened(claim: Claim) -> Iterator[tuple[tuple[int, str, int], datetime]]:
     """``((round, payer, stage), when it opened)`` for each stage, oldest first."""
     for e in claim.events:
-        if e.kind == "stage_opened" and e.payer is not None and e.stage is not None:
+        if isinstance(e, StageOpened) and e.payer is not None and e.stage is not None:
             yield (e.round, e.payer, e.stage), e.at

@@ -26,6 +26,7 @@ from domain.errors import (
 )
 from service.approvals import Decision, Target, decide_in
 from service.context import Env, retrying
+from service.messages import DecisionConfirmation, Refusal
 from service.ports import InboundFailure, OutboxMessage, UnitOfWork
 
 log = logging.getLogger("kvitt.inbound")
@@ -116,11 +117,10 @@ async def _handle(env: Env, uow: UnitOfWork, reply: ReadReply) -> Outcome:
         await _refuse(env, uow, reply, "unclear_decision", found.claim_id, found.payer)
         return Outcome("unclear", processed=True, claim_id=claim.id)
     await uow.outbox.add(OutboxMessage(
-        "decision_confirmation", "email", reply.sender,
-        {"claim_id": claim.id, "reference": claim.reference, "decision": decision,
-         "text": reply.text, "in_reply_to": reply.message_id, "subject": reply.subject,
-         "payer": found.payer},
-        f"confirm:{reply.message_id}"), env.clock())
+        DecisionConfirmation(claim_id=claim.id, reference=claim.reference, decision=decision,
+                             text=reply.text, in_reply_to=reply.message_id,
+                             subject=reply.subject, payer=found.payer),
+        "email", reply.sender, f"confirm:{reply.message_id}"), env.clock())
     return Outcome(_DONE[decision], processed=True, claim_id=claim.id)
 
 
@@ -143,13 +143,11 @@ async def _refuse(env: Env, uow: UnitOfWork, reply: ReadReply, kind: str,
         return Outcome(kind, processed=False, claim_id=claim_id)
     day = local_date(env.clock()).isoformat()
     await uow.outbox.add(OutboxMessage(
-        "refusal", "email", reply.sender,
-        {"refusal": kind, "claim_id": claim_id, "in_reply_to": reply.message_id,
-         "subject": reply.subject, "payer": payer,
-         "reference": await _reference(uow, claim_id),
-         # the key, so an approver whose answer was unclear can simply reply again
-         "reply_key": reply.key if claim_id else None},
-        f"refusal:{reply.sender.lower()}:{kind}:{day}"), env.clock())
+        Refusal(refusal=kind, claim_id=claim_id, in_reply_to=reply.message_id,
+                subject=reply.subject, payer=payer, reference=await _reference(uow, claim_id),
+                # the key, so an approver whose answer was unclear can simply reply again
+                reply_key=reply.key if claim_id else None),
+        "email", reply.sender, f"refusal:{reply.sender.lower()}:{kind}:{day}"), env.clock())
     return Outcome(kind, processed=False, claim_id=claim_id)
 
 

@@ -19,20 +19,38 @@ from domain.calc import Totals
 from domain.claim import Claim, Status
 from domain.claimant import Claimant, Invite
 from domain.organisation import Organisation
+from service.messages import MESSAGES, Message, UnreadableMessage
 
 
 @dataclass(frozen=True, slots=True)
 class OutboxMessage:
-    """One thing to deliver: an email or a Telegram message, rendered later by its worker.
+    """One thing to deliver to ``recipient`` over ``channel``, rendered later by its worker.
 
+    ``body`` is the typed message (``service.messages``); a stored row no class reads
+    comes back as an ``UnreadableMessage``, which every worker fails for good.
     ``dedupe_key`` makes writing the same notification twice a no-op.
     """
 
-    kind: str
+    body: Message | UnreadableMessage
     channel: str
     recipient: str
-    payload: dict[str, Any]
     dedupe_key: str
+
+    def __post_init__(self) -> None:
+        if isinstance(self.body, Message) and self.channel not in self.body.channels:
+            raise ValueError(f"{self.body.kind!r} is not delivered by {self.channel!r}")
+
+    @property
+    def kind(self) -> str:
+        """The wire name of the body (the outbox's ``kind`` column)."""
+        return self.body.kind
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The body as stored (the outbox's ``payload`` column)."""
+        if isinstance(self.body, UnreadableMessage):
+            return self.body.payload
+        return MESSAGES.encode(self.body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,9 +187,9 @@ class Outbox(Protocol):
                           permanent: bool = False) -> None:
         """A try failed: retry later with backoff, or give up for good."""
 
-    async def queued(self, kind: str | None = None, *, status: str | None = None,
+    async def queued(self, kind: type[Message] | None = None, *, status: str | None = None,
                      since: datetime | None = None) -> Sequence[QueuedMessage]:
-        """Rows of ``kind`` / ``status`` queued at or after ``since``, oldest first."""
+        """Rows of class ``kind`` / ``status`` queued at or after ``since``, oldest first."""
 
 
 class ReplyKeyRepository(Protocol):

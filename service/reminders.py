@@ -16,15 +16,24 @@ their claimants, only open stages remind approvers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 
 from domain.calendar import OSLO, local_date
 from domain.claim import STATUS_TEXT, Approval, Claim, Status
 from domain.claimant import Claimant
+from domain.events import StageOpened
 from domain.organisation import Organisation
 from domain.policy import deadline
 from service.context import Env, organisations
+from service.messages import (
+    ApproverReminder,
+    ClaimantReminder,
+    DeadlineWarning,
+    IdleClaim,
+    Message,
+    WaitingClaim,
+)
 from service.ports import OutboxMessage, ReplyKey, UnitOfWork
 
 
@@ -63,12 +72,11 @@ class _Pass:
             self.people[claimant_id] = await self.uow.claimants.get(claimant_id)
         return self.people[claimant_id]
 
-    async def queued_keys(self, kind: str, since: datetime) -> set[str]:
+    async def queued_keys(self, kind: type[Message], since: datetime) -> set[str]:
         return {q.message.dedupe_key for q in await self.uow.outbox.queued(kind, since=since)}
 
-    async def add(self, kind: str, channel: str, to: str, payload: dict[str, object],
-                  key: str) -> None:
-        await self.uow.outbox.add(OutboxMessage(kind, channel, to, payload, key), self.now)
+    async def add(self, message: Message, channel: str, to: str, key: str) -> None:
+        await self.uow.outbox.add(OutboxMessage(message, channel, to, key), self.now)
 
 
 def _line(claim: Claim, days: int, lang: str) -> str:
@@ -80,14 +88,13 @@ def _line(claim: Claim, days: int, lang: str) -> str:
 
 async def _nudge_claimants(p: _Pass, idle: list[tuple[Claim, int]], idle_days: int) -> int:
     since = _start_of(p.today - timedelta(days=idle_days - 1))
-    recent = {str(c["claim_id"]) for q in await p.uow.outbox.queued("reminder_claimant",
-                                                                     since=since)
-              for c in q.message.payload.get("claims", [])}
+    recent = {c for q in await p.uow.outbox.queued(ClaimantReminder, since=since)
+              for c in q.message.body.about()}
     by_claimant: dict[str, list[tuple[Claim, int]]] = {}
     for claim, days in idle:
         if claim.id not in recent:
             by_claimant.setdefault(claim.claimant_id, []).append((claim, days))
-    done = await p.queued_keys("reminder_claimant", _start_of(p.today))
+    done = await p.queued_keys(ClaimantReminder, _start_of(p.today))
     count = 0
     for claimant_id, claims in sorted(by_claimant.items()):
         person = await p.person(claimant_id)
@@ -100,17 +107,18 @@ async def _nudge_claimants(p: _Pass, idle: list[tuple[Claim, int]], idle_days: i
         tail = ("Send them with /send when they are ready." if lang == "en"
                 else "Send dem inn med /send når de er klare.")
         message = "\n".join([head, *(_line(c, d, lang) for c, d in claims), tail])
-        await p.add("reminder_claimant", "telegram", str(person.telegram_id), {
-            "event": "reminder_claimant", "claim_id": first.id, "reference": first.reference,
-            "title": first.title, "lang": lang, "message": message,
-            "claims": [{"claim_id": c.id, "reference": c.reference, "title": c.title,
-                        "status": c.status.value, "idle_days": d} for c, d in claims]}, key)
+        await p.add(ClaimantReminder(
+            claim_id=first.id, reference=first.reference, title=first.title, lang=lang,
+            message=message, claims=tuple(
+                IdleClaim(claim_id=c.id, reference=c.reference, title=c.title,
+                          status=c.status.value, idle_days=d) for c, d in claims)),
+            "telegram", str(person.telegram_id), key)
         count += 1
     return count
 
 
 async def _warn_deadlines(p: _Pass, claims: list[Claim], warn_days: int) -> int:
-    done = await p.queued_keys("deadline_warning", p.now - timedelta(days=warn_days + 1))
+    done = await p.queued_keys(DeadlineWarning, p.now - timedelta(days=warn_days + 1))
     count = 0
     for claim in claims:
         last_day = deadline(claim, await p.payers(claim))
@@ -127,16 +135,16 @@ async def _warn_deadlines(p: _Pass, claims: list[Claim], warn_days: int) -> int:
                    "Send it with /send before then." if person.language == "en" else
                    f"⚠️ Fristen for å sende inn {claim.reference} «{claim.title}» er {when}. "
                    "Send det inn med /send før fristen.")
-        await p.add("deadline_warning", "telegram", str(person.telegram_id), {
-            "event": "deadline_warning", "claim_id": claim.id, "reference": claim.reference,
-            "title": claim.title, "deadline": last_day.isoformat(), "lang": person.language,
-            "message": message}, key)
+        await p.add(DeadlineWarning(
+            claim_id=claim.id, reference=claim.reference, title=claim.title,
+            deadline=last_day.isoformat(), lang=person.language, message=message),
+            "telegram", str(person.telegram_id), key)
         count += 1
     return count
 
 
 def _opened_at(claim: Claim, approval: Approval) -> datetime | None:
-    found = [e.at for e in claim.events if e.kind == "stage_opened" and (
+    found = [e.at for e in claim.events if isinstance(e, StageOpened) and (
         e.payer, e.stage, e.round) == (approval.payer, approval.stage, approval.round)]
     return found[-1] if found else claim.submitted_at
 
@@ -159,28 +167,29 @@ async def _remind_approvers(p: _Pass, approver_days: int) -> int:
                 continue
             for approver in a.approvers:
                 overdue.setdefault(approver, []).append(((p.now - opened).days, claim, a))
-    done = await p.queued_keys("reminder_approver", _start_of(p.today))
+    done = await p.queued_keys(ApproverReminder, _start_of(p.today))
     count = 0
     for approver, waiting in sorted(overdue.items()):
         key = f"reminder_approver:{approver}:{p.today.isoformat()}"
         if key in done:
             continue
         waiting.sort(key=lambda w: (-w[0], w[1].reference))
-        items: list[dict[str, object]] = []
+        items: list[WaitingClaim] = []
         for days, claim, a in waiting:
             name = (await p.payers(claim))[a.payer].name
-            items.append({"claim_id": claim.id, "reference": claim.reference,
-                          "title": claim.title, "payer": a.payer, "payer_name": name,
-                          "stage": a.stage, "stage_name": a.stage_name, "round": a.round,
-                          "days_open": days,
-                          "reply_key": await _reply_key(p, claim, a, approver)})
+            items.append(WaitingClaim(
+                claim_id=claim.id, reference=claim.reference, title=claim.title,
+                payer=a.payer, payer_name=name, stage=a.stage, stage_name=a.stage_name,
+                round=a.round, days_open=days,
+                reply_key=await _reply_key(p, claim, a, approver)))
         first, (top, claim, _) = items[0], waiting[0]
         ref = claim.reference
-        await p.add("reminder_approver", "email", approver, {
-            **first, "event": "reminder_approver", "lang": "nb", "also": items[1:],
-            "subject": f"Påminnelse: {ref} har ventet på godkjenning i {top} dager",
-            "subject_en": f"Reminder: {ref} has been waiting for approval for {top} days"},
-            key)
+        await p.add(ApproverReminder(
+            **asdict(first), lang="nb",
+            also=tuple(items[1:]),
+            subject=f"Påminnelse: {ref} har ventet på godkjenning i {top} dager",
+            subject_en=f"Reminder: {ref} has been waiting for approval for {top} days"),
+            "email", approver, key)
         count += 1
     return count
 

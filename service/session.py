@@ -16,9 +16,10 @@ from domain import workflow
 from domain.attachments import sniff_type
 from domain.calc import compute_line
 from domain.calendar import local_date
-from domain.claim import Actor, Channel, Claim, ClaimEvent, ClaimLine
+from domain.claim import Actor, Channel, Claim, ClaimLine
 from domain.claimant import Claimant
 from domain.errors import InvalidValue, NotAMember, NotFound
+from domain.events import Created
 from domain.lines import LineError
 from domain.organisation import Organisation
 from domain.plausibility import refuse_impossible, refuse_no_rates
@@ -91,7 +92,7 @@ class ClaimantSession:
                       claimant_id=self.claimant_id, payers=tuple(payers), title=title.strip(),
                       rate_set=orgs[payers[0]].rate_set, purpose=purpose.strip(),
                       route=route.strip(), allocation=cleaned)
-        claim.log(ClaimEvent("created", at, self.actor, title))
+        claim.log(Created(at, self.actor, title))
         claim.new_events.clear()
         claimant.allocation_defaults.update(cleaned)
         await self.uow.claims.add(claim)

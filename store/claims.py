@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.claim import Actor, Approval, Claim, ClaimEvent, ClaimLine, ReceiptRead, Status
 from domain.codec import line_from_dict, line_to_dict, result_from_dict, result_to_dict
 from domain.errors import ChangedMeanwhile
+from domain.events import EVENTS
 from domain.rates import RateBook
 from service.figures import approved_at, claim_figures, returned, stages_opened
 from store import tables as t
@@ -300,6 +301,6 @@ def _event_row(claim_id: str, seq: int, e: ClaimEvent) -> dict[str, Any]:
 
 
 def _event(row: Any) -> ClaimEvent:
-    return ClaimEvent(row["kind"], row["at"],
-                      Actor(row["actor_kind"], row["actor_id"], row["channel"]), row["text"],
-                      row["payer"], row["stage"], row["round"], row["source_message_id"])
+    return EVENTS.of(row["kind"])(
+        row["at"], Actor(row["actor_kind"], row["actor_id"], row["channel"]), row["text"],
+        row["payer"], row["stage"], row["round"], row["source_message_id"])

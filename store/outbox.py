@@ -18,6 +18,8 @@ from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.wire import UnknownRecord
+from service.messages import MESSAGES, Message, UnreadableMessage
 from service.ports import OutboxMessage, OutboxRow, QueuedMessage
 from store import tables as t
 
@@ -91,11 +93,11 @@ class SqlOutbox:
             status="failed" if failed else "pending", attempts=attempts,
             next_try_at=now + backoff(attempts), locked_until=None, last_error=error[:2000]))
 
-    async def queued(self, kind: str | None = None, *, status: str | None = None,
+    async def queued(self, kind: type[Message] | None = None, *, status: str | None = None,
                      since: datetime | None = None) -> Sequence[QueuedMessage]:
         query = select(t.outbox).order_by(t.outbox.c.id)
         if kind is not None:
-            query = query.where(t.outbox.c.kind == kind)
+            query = query.where(t.outbox.c.kind == kind.kind)
         if status is not None:
             query = query.where(t.outbox.c.status == status)
         if since is not None:
@@ -106,5 +108,13 @@ class SqlOutbox:
 
 
 def _row(r: Any) -> OutboxRow:
-    return OutboxRow(r["id"], OutboxMessage(r["kind"], r["channel"], r["recipient"],
-                                            dict(r["payload"]), r["dedupe_key"]), r["attempts"])
+    return OutboxRow(r["id"], OutboxMessage(_body(r["kind"], dict(r["payload"])), r["channel"],
+                                            r["recipient"], r["dedupe_key"]), r["attempts"])
+
+
+def _body(kind: str, payload: dict[str, Any]) -> Message | UnreadableMessage:
+    """The typed message of a row; a row no class reads is kept as it is, to fail for good."""
+    try:
+        return MESSAGES.decode(kind, payload)
+    except (UnknownRecord, TypeError) as exc:
+        return UnreadableMessage(kind, payload, str(exc))

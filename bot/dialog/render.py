@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from domain.calendar import OSLO
 from domain.claim import Claim, ClaimEvent
+from domain.events import EVENT_TEXT, Commented, Returned
 from domain.money import format_kr
 from service.summary import ClaimSummary
 
 KIND_NB = {"mileage": "Kjøring", "per_diem": "Diett", "expense": "Utlegg", "item": "Timer/honorar"}
 KIND_EN = {"mileage": "Driving", "per_diem": "Per diem", "expense": "Outlay", "item": "Hours/fee"}
-EVENT_NB = {"created": "opprettet", "line_added": "linje lagt til", "line_changed": "linje endret",
-            "line_removed": "linje slettet", "submitted": "sendt inn",
-            "stage_opened": "til godkjenning", "approved": "godkjent", "returned": "sendt i retur",
-            "withdrawn": "innsending angret", "commented": "kommentar",
-            "payer_approved": "godkjent av betaler", "claim_approved": "godkjent",
-            "paid": "utbetalt"}
-
-
 def summary_text(view: ClaimSummary, lang: str) -> str:
     """The whole claim in one message."""
     en = lang == "en"
@@ -47,20 +40,12 @@ def summary_text(view: ClaimSummary, lang: str) -> str:
     return "\n".join(out)
 
 
-EVENT_EN = {"created": "created", "line_added": "line added", "line_changed": "line changed",
-            "line_removed": "line deleted", "submitted": "submitted",
-            "stage_opened": "awaiting approval", "approved": "approved",
-            "returned": "returned", "withdrawn": "withdrawn", "commented": "comment",
-            "payer_approved": "approved by a payer", "claim_approved": "approved",
-            "paid": "paid"}
-
-
 def log_text(claim: Claim, lang: str) -> str:
     """The claim's history, newest last."""
     return "\n".join(_event(e, lang) for e in claim.events)
 
 
 def _event(event: ClaimEvent, lang: str) -> str:
-    what = (EVENT_EN if lang == "en" else EVENT_NB).get(event.kind, event.kind)
-    note = f": {event.text}" if event.text and event.kind in ("returned", "commented") else ""
+    what = EVENT_TEXT[type(event)].in_(lang)
+    note = f": {event.text}" if event.text and isinstance(event, Returned | Commented) else ""
     return f"{event.at.astimezone(OSLO) if event.at.tzinfo else event.at:%d.%m %H.%M} {what}{note}"

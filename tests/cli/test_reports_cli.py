@@ -19,6 +19,7 @@ from app.wiring import service_env
 from domain.claim import ClaimLine
 from domain.lines import ItemLine, MileageLeg
 from service import admin, approvals, claims, members
+from service.messages import ApprovalRequest
 from service.payroll import next_run
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -49,7 +50,7 @@ async def _approved_referee_claim(kvitt) -> tuple[str, str]:
             await claims.add_line(env, joined.id, claim.id, line)
         await claims.submit(env, joined.id, claim.id, confirm_late=True)
         async with env.uow() as uow:
-            requests = await uow.outbox.queued("approval_request")
+            requests = await uow.outbox.queued(ApprovalRequest)
         for request in requests:
             approver, key = request.message.recipient, request.message.payload["reply_key"]
             target = await approvals.target_of_key(env, key, approver)

@@ -18,6 +18,7 @@ from store.uow import SqlUnitOfWork
 from tests.integration.conftest import truncate
 from tests.integration.helpers import EXAMPLES, sql_env
 from tests.integration.test_store import _referee_claim
+from tests.support.samples import paid
 
 
 @pytest.fixture
@@ -79,7 +80,7 @@ async def test_two_outbox_workers_never_take_the_same_row(pg_engine):
     now = datetime(2026, 3, 10, 12, tzinfo=UTC)
     async with SqlUnitOfWork(pg_engine) as uow:
         for i in range(40):
-            await uow.outbox.add(OutboxMessage("paid", "telegram", str(i), {}, f"k{i}"), now)
+            await uow.outbox.add(OutboxMessage(paid(), "telegram", str(i), f"k{i}"), now)
         await uow.commit()
 
     async def worker() -> list[int]:

@@ -13,6 +13,7 @@ from harness.region import APPROVER, CLUBS, world
 from service import approvals, claims
 from service.delivery import Undeliverable, deliver_due
 from service.digest import digest, queue_digest
+from service.messages import ApprovalRequest, PaidNotice
 from service.payroll import mark_exported_paid, payroll_export, render_csv
 from service.ports import ReplyKey
 from service.reminders import remind
@@ -78,7 +79,7 @@ async def test_outbox_rows_reply_keys_and_bounces_are_read_back(engine):
         failed = await uow.outbox.queued(status="failed")
         assert sorted(q.message.recipient for q in failed) == sorted(APPROVER.values())
         assert {q.last_error for q in failed} == {"550 no such user"}
-        assert await uow.outbox.queued("approval_request", since=clock.now + timedelta(1)) == []
+        assert await uow.outbox.queued(ApprovalRequest, since=clock.now + timedelta(1)) == []
         first = await uow.reply_keys.for_approval(claim.id, "bodo-hk", 0, 1, APPROVER["bodo-hk"])
         newer = ReplyKey("newer", claim.id, "bodo-hk", 0, 1, APPROVER["bodo-hk"],
                          clock.now + timedelta(hours=1))
@@ -109,7 +110,7 @@ async def test_a_payroll_run_adds_up_repeats_byte_for_byte_and_pays_once(engine)
     assert await mark_exported_paid(env, again, ADMIN) == []
     async with SqlUnitOfWork(engine) as uow:
         stored = await uow.claims.get(claim.id)
-        paid = await uow.outbox.queued("paid")
+        paid = await uow.outbox.queued(PaidNotice)
     assert stored is not None
     assert stored.status is Status.PAID and [e.kind for e in stored.events].count("paid") == 1
     assert len(paid) == 1

@@ -8,19 +8,23 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
+from bot.notices import notice
 from domain.claim import Actor, ClaimLine, Status
 from domain.errors import ChangedMeanwhile
 from domain.lines import ItemLine, MileageLeg, Night, PerDiem
 from service import admin, approvals, claims, members
+from service.delivery import deliver_due
 from service.dialog import dialog_turn
 from service.inbound import ReadReply, handle_reply
+from service.messages import UnreadableMessage
 from service.ports import OutboxMessage
 from store import tables as t
 from store.blobs import FileBlobs
 from store.uow import SqlUnitOfWork
 from tests.integration.helpers import EXAMPLES, Clock, sql_env
+from tests.support.samples import paid
 
 REFEREE = Actor("claimant", "x", "telegram")
 
@@ -144,7 +148,7 @@ async def test_an_approval_by_reply_key_lands_and_notifies_the_claimant(engine):
 
 async def test_outbox_writes_a_notice_once_and_backs_off_after_a_failure(engine):
     now = datetime(2026, 3, 10, 12, tzinfo=UTC)
-    message = OutboxMessage("returned", "telegram", "4242", {"reason": "kvittering"}, "k1")
+    message = OutboxMessage(paid(), "telegram", "4242", "k1")
     async with SqlUnitOfWork(engine) as uow:
         await uow.outbox.add(message, now)
         await uow.outbox.add(message, now)
@@ -168,10 +172,33 @@ async def test_outbox_writes_a_notice_once_and_backs_off_after_a_failure(engine)
     assert count == 1
 
 
+async def test_a_stored_message_of_an_unknown_kind_fails_once_and_for_good(engine):
+    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    async with SqlUnitOfWork(engine) as uow:
+        await uow.connection.execute(insert(t.outbox).values(
+            kind="retruned", channel="telegram", recipient="1", payload={"claim_id": "c1"},
+            dedupe_key="k9", status="pending", attempts=0, next_try_at=now, created_at=now))
+        await uow.outbox.add(OutboxMessage(paid(), "telegram", "2", "k10"), now)
+        await uow.commit()
+    env = sql_env(engine, Clock(now))
+    sent: list[str] = []
+
+    async def send(row):
+        sent.append(notice(row.message)[0])
+
+    report = await deliver_due(env, "telegram", send)
+    assert (report.sent, report.retried, report.failed) == (1, 0, 1)  # the next row still goes
+    assert sent == ["💰 K-2026-000001 «Kamp 3. mars» er utbetalt 12.03.2026."]
+    async with SqlUnitOfWork(engine) as uow:
+        [failed] = await uow.outbox.queued(status="failed")
+    assert isinstance(failed.message.body, UnreadableMessage)
+    assert failed.last_error == "unreadable outbox row 'retruned': unknown stored kind 'retruned'"
+
+
 async def test_a_lease_that_runs_out_gives_the_row_back(engine):
     now = datetime(2026, 3, 10, 12, tzinfo=UTC)
     async with SqlUnitOfWork(engine) as uow:
-        await uow.outbox.add(OutboxMessage("paid", "telegram", "1", {}, "k2"), now)
+        await uow.outbox.add(OutboxMessage(paid(), "telegram", "1", "k2"), now)
         await uow.commit()
     async with SqlUnitOfWork(engine) as uow:
         assert len(await uow.outbox.claim_due("telegram", now)) == 1
@@ -184,7 +211,7 @@ async def test_a_lease_that_runs_out_gives_the_row_back(engine):
 async def test_a_heartbeat_keeps_the_lease_of_a_row_still_being_sent(engine):
     now = datetime(2026, 3, 10, 12, tzinfo=UTC)
     async with SqlUnitOfWork(engine) as uow:
-        await uow.outbox.add(OutboxMessage("paid", "telegram", "1", {}, "k3"), now)
+        await uow.outbox.add(OutboxMessage(paid(), "telegram", "1", "k3"), now)
         await uow.commit()
     async with SqlUnitOfWork(engine) as uow:
         (row,) = await uow.outbox.claim_due("telegram", now)

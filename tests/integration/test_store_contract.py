@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 
@@ -21,11 +22,13 @@ from domain.errors import ChangedMeanwhile
 from domain.lines import MileageLeg
 from service import admin, claims, members
 from service.context import Env
+from service.messages import ApprovalRequest, Message, ReturnedNotice
 from service.ports import DialogState, OutboxMessage, ReplyKey, StoredOrganisation
 from store.engine import make_engine
 from tests.integration.conftest import empty_database
 from tests.integration.helpers import EXAMPLES, Clock, sql_env
 from tests.service.fakes import FakeDatabase, FakeUnitOfWork
+from tests.support.samples import SAMPLES
 
 NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)
 
@@ -179,15 +182,17 @@ async def test_an_invites_uses_are_kept(store: Env):
     assert found is not None and found.uses == 1 and found.max_uses == 3
 
 
-def _message(key: str, channel: str = "email", kind: str = "approval_request") -> OutboxMessage:
-    return OutboxMessage(kind, channel, "dommer@tromso-hk.no", {"claim_id": key}, key)
+def _message(key: str, channel: str = "email",
+             kind: type[Message] = ApprovalRequest) -> OutboxMessage:
+    body = replace(cast(Any, SAMPLES[kind]), claim_id=key)
+    return OutboxMessage(body, channel, "dommer@tromso-hk.no", key)
 
 
 async def test_the_outbox_keeps_one_row_per_dedupe_key_and_delivers_each_once(store: Env):
     async with store.uow() as uow:
         for key in ("a", "b", "a"):
             await uow.outbox.add(_message(key), NOW)
-        await uow.outbox.add(_message("t", channel="telegram", kind="returned"), NOW)
+        await uow.outbox.add(_message("t", channel="telegram", kind=ReturnedNotice), NOW)
         await uow.commit()
     async with store.uow() as uow:
         due = await uow.outbox.claim_due("email", NOW)
@@ -202,7 +207,7 @@ async def test_the_outbox_keeps_one_row_per_dedupe_key_and_delivers_each_once(st
     async with store.uow() as uow:
         assert list(await uow.outbox.claim_due("email", later)) == []
         telegram = await uow.outbox.claim_due("telegram", later)
-        queued = await uow.outbox.queued("approval_request")
+        queued = await uow.outbox.queued(ApprovalRequest)
         await uow.commit()
     assert [row.message.kind for row in telegram] == ["returned"]
     assert [(q.message.dedupe_key, q.status) for q in queued] == [("a", "sent"),

@@ -27,6 +27,7 @@ from domain.claimant import Claimant, Invite
 from domain.errors import ChangedMeanwhile
 from domain.money import ZERO
 from service import figures
+from service.messages import Message
 from service.ports import (
     AttachmentRepository,
     BlobStore,
@@ -285,14 +286,15 @@ class FakeOutbox(_Table[str, tuple[OutboxMessage, datetime]]):
         # no backoff here: a row that failed is out of this fake's passes for good
         self.db_delivered[row_id] = f"{'failed' if permanent else 'retry'}: {error}"
 
-    async def queued(self, kind: str | None = None, *, status: str | None = None,
+    async def queued(self, kind: type[Message] | None = None, *, status: str | None = None,
                      since: datetime | None = None) -> list[QueuedMessage]:
         numbers = {key: n for n, key in enumerate(self._committed, start=1)}
         found = []
         for key, (message, at) in {**self._committed, **self.pending}.items():
             state, _, error = self.db_delivered.get(numbers.get(key, 0), "pending").partition(
                 ": ")
-            if ((kind is None or message.kind == kind) and (status is None or state == status)
+            if ((kind is None or isinstance(message.body, kind))
+                    and (status is None or state == status)
                     and (since is None or at >= since)):
                 found.append(QueuedMessage(message, at, state, error or None))
         return found

@@ -6,8 +6,10 @@ import pytest
 
 from domain.claim import Claim
 from domain.errors import ChangedMeanwhile
+from service.messages import Refusal
 from service.ports import OutboxMessage
 from tests.service.fakes import FakeDatabase, FakeUnitOfWork
+from tests.support.samples import SAMPLES
 
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -27,7 +29,7 @@ async def test_work_that_is_not_committed_is_not_seen_by_a_later_unit_of_work():
     db = FakeDatabase()
     async with FakeUnitOfWork(db) as uow:
         await uow.claims.add(a_claim())
-        await uow.outbox.add(OutboxMessage("x", "email", "a@b.no", {}, "k1"), AT)
+        await uow.outbox.add(OutboxMessage(SAMPLES[Refusal], "email", "a@b.no", "k1"), AT)
     assert not uow.committed
     async with FakeUnitOfWork(db) as later:
         assert await later.claims.get("c1") is None
@@ -95,9 +97,9 @@ async def test_the_outbox_ignores_a_repeated_dedupe_key():
     db = FakeDatabase()
     for text in ("first", "second"):
         async with FakeUnitOfWork(db) as uow:
-            await uow.outbox.add(OutboxMessage("x", "email", "a@b.no", {"t": text}, "k1"), AT)
+            await uow.outbox.add(OutboxMessage(Refusal(refusal=text), "email", "a@b.no", "k1"), AT)
             await uow.commit()
-    assert [m.payload["t"] for m in db.messages()] == ["first"]
+    assert [m.payload["refusal"] for m in db.messages()] == ["first"]
 
 
 async def test_references_count_up_per_year_and_only_when_committed():
