@@ -23,14 +23,15 @@ def parse_reply(raw: bytes) -> dict[str, object]:
     """Everything the gateway concludes from one raw message, as the JSON fields."""
     # imported here: building ``kvitt``'s parser imports this module for ``arguments``
     from mail.classify import classify
-    from mail.decision import decide
+    from mail.decision import Decision, decide
     from mail.message import parse_message
     from mail.visible import visible_reply
 
     message = parse_message(raw)
     verdict = classify(message)
     text = visible_reply(message)
-    decision = decide(text)
+    # nothing is to be done with a machine's mail: the gateway never reads its words
+    decision = Decision("none") if verdict.auto_reply or verdict.bounce else decide(text)
     return {"auto_reply": verdict.auto_reply, "bounce": verdict.bounce,
             "intent": decision.intent, "reason": decision.reason, "text": text}
 

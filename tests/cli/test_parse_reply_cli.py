@@ -18,6 +18,7 @@ def test_an_out_of_office_says_so_even_when_its_text_looks_like_an_approval(kvit
     ran = kvitt("mail", "parse-reply", FIXTURES / "exchange_fravaer_nb.eml")
     assert ran.status == 0, ran.err
     assert (ran.json()["auto_reply"], ran.json()["bounce"]) == (True, False)
+    assert ran.json()["intent"] == "none"  # the contract: nothing is to be done
 
 
 def test_an_unreadable_file_is_exit_2_with_an_error(kvitt, tmp_path):
