@@ -209,7 +209,9 @@ def main(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
-        return asyncio.run(run(Settings.load(), roles))
+        settings = Settings.load()
+        configure(args.log_level, settings.log_format)
+        return asyncio.run(run(settings, roles))
     except (SettingsError, NotConfigured) as exc:
         print(f"kvitt: {exc}", file=sys.stderr)
     except SchemaNotCurrent as exc:

@@ -275,6 +275,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("kvitt-data")
     database_url: str = Field(default="", validate_default=True)  # "": SQLite in data_dir
     lang: Literal["nb", "en"] = "nb"
+    log_format: Literal["logfmt", "json"] = "logfmt"  # one line per event either way
     worker_interval: float = Field(default=5.0, ge=0.1, le=3600)
     digest_at: ClockTime = "07:00"
     digest_weekday: Weekday = "daily"

@@ -73,3 +73,27 @@ def test_a_log_line_never_holds_an_address_or_an_account_number():
     line = Logfmt().format(record)
     assert "kari@example.no" not in line and "78903" not in line
     assert line.startswith("time=") and 'msg="sent to ***@***' in line
+
+
+def test_log_lines_are_one_per_event_in_utc_with_the_traceback_and_escaped_quotes():
+    import json
+
+    try:
+        raise ValueError("kari@example.no sa \"nei\"")
+    except ValueError as exc:
+        record = logging.LogRecord("kvitt.inbound", logging.ERROR, "x", 1, 'failed "%s"',
+                                   ("K-1",), (type(exc), exc, exc.__traceback__))
+    line = Logfmt().format(record)
+    assert "\n" not in line and line.startswith("time=") and "Z level=error" in line
+    assert 'msg="failed \\"K-1\\""' in line and "Traceback" in line and "ValueError" in line
+    assert "kari@example.no" not in line
+    data = json.loads(Logfmt("json").format(record))
+    assert data["time"].endswith("Z") and data["level"] == "error"
+    assert "Traceback" in data["exception"] and "kari@" not in data["exception"]
+
+
+def test_fonttools_chatter_is_kept_below_warning():
+    from app.logs import configure
+
+    configure("info")
+    assert not logging.getLogger("fontTools.subset").isEnabledFor(logging.INFO)
