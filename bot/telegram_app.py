@@ -28,6 +28,7 @@ from telegram.ext import (
 from bot.dialog.core import Incoming, Reply
 from bot.dialog.run import converse, language
 from bot.ordering import PerChatOrder
+from domain.text import Text
 from service.claims import MAX_ATTACHMENT_BYTES
 from service.context import Env
 
@@ -182,11 +183,11 @@ async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _answer(update, context, Incoming("other", found[1] if lang == "en" else found[0]))
 
 
-EDITED = ("Endringer i sendte meldinger teller ikke. Svar på nytt, eller bruk /linjer for å "
+EDITED = Text("Endringer i sendte meldinger teller ikke. Svar på nytt, eller bruk /linjer for å "
           "endre en lagret linje.",
           "Edits to sent messages do not count. Answer again, or use /lines to change a "
           "saved line.")
-GROUP = ("Kvitt svarer bare i private meldinger: skriv til meg direkte.",
+GROUP = Text("Kvitt svarer bare i private meldinger: skriv til meg direkte.",
          "Kvitt only answers in private messages: write to me directly.")
 
 
@@ -200,11 +201,11 @@ async def on_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _say(update, context, GROUP)
 
 
-async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: tuple[str, str]) -> None:
+async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: Text) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat is not None:
         lang = language(user.language_code if user else None)
-        await context.bot.send_message(chat.id, text[1] if lang == "en" else text[0])
+        await context.bot.send_message(chat.id, text.in_(lang))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

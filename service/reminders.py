@@ -25,6 +25,7 @@ from domain.claimant import Claimant
 from domain.events import StageOpened
 from domain.organisation import Organisation
 from domain.policy import deadline
+from domain.text import Text
 from service.context import Env, organisations
 from service.messages import (
     ApproverReminder,
@@ -79,11 +80,17 @@ class _Pass:
         await self.uow.outbox.add(OutboxMessage(message, channel, to, key), self.now)
 
 
+NUDGE_HEAD = Text("⏰ Du har krav som ikke er sendt inn ennå:",
+                  "⏰ You have claims that are not sent yet:")
+NUDGE_TAIL = Text("Send dem inn med /send når de er klare.",
+                  "Send them with /send when they are ready.")
+
+
 def _line(claim: Claim, days: int, lang: str) -> str:
     status = STATUS_TEXT[claim.status].in_(lang).lower()
-    if lang == "en":
-        return f"• {claim.reference} «{claim.title}» ({status}, untouched for {days} days)"
-    return f"• {claim.reference} «{claim.title}» ({status}, urørt i {days} dager)"
+    return Text(f"• {claim.reference} «{claim.title}» ({status}, urørt i {days} dager)",
+                f"• {claim.reference} «{claim.title}» ({status}, untouched for {days} days)"
+                ).in_(lang)
 
 
 async def _nudge_claimants(p: _Pass, idle: list[tuple[Claim, int]], idle_days: int) -> int:
@@ -102,11 +109,8 @@ async def _nudge_claimants(p: _Pass, idle: list[tuple[Claim, int]], idle_days: i
         if person is None or person.telegram_id is None or key in done:
             continue
         lang, first = person.language, claims[0][0]
-        head = ("⏰ You have claims that are not sent yet:" if lang == "en"
-                else "⏰ Du har krav som ikke er sendt inn ennå:")
-        tail = ("Send them with /send when they are ready." if lang == "en"
-                else "Send dem inn med /send når de er klare.")
-        message = "\n".join([head, *(_line(c, d, lang) for c, d in claims), tail])
+        message = "\n".join([NUDGE_HEAD.in_(lang), *(_line(c, d, lang) for c, d in claims),
+                             NUDGE_TAIL.in_(lang)])
         await p.add(ClaimantReminder(
             claim_id=first.id, reference=first.reference, title=first.title, lang=lang,
             message=message, claims=tuple(
@@ -131,10 +135,11 @@ async def _warn_deadlines(p: _Pass, claims: list[Claim], warn_days: int) -> int:
         if person is None or person.telegram_id is None or key in done:
             continue
         when = f"{last_day:%d.%m.%Y}"
-        message = (f"⚠️ The deadline for sending {claim.reference} «{claim.title}» is {when}. "
-                   "Send it with /send before then." if person.language == "en" else
-                   f"⚠️ Fristen for å sende inn {claim.reference} «{claim.title}» er {when}. "
-                   "Send det inn med /send før fristen.")
+        message = Text(
+            f"⚠️ Fristen for å sende inn {claim.reference} «{claim.title}» er {when}. "
+            "Send det inn med /send før fristen.",
+            f"⚠️ The deadline for sending {claim.reference} «{claim.title}» is {when}. "
+            "Send it with /send before then.").in_(person.language)
         await p.add(DeadlineWarning(
             claim_id=claim.id, reference=claim.reference, title=claim.title,
             deadline=last_day.isoformat(), lang=person.language, message=message),

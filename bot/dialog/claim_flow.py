@@ -12,6 +12,7 @@ from bot.dialog.steps import ask_buttons, ask_choice, ask_text
 from domain.calendar import MONTHS_EN, MONTHS_NB
 from domain.errors import LateSubmitNotConfirmed, PolicyRefused
 from domain.organisation import Dimension
+from domain.text import Text
 
 SPLIT = "split"
 
@@ -194,17 +195,18 @@ async def _yes_no(ctx: Ctx) -> Sequence[Button]:
 
 
 register(
-    ask_choice("claim.payers", ("Hvem skal betale? Velg én eller flere, så Ferdig.",
+    ask_choice("claim.payers", Text("Hvem skal betale? Velg én eller flere, så Ferdig.",
                                 "Who pays? Choose one or more, then Done."),
                _payer_options, _payers_chosen, per_row=1),
-    ask_text("claim.title", ("Tittel på kravet (f.eks. måneden eller reisen):",
+    ask_text("claim.title", Text("Tittel på kravet (f.eks. måneden eller reisen):",
                              "Title of the claim (e.g. the month or the trip):"),
              _title, suggest=_title_suggestions),
-    ask_text("claim.purpose", ("Formål med reisen/oppdraget:", "Purpose of the trip/assignment:"),
-             _purpose, skip=("Hopp over", "Skip")),
+    ask_text("claim.purpose", Text("Formål med reisen/oppdraget:",
+                                   "Purpose of the trip/assignment:"),
+             _purpose, skip=Text("Hopp over", "Skip")),
     Step("claim.dimension", "text", _dimension_prompt, _dimension_parse, _dimension_answer),
     ask_buttons("claim.menu", _menu_prompt, _menu_chosen),
     ask_buttons("claim.fix", _fix_prompt, _fix_chosen),
-    ask_choice("claim.late", ("Fristen er passert. Vil du sende likevel?",
+    ask_choice("claim.late", Text("Fristen er passert. Vil du sende likevel?",
                               "The deadline has passed. Send anyway?"), _yes_no, _late_chosen),
 )

@@ -18,10 +18,11 @@ from bot.dialog.steps import ask_buttons, ask_file, ask_text
 from domain.claim import Claim, Status
 from domain.errors import InviteInvalid, UserError
 from domain.identity import mask_bank_account, normalise_bank_account
+from domain.text import Text
 from domain.workflow import status_text
 from service.members import check_email
 
-HELP = (
+HELP = Text(
     "Kvitt fører reiseregningen din.\n"
     "/ny – nytt krav\n/linjer – endre eller slette linjer\n/oppsummering – se kravet\n"
     "/send – send til godkjenning\n/mine – dine krav og status\n"
@@ -34,7 +35,7 @@ HELP = (
     "/withdraw – pull back a submitted claim (before anyone approved)\n"
     "/comment – write to the approvers\n/cancel – leave the question (nothing is deleted)\n"
     "/my_data – everything Kvitt holds about you\n/erase_me – erase your data")
-NEEDS_INVITE = ("Hei! For å bruke Kvitt trenger du en invitasjonslenke fra den som betaler "
+NEEDS_INVITE = Text("Hei! For å bruke Kvitt trenger du en invitasjonslenke fra den som betaler "
                 "(regnskap, klubb eller kommune).",
                 "Hi! To use Kvitt you need an invite link from whoever pays "
                 "(accounts, club or municipality).")
@@ -48,9 +49,9 @@ Command = Callable[[Ctx, str], Awaitable[None]]
 async def _start(ctx: Ctx, code: str) -> None:
     if not code:
         if ctx.turn.claimant is None:
-            ctx.say(ctx.t(*NEEDS_INVITE))
+            ctx.say(NEEDS_INVITE.in_(ctx.lang))
         else:
-            ctx.say(ctx.t(*HELP))
+            ctx.say(HELP.in_(ctx.lang))
         return
     org = await ctx.turn.invite_org(code)
     if ctx.turn.claimant is not None:
@@ -215,7 +216,7 @@ async def _cancel(ctx: Ctx, _: str) -> None:
 
 
 async def _help(ctx: Ctx, _: str) -> None:
-    ctx.say(ctx.t(*HELP))
+    ctx.say(HELP.in_(ctx.lang))
 
 
 async def _lines(ctx: Ctx, _: str) -> None:
@@ -279,7 +280,7 @@ async def run_command(ctx: Ctx, incoming: Incoming) -> None:
     command = COMMANDS.get(name)
     if command is None:
         ctx.say(ctx.t(f"Kjenner ikke /{incoming.command}.", f"Unknown /{incoming.command}.")
-                + "\n" + ctx.t(*HELP))
+                + "\n" + HELP.in_(ctx.lang))
     else:
         try:
             await command(ctx, incoming.text.strip())
@@ -292,11 +293,11 @@ async def run_command(ctx: Ctx, incoming: Incoming) -> None:
 async def idle(ctx: Ctx, incoming: Incoming) -> None:
     """Input when no question is open."""
     if ctx.turn.claimant is None:
-        ctx.say(ctx.t(*NEEDS_INVITE))
+        ctx.say(NEEDS_INVITE.in_(ctx.lang))
     elif incoming.kind == "button":
-        ctx.say(ctx.t("Den knappen er gammel.", "That button is old.") + " " + ctx.t(*HELP))
+        ctx.say(ctx.t("Den knappen er gammel.", "That button is old.") + " " + HELP.in_(ctx.lang))
     else:
-        ctx.say(ctx.t(*HELP))
+        ctx.say(HELP.in_(ctx.lang))
 
 
 # -- joining ----------------------------------------------------------------------------------
@@ -435,12 +436,12 @@ async def _choose_prompt(ctx: Ctx) -> Prompt:
     statuses = (Status.AWAITING,) if purpose in ("withdraw", "comment") else (
         Status.DRAFT, Status.RETURNED)
     claims = await _editable(ctx, *statuses)
-    question = {"send": ("Hvilket krav vil du sende?", "Which claim do you want to send?"),
-                "withdraw": ("Hvilket krav vil du trekke tilbake?",
-                             "Which claim do you want to withdraw?"),
-                "comment": ("Hvilket krav gjelder kommentaren?",
-                            "Which claim is the comment about?")}[purpose]
-    return Prompt(ctx.t(*question), tuple((Button(f"{c.reference} «{c.title}»", c.id),)
+    question = {"send": Text("Hvilket krav vil du sende?", "Which claim do you want to send?"),
+                "withdraw": Text("Hvilket krav vil du trekke tilbake?",
+                                 "Which claim do you want to withdraw?"),
+                "comment": Text("Hvilket krav gjelder kommentaren?",
+                                "Which claim is the comment about?")}[purpose]
+    return Prompt(question.in_(ctx.lang), tuple((Button(f"{c.reference} «{c.title}»", c.id),)
                                           for c in claims))
 
 
@@ -460,22 +461,22 @@ async def _chosen(ctx: Ctx, claim_id: str) -> str:
 register(
     ask_buttons("claims.choose", _choose_prompt, _chosen),
     ask_buttons("claim.continue", _continue_prompt, _continue_chosen),
-    ask_text("join.name", ("Hva heter du (fullt navn)?", "What is your full name?"), _name),
-    ask_text("join.email", ("E-postadresse (for kopi av svar fra godkjennerne)?",
+    ask_text("join.name", Text("Hva heter du (fullt navn)?", "What is your full name?"), _name),
+    ask_text("join.email", Text("E-postadresse (for kopi av svar fra godkjennerne)?",
                             "Email address (for copies of the approvers' answers)?"),
-             _email, skip=("Hopp over", "Skip")),
-    ask_text("join.bank", ("Kontonummer for utbetaling (11 siffer)?",
+             _email, skip=Text("Hopp over", "Skip")),
+    ask_text("join.bank", Text("Kontonummer for utbetaling (11 siffer)?",
                            "Bank account for payment (11 digits)?"), _bank),
     ask_buttons("claims.list", _claims_prompt, _claim_opened),
     ask_buttons("lines.manage", _lines_prompt, _line_chosen),
-    ask_text("comment.text", ("Skriv kommentaren til godkjennerne:",
+    ask_text("comment.text", Text("Skriv kommentaren til godkjennerne:",
                               "Write the comment to the approvers:"), _commented),
-    ask_file("fix.receipt", ("Send bilde eller PDF av kvitteringen.",
+    ask_file("fix.receipt", Text("Send bilde eller PDF av kvitteringen.",
                              "Send a photo or PDF of the receipt."), _fix_receipt,
-             without=("Har ikke kvittering", "I have no receipt")),
-    ask_text("fix.no_receipt", ("Hvorfor mangler kvitteringen?", "Why is there no receipt?"),
+             without=Text("Har ikke kvittering", "I have no receipt")),
+    ask_text("fix.no_receipt", Text("Hvorfor mangler kvitteringen?", "Why is there no receipt?"),
              lambda ctx, text: _set_line_field(ctx, "no_receipt_reason", text)),
-    ask_text("fix.justification", ("Skriv begrunnelsen:", "Write the justification:"),
+    ask_text("fix.justification", Text("Skriv begrunnelsen:", "Write the justification:"),
              lambda ctx, text: _set_line_field(ctx, "justification", text)),
     ask_buttons("fix.remove", _remove_prompt, _remove),
     ask_buttons("erase.confirm", _erase_prompt, _erase_answer),

@@ -99,7 +99,7 @@ class Ctx:
 
     def t(self, nb: str, en: str) -> str:
         """Pick the claimant's language."""
-        return en if self.lang == "en" else nb
+        return Text(nb, en).in_(self.lang)
 
     def say(self, text: str, buttons: Sequence[Sequence[Button]] = ()) -> None:
         """Add a message to this turn's answer."""

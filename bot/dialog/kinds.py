@@ -159,27 +159,27 @@ async def _checked(ctx: Ctx) -> str:
 
 
 register(
-    ask_text("mileage.start", ("Dato for kjøringen?", "Date of the drive?"), _mileage_date,
+    ask_text("mileage.start", Text("Dato for kjøringen?", "Date of the drive?"), _mileage_date,
              read=read_date, kind="date", suggest=date_suggestions),
-    ask_choice("mileage.vehicle", ("Kjøretøy?", "Vehicle?"), _vehicles,
+    ask_choice("mileage.vehicle", Text("Kjøretøy?", "Vehicle?"), _vehicles,
                _vehicle).going_back_to("mileage.start"),
-    ask_text("mileage.from", ("Kjørte fra (sted):", "Drove from (place):"), _from,
+    ask_text("mileage.from", Text("Kjørte fra (sted):", "Drove from (place):"), _from,
              read=read_place),
-    ask_text("mileage.to", ("Kjørte til (sted, gjerne via):", "Drove to (place, via):"), _to,
+    ask_text("mileage.to", Text("Kjørte til (sted, gjerne via):", "Drove to (place, via):"), _to,
              read=read_place),
-    ask_text("mileage.km", ("Antall km (hele strekningen):", "Number of km (the whole leg):"),
+    ask_text("mileage.km", Text("Antall km (hele strekningen):", "Number of km (the whole leg):"),
              _km, read=_read_km, kind="number"),
-    ask_text("mileage.passengers", ("Passasjerer? Skriv navnene, skilt med komma.",
+    ask_text("mileage.passengers", Text("Passasjerer? Skriv navnene, skilt med komma.",
                                     "Passengers? Write their names, separated by commas."),
              _passengers, read=read_names,
-             skip=("Ingen", "None")).going_back_to("mileage.km"),
-    ask_choice("mileage.extra", ("Kjørte du noe på skogsvei eller med tilhenger?",
+             skip=Text("Ingen", "None")).going_back_to("mileage.km"),
+    ask_choice("mileage.extra", Text("Kjørte du noe på skogsvei eller med tilhenger?",
                                  "Did you drive on forest road or with a trailer?"),
                _extras, _extra, per_row=1),
-    ask_text("mileage.forest", ("Hvor mange av km var skogsvei/anleggsvei?",
+    ask_text("mileage.forest", Text("Hvor mange av km var skogsvei/anleggsvei?",
                                 "How many of the km were forest/construction road?"),
              _forest, read=lambda ctx, t: parse_km(t), kind="number"),
-    ask_text("mileage.trailer", ("Hvor mange km med tilhenger/utstyr?",
+    ask_text("mileage.trailer", Text("Hvor mange km med tilhenger/utstyr?",
                                  "How many km with a trailer/equipment?"),
              _trailer, read=lambda ctx, t: parse_km(t), kind="number"),
 )
@@ -323,19 +323,20 @@ async def _per_diem_payer_chosen(ctx: Ctx, value: str) -> str:
 
 
 register(
-    ask_text("per_diem.start", ("Når reiste du? Dato og klokkeslett, f.eks. «3.3 kl 07.30».",
+    ask_text("per_diem.start", Text("Når reiste du? Dato og klokkeslett, f.eks. «3.3 kl 07.30».",
                                 "When did you leave? Date and time, e.g. \"3.3 at 07:30\"."),
              _departure, read=_read_moment, kind="datetime"),
-    ask_text("per_diem.return", ("Når kom du hjem? Dato og klokkeslett.",
+    ask_text("per_diem.return", Text("Når kom du hjem? Dato og klokkeslett.",
                                  "When did you get home? Date and time."),
              _return, read=_read_return, kind="datetime").going_back_to("per_diem.start"),
-    ask_text("per_diem.distance", ("Hvor langt fra hjemmet/arbeidsstedet var reisen (km én vei)?",
-                                   "How far from home/work was the trip (km one way)?"),
+    ask_text("per_diem.distance", Text(
+                 "Hvor langt fra hjemmet/arbeidsstedet var reisen (km én vei)?",
+                 "How far from home/work was the trip (km one way)?"),
              _distance, read=lambda ctx, t: parse_km(t),
              kind="number").going_back_to("per_diem.return"),
     ask_buttons("per_diem.night", _night_prompt, _night),
     ask_buttons("per_diem.meals", _meals_prompt, _meal, kind="multi"),
-    ask_choice("per_diem.payer", ("Hvem skal betale dietten?", "Who pays the per diem?"),
+    ask_choice("per_diem.payer", Text("Hvem skal betale dietten?", "Who pays the per diem?"),
                _payers, _per_diem_payer_chosen, per_row=1),
     ask_buttons("per_diem.confirm", _confirm_prompt, _confirmed, kind="confirm"),
 )
@@ -411,22 +412,23 @@ async def _no_receipt(ctx: Ctx, text: str) -> str:
 
 
 register(
-    ask_file("expense.start", ("Send et bilde eller en PDF av kvitteringen.",
+    ask_file("expense.start", Text("Send et bilde eller en PDF av kvitteringen.",
                                "Send a photo or a PDF of the receipt."), _receipt,
-             without=lambda ctx: ("Behold kvitteringen", "Keep the receipt")
-             if ctx.draft.get("attachments") else ("Har ikke kvittering", "I have no receipt")),
-    ask_text("expense.date", ("Dato for utlegget?", "Date of the outlay?"), _expense_date,
+             without=lambda ctx: Text("Behold kvitteringen", "Keep the receipt")
+             if ctx.draft.get("attachments")
+             else Text("Har ikke kvittering", "I have no receipt")),
+    ask_text("expense.date", Text("Dato for utlegget?", "Date of the outlay?"), _expense_date,
              read=read_date, kind="date", suggest=date_suggestions),
-    ask_choice("expense.type", ("Hva slags utlegg?", "What kind of outlay?"), _types,
+    ask_choice("expense.type", Text("Hva slags utlegg?", "What kind of outlay?"), _types,
                _type).going_back_to("expense.date"),
-    ask_text("expense.amount", ("Beløp? (f.eks. «250», «1 234,50» eller «EUR 45»)",
+    ask_text("expense.amount", Text("Beløp? (f.eks. «250», «1 234,50» eller «EUR 45»)",
                                 "Amount? (e.g. \"250\", \"1 234.50\" or \"EUR 45\")"), _amount),
-    ask_text("expense.rate", ("Kurs: hvor mange kroner per enhet av valutaen?",
+    ask_text("expense.rate", Text("Kurs: hvor mange kroner per enhet av valutaen?",
                               "Rate: how many kroner per unit of the currency?"),
              _rate, read=read_number, kind="number").going_back_to("expense.amount"),
-    ask_text("expense.remark", ("Merknad (hva gjaldt det)?", "Remark (what was it for)?"),
-             _remark, skip=("Hopp over", "Skip")),
-    ask_text("expense.no_receipt", ("Hvorfor mangler kvitteringen?",
+    ask_text("expense.remark", Text("Merknad (hva gjaldt det)?", "Remark (what was it for)?"),
+             _remark, skip=Text("Hopp over", "Skip")),
+    ask_text("expense.no_receipt", Text("Hvorfor mangler kvitteringen?",
                                     "Why is there no receipt?"), _no_receipt),
 )
 
@@ -474,14 +476,14 @@ async def _period(ctx: Ctx, text: str | None) -> str:
 
 
 register(
-    ask_choice("item.start", ("Velg timesats eller honorar:", "Choose the rate or fee:"),
+    ask_choice("item.start", Text("Velg timesats eller honorar:", "Choose the rate or fee:"),
                _items, _item, per_row=1),
-    ask_text("item.quantity", ("Antall (timer, kamper, døgn …)?",
+    ask_text("item.quantity", Text("Antall (timer, kamper, døgn …)?",
                                "Quantity (hours, matches, days …)?"),
              _quantity, read=read_number, kind="number").going_back_to("item.start"),
-    ask_text("item.date", ("Dato (siste dag i perioden)?", "Date (last day of the period)?"),
+    ask_text("item.date", Text("Dato (siste dag i perioden)?", "Date (last day of the period)?"),
              _item_date, read=read_date, kind="date", suggest=date_suggestions),
-    ask_text("item.period", ("Periode eller merknad (f.eks. «uke 3–4»)?",
+    ask_text("item.period", Text("Periode eller merknad (f.eks. «uke 3–4»)?",
                              "Period or remark (e.g. \"weeks 3–4\")?"),
-             _period, skip=("Hopp over", "Skip")),
+             _period, skip=Text("Hopp over", "Skip")),
 )

@@ -218,7 +218,7 @@ async def _justification(ctx: Ctx, text: str) -> str:
 
 
 register(
-    ask_choice("line.payer", ("Hvem skal betale denne linjen?", "Who pays this line?"),
+    ask_choice("line.payer", Text("Hvem skal betale denne linjen?", "Who pays this line?"),
                _payer_options, _payer, per_row=1),
     ask_text("line.justification", _justification_question, _justification),
     ask_buttons("line.sure", _sure_prompt, _sure, kind="confirm"),

@@ -12,7 +12,7 @@ from typing import Any
 from bot.dialog.core import Button, Ctx, Incoming, InputError, Prompt, Step, ThenFn, rows
 from domain.text import Text
 
-Question = Callable[[Ctx], str] | tuple[str, str]
+Question = Callable[[Ctx], str] | Text
 Options = Callable[[Ctx], Awaitable[Sequence[Button]]]
 
 SKIP = "skip"
@@ -21,12 +21,12 @@ PRESS_A_BUTTON = Text("Trykk på en av knappene, eller skriv /avbryt.",
 
 
 def _question(ctx: Ctx, question: Question) -> str:
-    return ctx.t(*question) if isinstance(question, tuple) else question(ctx)
+    return question.in_(ctx.lang) if isinstance(question, Text) else question(ctx)
 
 
 def ask_text(name: str, question: Question, then: ThenFn, *,
              read: Callable[[Ctx, str], Any] | None = None,
-             kind: Any = "text", skip: tuple[str, str] | None = None,
+             kind: Any = "text", skip: Text | None = None,
              suggest: Callable[[Ctx], Sequence[Button]] | None = None) -> Step:
     """A step answered by typing (a suggestion button sends its value as if typed).
 
@@ -37,7 +37,7 @@ def ask_text(name: str, question: Question, then: ThenFn, *,
         # suggestions travel as short tokens ("s0"): callback data stays small and plain
         buttons = [Button(b.label, f"s{i}") for i, b in enumerate(suggest(ctx))] if suggest else []
         if skip:
-            buttons.append(Button(ctx.t(*skip), SKIP))
+            buttons.append(Button(skip.in_(ctx.lang), SKIP))
         return Prompt(_question(ctx, question), rows(buttons))
 
     def parse(ctx: Ctx, incoming: Incoming) -> Any:
@@ -79,11 +79,11 @@ def ask_buttons(name: str, prompt: Callable[[Ctx], Awaitable[Prompt]], then: The
 
 
 def ask_file(name: str, question: Question, then: ThenFn, *,
-             without: tuple[str, str] | Callable[[Ctx], tuple[str, str]]) -> Step:
+             without: Text | Callable[[Ctx], Text]) -> Step:
     """A step answered by a photo or a file (or the ``without`` button: ``None``)."""
     async def prompt(ctx: Ctx) -> Prompt:
-        label = without(ctx) if callable(without) else without
-        return Prompt(_question(ctx, question), ((Button(ctx.t(*label), SKIP),),))
+        label = without if isinstance(without, Text) else without(ctx)
+        return Prompt(_question(ctx, question), ((Button(label.in_(ctx.lang), SKIP),),))
 
     def parse(ctx: Ctx, incoming: Incoming) -> Any:
         if incoming.kind == "file" and incoming.file is not None:
