@@ -96,3 +96,28 @@ def key_from_references(header_value: str, domain: str) -> str | None:
     found = [m for m in _MSG_ID.finditer(header_value)
              if m["domain"].lower() == domain.lower() and m["kind"].lower() in KEYED_KINDS]
     return found[-1]["token"].lower() if found else None
+
+
+BOUNCE_PREFIX = "bounce-"
+
+
+def bounce_address(token: str, pattern: str = DEFAULT_PATTERN) -> str:
+    """The envelope sender (VERP) of a mail: ``krav+bounce-<token>@example.no``.
+
+    The hyphen keeps it apart from reply keys (letters and digits only): a bounce
+    address is never read as a reply key, nor a reply key as a bounce token.
+    """
+    before, after = _split_pattern(pattern)
+    return f"{before}{BOUNCE_PREFIX}{_check_key(token)}{after}"
+
+
+def token_from_bounce_address(address: str, pattern: str = DEFAULT_PATTERN) -> str | None:
+    """The token in an address made by ``bounce_address`` (in a header value), or None."""
+    before, after = _split_pattern(pattern)
+    shape = re.compile(f"{re.escape(before + BOUNCE_PREFIX)}(?P<token>[a-z0-9]+)"
+                       f"{re.escape(after)}", re.IGNORECASE)
+    for _, candidate in getaddresses([address]):
+        found = shape.fullmatch(candidate.strip())
+        if found:
+            return found["token"].lower()
+    return None

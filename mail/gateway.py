@@ -18,7 +18,12 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import getaddresses
 
-from mail.addresses import DEFAULT_PATTERN, key_from_address, key_from_references
+from mail.addresses import (
+    DEFAULT_PATTERN,
+    key_from_address,
+    key_from_references,
+    token_from_bounce_address,
+)
 from mail.authentication import authenticated
 from mail.classify import classify
 from mail.decision import decide
@@ -55,6 +60,15 @@ def reply_key(message: EmailMessage, settings: GatewaySettings) -> str | None:
     return None
 
 
+def bounce_token(message: EmailMessage, settings: GatewaySettings) -> str | None:
+    """The VERP token of the address a bounce was delivered to (see ``bounce_address``)."""
+    for name in ("Delivered-To", "X-Original-To", "To"):
+        token = token_from_bounce_address(header(message, name), settings.reply_pattern)
+        if token:
+            return token
+    return None
+
+
 def sender(message: EmailMessage) -> str:
     """The From address, lowercased ("" when there is none, or none a mail server accepts).
 
@@ -82,7 +96,9 @@ def read_reply(raw: bytes, settings: GatewaySettings) -> ReadReply:
     if verdict.bounce or verdict.auto_reply:
         return ReadReply(identity, sender(message), subject, auto_reply=verdict.auto_reply,
                          bounce=verdict.bounce,
-                         bounced=bounced_addresses(message, raw) if verdict.bounce else ())
+                         bounced=bounced_addresses(message, raw) if verdict.bounce else (),
+                         bounce_token=bounce_token(message, settings) if verdict.bounce
+                         else None)
     frm = sender(message)
     text = clean(visible_reply(message), MAX_STORED_TEXT)
     decision = decide(text)

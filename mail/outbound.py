@@ -24,9 +24,11 @@ import aiosmtplib
 
 from domain.errors import NotFound
 from mail import compose
+from mail.addresses import bounce_address
 from service import admin
 from service.context import Env
 from service.delivery import TryLater, Undeliverable, deliver_due, dispatch, handles
+from service.inbound import issue_bounce_token
 from service.messages import (
     AdminDigest,
     ApprovalRequest,
@@ -176,12 +178,18 @@ def _msgid(value: str) -> str:
     return value if value.startswith("<") else ""
 
 
-async def send_message(message: EmailMessage, smtp: SmtpSettings) -> None:
-    """Hand one message to the SMTP server; classify what went wrong."""
+async def send_message(message: EmailMessage, smtp: SmtpSettings,
+                       envelope_sender: str | None = None) -> None:
+    """Hand one message to the SMTP server; classify what went wrong.
+
+    ``envelope_sender`` (MAIL FROM) is the VERP bounce address: a delivery failure comes
+    back to it, proving which mail bounced.
+    """
     if "Date" not in message:
         message["Date"] = formatdate(localtime=False)
     try:
-        await aiosmtplib.send(message, hostname=smtp.host, port=smtp.port,
+        await aiosmtplib.send(message, sender=envelope_sender, hostname=smtp.host,
+                              port=smtp.port,
                               username=smtp.user or None, password=smtp.password or None,
                               use_tls=smtp.security == "tls",
                               start_tls=smtp.security == "starttls",
@@ -202,7 +210,9 @@ async def send_message(message: EmailMessage, smtp: SmtpSettings) -> None:
 def sender(env: Env, smtp: SmtpSettings) -> Any:
     """A ``Sender`` for ``deliver_due``: compose and send one row."""
     async def send(row: OutboxRow) -> None:
-        await send_message(await compose_row(env, row, smtp), smtp)
+        message = await compose_row(env, row, smtp)
+        token = await issue_bounce_token(env, row.message.recipient)
+        await send_message(message, smtp, bounce_address(token, smtp.reply_pattern))
     return send
 
 

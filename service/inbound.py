@@ -50,6 +50,7 @@ class ReadReply:
     bounce: bool = False
     bounced: tuple[str, ...] = ()
     authenticated: bool = True
+    bounce_token: str | None = None  # the VERP token of the address the bounce came to
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +79,14 @@ async def handle_reply(env: Env, reply: ReadReply) -> Outcome:
 
 async def _handle(env: Env, uow: UnitOfWork, reply: ReadReply) -> Outcome:
     if reply.bounce:
-        for address in reply.bounced:
-            await uow.inbound.mark_bouncing(address.lower(), env.clock(), reply.subject)
+        # only a bounce to a VERP token we issued proves anything, and only about the
+        # address that token's mail went to: what the report itself claims is not proof
+        to = await uow.inbound.bounce_recipient(reply.bounce_token) if reply.bounce_token \
+            else None
+        if to is not None:
+            await uow.inbound.mark_bouncing(to, env.clock(), reply.subject)
+        else:
+            log.info("a bounce without a token we issued: nothing marked")
         return Outcome("bounce", processed=False)
     if reply.auto_reply:
         return Outcome("auto_reply", processed=False)
@@ -198,3 +205,12 @@ async def record_failure(env: Env, message_id: str, error: str,
             await uow.inbound.record(message_id, now, "failed", error[:2000], None)
         await uow.commit()
     return failure
+
+
+async def issue_bounce_token(env: Env, recipient: str) -> str:
+    """A fresh VERP token for a mail to ``recipient`` (its envelope sender carries it)."""
+    token = env.new_key()
+    async with env.uow() as uow:
+        await uow.inbound.issue_bounce_token(token, recipient, env.clock())
+        await uow.commit()
+    return token

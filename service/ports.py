@@ -266,6 +266,12 @@ class InboundLog(Protocol):
     async def failure(self, message_id: str) -> InboundFailure | None:
         """The failures recorded against this message so far, or None."""
 
+    async def issue_bounce_token(self, token: str, recipient: str, at: datetime) -> None:
+        """Remember that mail to ``recipient`` went out with this VERP token."""
+
+    async def bounce_recipient(self, token: str) -> str | None:
+        """Who the mail with this VERP token went to (None: not a token we issued)."""
+
     async def record_failure(self, message_id: str, at: datetime, error: str,
                              retry_at: datetime) -> int:
         """Count one more failed attempt; returns the attempts so far."""

@@ -260,6 +260,15 @@ class SqlInbound:
             await self._conn.execute(insert(t.bouncing_addresses).values(
                 address=address, since=at, detail=detail[:2000]))
 
+    async def issue_bounce_token(self, token: str, recipient: str, at: datetime) -> None:
+        await self._conn.execute(insert(t.bounce_tokens).values(
+            token=token, recipient=recipient[:320].lower(), issued_at=at))
+
+    async def bounce_recipient(self, token: str) -> str | None:
+        found: str | None = (await self._conn.execute(select(t.bounce_tokens.c.recipient).where(
+            t.bounce_tokens.c.token == token[:64]))).scalar_one_or_none()
+        return found
+
     async def failure(self, message_id: str) -> InboundFailure | None:
         row = (await self._conn.execute(select(t.inbound_failures).where(
             t.inbound_failures.c.message_id == message_id[:998]))).mappings().first()

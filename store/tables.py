@@ -261,6 +261,15 @@ exchange_rates = Table(
     Column("source", String(64), nullable=False),
 )
 
+# VERP: each sent mail's envelope sender carries a token; only a bounce that arrives at a
+# token we issued may mark that token's recipient as bouncing
+bounce_tokens = Table(
+    "bounce_tokens", metadata,
+    Column("token", String(64), primary_key=True),
+    Column("recipient", String(320), nullable=False),
+    Column("issued_at", UTCDateTime, nullable=False),
+)
+
 bouncing_addresses = Table(
     "bouncing_addresses", metadata,
     Column("address", String(320), primary_key=True),

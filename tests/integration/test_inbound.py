@@ -165,9 +165,12 @@ async def test_auto_replies_and_bounces_are_filed_unanswered_and_the_bounce_is_r
     _, claim = await _submitted(env)
     (key,) = await _keys(env)
     deliver(account, reply(key, "Jeg er på ferie til 20. mars.", Auto_Submitted="auto-replied"))
+    from service.inbound import issue_bounce_token
+
+    token = await issue_bounce_token(env, APPROVER)  # as the outbox does for each mail
     bounce = EmailMessage()
     bounce["From"] = "Mail Delivery System <MAILER-DAEMON@mx.example.no>"
-    bounce["To"] = "krav@kvitt.example.no"
+    bounce["To"] = f"krav+bounce-{token}@kvitt.example.no"
     bounce["Subject"] = "Undelivered Mail Returned to Sender"
     bounce["X-Failed-Recipients"] = APPROVER
     bounce["Message-ID"] = make_msgid()

@@ -76,6 +76,7 @@ class FakeDatabase:
     bouncing: dict[str, str] = field(default_factory=dict)
     bouncing_since: dict[str, datetime] = field(default_factory=dict)
     inbound_failures: dict[str, InboundFailure] = field(default_factory=dict)
+    bounce_tokens: dict[str, str] = field(default_factory=dict)
     references: dict[int, int] = field(default_factory=dict)
     commits: int = 0
     _meanwhile: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
@@ -365,6 +366,12 @@ class FakeInbound:
     async def mark_bouncing(self, address: str, at: datetime, detail: str) -> None:
         self.db.bouncing[address] = detail
         self.db.bouncing_since.setdefault(address, at)
+
+    async def issue_bounce_token(self, token: str, recipient: str, at: datetime) -> None:
+        self.db.bounce_tokens[token] = recipient.lower()
+
+    async def bounce_recipient(self, token: str) -> str | None:
+        return self.db.bounce_tokens.get(token)
 
     async def failure(self, message_id: str) -> InboundFailure | None:
         return self.db.inbound_failures.get(message_id)

@@ -119,3 +119,13 @@ def test_a_message_id_refuses_a_kind_or_domain_that_would_break_the_header():
 def test_token_makes_any_text_safe_and_stable():
     assert token("c1:3:returned:ola@example.no") == token("c1:3:returned:ola@example.no")
     assert message_id(DOMAIN, "return_notice", token("c1:3:returned:ola@example.no"))
+
+
+def test_a_bounce_address_round_trips_and_is_never_a_reply_key():
+    from mail.addresses import bounce_address, token_from_bounce_address
+
+    address = bounce_address("abc123", "krav+{key}@example.no")
+    assert address == "krav+bounce-abc123@example.no"
+    assert token_from_bounce_address(f"<{address.upper()}>", "krav+{key}@example.no") == "abc123"
+    assert key_from_address(address, "krav+{key}@example.no") is None
+    assert token_from_bounce_address("krav+abc123@example.no", "krav+{key}@example.no") is None
