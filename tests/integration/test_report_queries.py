@@ -153,3 +153,13 @@ async def test_a_plain_dialog_step_costs_at_most_three_statements(engine):
     with counted(engine) as first:
         await dialog_turn(env, 5151, 5151, step)  # a chat never seen: no claimant
     assert len(first) <= 3, first
+
+
+async def test_an_approval_writes_its_decision_and_never_rewrites_the_lines(engine):
+    env, _, referee = await world(engine)
+    claim = await _claim(env, referee)
+    with counted(engine) as seen:
+        await _approve(env, claim, "tromso-hk")
+    writes = [s for s in seen if not s.lstrip().upper().startswith("SELECT")]
+    assert not [s for s in writes if "claim_lines" in s], writes
+    assert not [s for s in writes if s.lstrip().upper().startswith("DELETE")], writes
