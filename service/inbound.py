@@ -30,8 +30,75 @@ from service.messages import DecisionConfirmation, Refusal
 from service.ports import InboundFailure, OutboxMessage, UnitOfWork
 
 log = logging.getLogger("kvitt.inbound")
-REFUSALS = ("unknown_key", "wrong_sender", "stage_closed", "return_without_reason",
-            "changed_meanwhile", "no_answer", "unclear_decision")
+
+
+class Refused(Exception):
+    """A reply that is not applied, for a reason its sender can fix (Discourse's receiver).
+
+    Each reason is a subclass; its ``kind`` names its one template in ``mail.compose``'s
+    ``REFUSALS`` table and is what is recorded. ``answer=False``: say nothing (the sender
+    is not whom the key was sent to). Anything that is not a ``Refused`` (nor a domain
+    error mapped to one in ``_FROM_DOMAIN``) is an unrecognised error: it propagates, the
+    inbound worker logs it at error with its traceback, and nobody is answered.
+    """
+
+    kind = ""
+
+    def __init__(self, claim_id: str | None = None, payer: str | None = None, *,
+                 answer: bool = True) -> None:
+        super().__init__(self.kind)
+        self.claim_id, self.payer, self.answer = claim_id, payer, answer
+
+
+class UnknownKey(Refused):
+    """No open approval has this reply key (never sent, or its round has ended)."""
+
+    kind = "unknown_key"
+
+
+class WrongSender(Refused):
+    """The key is valid but the sender is not its approver (or is not proven to be)."""
+
+    kind = "wrong_sender"
+
+
+class StageClosed(Refused):
+    """The stage was decided, the claim withdrawn, locked or gone meanwhile."""
+
+    kind = "stage_closed"
+
+
+class ReturnWithoutReason(Refused):
+    """RETUR with no reason: the claimant would not know what to fix."""
+
+    kind = "return_without_reason"
+
+
+class ChangedMeanwhileRefused(Refused):
+    """The claim kept changing under the reply; the approver should look again."""
+
+    kind = "changed_meanwhile"
+
+
+class NoAnswer(Refused):
+    """Nothing above the quoted request: no decision and no comment."""
+
+    kind = "no_answer"
+
+
+class UnclearDecision(Refused):
+    """An approval retracted in its paragraph: kept as a comment, the approver asked again."""
+
+    kind = "unclear_decision"
+
+
+REFUSED: tuple[type[Refused], ...] = (UnknownKey, WrongSender, StageClosed, ReturnWithoutReason,
+                                      ChangedMeanwhileRefused, NoAnswer, UnclearDecision)
+REFUSALS = tuple(refused.kind for refused in REFUSED)
+# the domain's refusals of a decision, as the sender reads them
+_FROM_DOMAIN: dict[type[Exception], type[Refused]] = {
+    ReturnNeedsReason: ReturnWithoutReason, StageNotOpen: StageClosed, ClaimLocked: StageClosed,
+    NotFound: StageClosed, NotAnApprover: WrongSender}
 _DONE = {"approve": "approved", "return": "returned", "comment": "commented"}
 _APPLIED = frozenset({*_DONE.values(), "unclear"})  # outcomes filed in Processed
 
@@ -78,6 +145,17 @@ async def handle_reply(env: Env, reply: ReadReply) -> Outcome:
 
 
 async def _handle(env: Env, uow: UnitOfWork, reply: ReadReply) -> Outcome:
+    """One reply: its outcome, or the refusal it earned answered (``handle_failure``)."""
+    try:
+        return await _apply(env, uow, reply)
+    except Refused as refused:
+        if not refused.answer:
+            log.info("inbound %s: not answered (not the key's approver)", refused.kind)
+            return Outcome(refused.kind, processed=False, claim_id=refused.claim_id)
+        return await _refuse(env, uow, reply, refused)
+
+
+async def _apply(env: Env, uow: UnitOfWork, reply: ReadReply) -> Outcome:
     if reply.bounce:
         # only a bounce to a VERP token we issued proves anything, and only about the
         # address that token's mail went to: what the report itself claims is not proof
@@ -92,19 +170,15 @@ async def _handle(env: Env, uow: UnitOfWork, reply: ReadReply) -> Outcome:
         return Outcome("auto_reply", processed=False)
     found = await uow.reply_keys.get(reply.key) if reply.key else None
     if found is None:
-        if not await _known_approver(uow, reply.sender):
-            # no answer to strangers: a forged From would make us spam whoever it names
-            return Outcome("unknown_key", processed=False)
-        return await _refuse(env, uow, reply, "unknown_key")
+        # no answer to strangers: a forged From would make us spam whoever it names
+        raise UnknownKey(answer=await _known_approver(uow, reply.sender))
     if found.approver != reply.sender.lower() or not reply.authenticated:
-        if found.approver == reply.sender.lower() or await _known_approver(
-                uow, reply.sender, found.payer):
-            return await _refuse(env, uow, reply, "wrong_sender", found.claim_id, found.payer)
         # no backscatter: a forged From with a valid key gets nothing; recorded and counted
-        log.info("reply with a valid key from a stranger: not answered")
-        return Outcome("wrong_sender", processed=False, claim_id=found.claim_id)
+        raise WrongSender(found.claim_id, found.payer, answer=(
+            found.approver == reply.sender.lower()
+            or await _known_approver(uow, reply.sender, found.payer)))
     if reply.intent not in (*_DONE, "unclear"):
-        return await _refuse(env, uow, reply, "no_answer", found.claim_id, found.payer)
+        raise NoAnswer(found.claim_id, found.payer)
     target = Target(found.claim_id, found.payer, found.stage, found.round)
     decision: Decision = "approve" if reply.intent == "approve" else (
         "return" if reply.intent == "return" else "comment")
@@ -113,15 +187,10 @@ async def _handle(env: Env, uow: UnitOfWork, reply: ReadReply) -> Outcome:
                                 source_message_id=reply.message_id)
     except ChangedMeanwhile:
         raise  # the whole message is tried again on fresh data
-    except ReturnNeedsReason:
-        return await _refuse(env, uow, reply, "return_without_reason", found.claim_id,
-                             found.payer)
-    except (StageNotOpen, ClaimLocked, NotFound):
-        return await _refuse(env, uow, reply, "stage_closed", found.claim_id, found.payer)
-    except NotAnApprover:
-        return await _refuse(env, uow, reply, "wrong_sender", found.claim_id, found.payer)
+    except tuple(_FROM_DOMAIN) as exc:
+        raise _FROM_DOMAIN[type(exc)](found.claim_id, found.payer) from exc
     if reply.intent == "unclear":  # kept as a comment; the approver is asked again
-        await _refuse(env, uow, reply, "unclear_decision", found.claim_id, found.payer)
+        await _refuse(env, uow, reply, UnclearDecision(found.claim_id, found.payer))
         return Outcome("unclear", processed=True, claim_id=claim.id)
     await uow.outbox.add(OutboxMessage(
         DecisionConfirmation(claim_id=claim.id, reference=claim.reference, decision=decision,
@@ -144,8 +213,8 @@ async def _known_approver(uow: UnitOfWork, address: str, payer: str | None = Non
                for stage in stored.organisation.stages)
 
 
-async def _refuse(env: Env, uow: UnitOfWork, reply: ReadReply, kind: str,
-                  claim_id: str | None = None, payer: str | None = None) -> Outcome:
+async def _refuse(env: Env, uow: UnitOfWork, reply: ReadReply, refused: Refused) -> Outcome:
+    kind, claim_id, payer = refused.kind, refused.claim_id, refused.payer
     if not reply.sender:  # nobody to answer (an unreadable message)
         return Outcome(kind, processed=False, claim_id=claim_id)
     day = local_date(env.clock()).isoformat()

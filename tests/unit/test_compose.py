@@ -310,3 +310,8 @@ def test_a_reply_without_a_message_id_is_answered_without_threading_headers():
 
 def test_a_language_we_do_not_have_gets_norwegian():
     assert request(lang="de")["Subject"] == request(lang="nb")["Subject"]
+
+
+def test_every_refusal_is_a_class_with_one_template_in_the_table():
+    assert {cls.kind for cls in inbound.REFUSED} == set(compose.REFUSALS)
+    assert all(issubclass(cls, inbound.Refused) and cls.__doc__ for cls in inbound.REFUSED)
