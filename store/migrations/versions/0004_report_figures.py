@@ -64,10 +64,20 @@ def _fill(conn: sa.Connection) -> None:
     tables = [table for org in orgs for table in org.rate_tables]
     book = default_book().with_tables(tables) if tables else default_book()
     a = t.approvals
-    for row in conn.execute(sa.select(t.claims).where(t.claims.c.round > 0)).mappings().all():
+    inspector = sa.inspect(conn)
+
+    def columns(table: Any) -> list[Any]:
+        # the columns this revision's database has: later revisions may add more
+        there = {c["name"] for c in inspector.get_columns(table.name)}
+        return [c for c in table.c if c.name in there]
+
+    def rows(query: Any) -> list[_Row]:
+        return [_Row(r) for r in conn.execute(query).mappings().all()]
+
+    for row in rows(sa.select(*columns(t.claims)).where(t.claims.c.round > 0)):
         def children(table: Any, *order: Any, claim_id: str = row["id"]) -> Any:
-            return conn.execute(sa.select(table).where(table.c.claim_id == claim_id)
-                                .order_by(*order)).mappings().all()
+            return rows(sa.select(*columns(table)).where(table.c.claim_id == claim_id)
+                        .order_by(*order))
         claim = Claim(
             id=row["id"], reference=row["reference"], claimant_id=row["claimant_id"],
             payers=tuple(row["payers"]), title=row["title"], rate_set=row["rate_set"],
@@ -89,6 +99,13 @@ def _fill(conn: sa.Connection) -> None:
         if all(line.computed is not None for line in claim.lines):
             for statement, params in figure_statements(claim, book):
                 conn.execute(statement, params)
+
+
+class _Row(dict[str, Any]):
+    """A row of this revision's columns; a column added by a later revision reads None."""
+
+    def __missing__(self, key: str) -> None:
+        return None
 
 
 def downgrade() -> None:
