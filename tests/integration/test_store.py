@@ -242,7 +242,7 @@ async def test_line_ids_are_unique_per_claim_only(engine):
     env = sql_env(engine)
     claimant, first = await _referee_claim(env)
     second = await claims.create_claim(env, claimant.id, ["tromso-hk"], "April 2026")
-    same_id = ClaimLine("l1", MileageLeg(date(2026, 4, 2), Decimal(30)))
+    same_id = ClaimLine("l1", MileageLeg(date(2026, 3, 3), Decimal(30)))
     await claims.add_line(env, claimant.id, second.id, same_id)
     async with SqlUnitOfWork(engine) as uow:
         a, b = await uow.claims.get(first.id), await uow.claims.get(second.id)
@@ -283,9 +283,9 @@ async def test_two_first_turns_of_a_new_chat_run_one_after_the_other(engine):
 
 
 async def test_a_claim_made_just_after_new_year_in_oslo_gets_the_new_years_reference(engine):
-    env = sql_env(engine, Clock(datetime(2025, 12, 31, 23, 30, tzinfo=UTC)))  # 00:30 in Oslo
+    env = sql_env(engine, Clock(datetime(2026, 12, 31, 23, 30, tzinfo=UTC)))  # 00:30 in Oslo
     _, first = await _referee_claim(env)
-    assert first.reference == "K-2026-000001"
+    assert first.reference == "K-2027-000001"
 
 
 async def test_an_approval_with_a_very_long_message_id_is_applied_and_confirmed(engine):
