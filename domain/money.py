@@ -59,6 +59,13 @@ def format_nok(amount: Decimal) -> str:
     return f"{round_ore(amount):.2f}"
 
 
+def number_text(value: Decimal) -> Text:
+    """A number as people read it: ``12,5`` in Norwegian, ``12.5`` in English, no zeros."""
+    normal = value.normalize()
+    plain = f"{normal:f}" if normal != normal.to_integral_value() else f"{normal:.0f}"
+    return Text(plain.replace(".", ","), plain)
+
+
 def format_kr(amount: Decimal) -> str:
     """Format for people in Norway: ``1 234,50`` (non-breaking space groups)."""
     text = f"{round_ore(amount):,.2f}"

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from domain.errors import InvalidValue
 from domain.lines import Expense, ItemLine, Line, MileageLeg, PerDiem
-from domain.money import format_kr
+from domain.money import format_kr, number_text
 from domain.text import Text
 
 MAX_QUANTITY = Decimal(744)  # 31 days × 24 hours: no line holds more of anything
@@ -44,13 +44,6 @@ class Doubt:
 
     field: str
     text: Text
-
-
-def number_text(value: Decimal) -> Text:
-    """A number as people read it: ``12,5`` in Norwegian, ``12.5`` in English, no zeros."""
-    normal = value.normalize()
-    plain = f"{normal:f}" if normal != normal.to_integral_value() else f"{normal:.0f}"
-    return Text(plain.replace(".", ","), plain)
 
 
 def refuse_date(day: date, today: date) -> None:

@@ -15,6 +15,7 @@ from domain.calc.result import LineResult
 from domain.claim import Claim, ClaimLine
 from domain.errors import PolicyProblem
 from domain.lines import Expense, MileageLeg, PerDiem
+from domain.money import number_text
 from domain.organisation import Organisation
 from domain.text import Text
 
@@ -68,9 +69,9 @@ def _line_problems(n: int, line: ClaimLine, result: LineResult, claim: Claim,
                 f"{org.name} requires a justification for this cost")
         if (isinstance(line.body, MileageLeg) and line.body.km > org.policy.max_km_per_leg
                 and not line.justification.strip()):
-            add("km_implausible", f"{line.body.km} km er mer enn {org.policy.max_km_per_leg} km; "
-                "forklar strekningen", f"{line.body.km} km is more than "
-                f"{org.policy.max_km_per_leg} km; explain the route")
+            km, most = number_text(line.body.km), number_text(org.policy.max_km_per_leg)
+            add("km_implausible", f"{km.nb} km er mer enn {most.nb} km; forklar strekningen",
+                f"{km.en} km is more than {most.en} km; explain the route")
     if isinstance(line.body, PerDiem):
         reasons = [w.text for w in result.warnings if w.code in _NO_PER_DIEM]
         if reasons:

@@ -42,10 +42,13 @@ async def _payers_chosen(ctx: Ctx, value: str) -> str:
 
 
 def _title_suggestions(ctx: Ctx) -> list[Button]:
-    month = ctx.now.month - 1
-    name = (MONTHS_EN if ctx.lang == "en" else MONTHS_NB)[month]
-    label = f"{name[0].upper()}{name[1:]} {ctx.now.year}"
-    return [Button(label, label)]
+    """This month and, early in a month, the last one first (claims are about the past)."""
+    names = MONTHS_EN if ctx.lang == "en" else MONTHS_NB
+    this = (ctx.now.year, ctx.now.month)
+    last = (this[0] - (this[1] == 1), (this[1] - 2) % 12 + 1)
+    months = [last, this] if ctx.now.day <= 15 else [this, last]
+    labels = [f"{names[m - 1].capitalize()} {y}" for y, m in months]
+    return [Button(label, label) for label in labels]
 
 
 async def _title(ctx: Ctx, text: str) -> str:
@@ -83,8 +86,8 @@ async def _dimension_prompt(ctx: Ctx) -> Prompt:
     remembered = claimant.allocation_defaults.get(dim.name, "") if claimant else ""
     values = list(dim.values) or ([remembered] if remembered else [])
     buttons = tuple((Button(v, f"v{i}"),) for i, v in enumerate(values))
-    hint = ctx.t("Velg eller skriv", "Choose or write") if not dim.values else ctx.t(
-        "Velg", "Choose")
+    hint = (ctx.t("Velg", "Choose") if dim.values else ctx.t("Velg eller skriv", "Choose or write")
+            if buttons else ctx.t("Skriv", "Write"))
     return Prompt(f"{hint} {dim.name}:", buttons)
 
 
@@ -150,9 +153,8 @@ async def submit(ctx: Ctx, *, confirm_late: bool = False) -> str:
         ctx.data["problems"] = [[p.code, p.line_id, p.text.nb, p.text.en]
                                 for p in refused.problems]
         return "claim.fix"
-    except LateSubmitNotConfirmed as late:
-        ctx.say(late.text.in_(ctx.lang))
-        return "claim.late"
+    except LateSubmitNotConfirmed:
+        return "claim.late"  # its question says it, once, with the date
     ctx.data.pop("problems", None)
     ctx.say(ctx.t(f"📤 {claim.reference} er sendt til godkjenning. Du får beskjed her.",
                   f"📤 {claim.reference} is sent for approval. You will be told here."))
@@ -183,15 +185,19 @@ async def _fix_chosen(ctx: Ctx, value: str) -> str:
     return "fix.remove"
 
 
+async def _late_prompt(ctx: Ctx) -> Prompt:
+    view = await ctx.turn.session().summary(ctx.data["claim_id"])
+    last = f"{view.deadline:%d.%m.%Y}" if view.deadline else "?"
+    return Prompt(ctx.t(f"Fristen for innsending var {last}. Vil du sende likevel?",
+                        f"The submit deadline was {last}. Send anyway?"),
+                  ((Button(ctx.t("Send likevel", "Send anyway"), "yes"),
+                    Button(ctx.t("Ikke nå", "Not now"), "no")),))
+
+
 async def _late_chosen(ctx: Ctx, value: str) -> str:
     if value == "yes":
         return await submit(ctx, confirm_late=True)
     return END
-
-
-async def _yes_no(ctx: Ctx) -> Sequence[Button]:
-    return [Button(ctx.t("Send likevel", "Send anyway"), "yes"),
-            Button(ctx.t("Ikke nå", "Not now"), "no")]
 
 
 register(
@@ -207,6 +213,5 @@ register(
     Step("claim.dimension", "text", _dimension_prompt, _dimension_parse, _dimension_answer),
     ask_buttons("claim.menu", _menu_prompt, _menu_chosen),
     ask_buttons("claim.fix", _fix_prompt, _fix_chosen),
-    ask_choice("claim.late", Text("Fristen er passert. Vil du sende likevel?",
-                              "The deadline has passed. Send anyway?"), _yes_no, _late_chosen),
+    ask_buttons("claim.late", _late_prompt, _late_chosen),
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,8 +33,8 @@ from bot.dialog.steps import ask_buttons, ask_choice, ask_file, ask_text
 from bot.understand import When, echo_when, parse_amount, parse_km, parse_when, time_only
 from domain.codec import line_from_dict
 from domain.lines import EXPENSE_NAMES, MEAL_NAMES
-from domain.money import NOK, ZERO, format_kr
-from domain.plausibility import refuse_date, refuse_outlay, refuse_quantity
+from domain.money import NOK, ZERO, format_kr, number_text
+from domain.plausibility import HOUR_UNITS, refuse_date, refuse_outlay, refuse_quantity
 from domain.rates.model import LODGINGS as DOMAIN_LODGINGS
 from domain.rates.model import MEALS as DOMAIN_MEALS
 from domain.rates.model import VEHICLES as DOMAIN_VEHICLES
@@ -93,7 +93,7 @@ async def _to(ctx: Ctx, text: str) -> str:
 
 def _read_km(ctx: Ctx, text: str) -> Decimal:
     km = parse_km(text)
-    ctx.say(f"🛣 {km} km")
+    ctx.say(f"🛣 {number_text(km).in_(ctx.lang)} km")
     return km
 
 
@@ -262,13 +262,23 @@ async def _night(ctx: Ctx, value: str) -> str:
     return _next_night(ctx)
 
 
+# A meal is offered on a day only if its usual time (README: 07, 12, 18) lies in the trip:
+# no breakfast before an 08:00 departure, no dinner after a 17:00 return.
+_MEAL_HOURS = {"breakfast": 7, "lunch": 12, "dinner": 18}
+
+
 async def _meals_prompt(ctx: Ctx) -> Prompt:
     provided = {(m["date"], k) for m in _line(ctx)["meals"] for k, _, _ in MEALS if m.get(k)}
+    departure = datetime.fromisoformat(_line(ctx)["departure"])
+    back = datetime.fromisoformat(_line(ctx)["return"])
     rows: list[tuple[Button, ...]] = []
     for i, day in enumerate(_trip_days(ctx)):
-        rows.append(tuple(Button(("✅ " if (day.isoformat(), key) in provided else "▫️ ")
-                                 + f"{day:%d.%m} {ctx.t(nb, en)}", f"{i}{key[0]}")
-                          for key, nb, en in MEALS))
+        row = tuple(Button(("✅ " if (day.isoformat(), key) in provided else "▫️ ")
+                           + f"{day:%d.%m} {ctx.t(nb, en)}", f"{i}{key[0]}")
+                    for key, nb, en in MEALS
+                    if departure <= datetime.combine(day, time(_MEAL_HOURS[key])) <= back)
+        if row:
+            rows.append(row)
     rows.append((Button(ctx.t("Ferdig", "Done"), "done"),))
     return Prompt(ctx.t("Trykk på måltidene du fikk dekket (betalt av andre, eller i billetten):",
                         "Tap the meals you were given (paid by others, or in a ticket):"),
@@ -306,7 +316,7 @@ async def _confirm_prompt(ctx: Ctx) -> Prompt:
 
 async def _confirmed(ctx: Ctx, value: str) -> str:
     if value == "save":
-        return await save(ctx)
+        return await save(ctx, shown=True)  # the breakdown is on screen already
     ctx.data["draft"] = {}
     return END
 
@@ -481,7 +491,10 @@ register(
     ask_text("item.quantity", Text("Antall (timer, kamper, døgn …)?",
                                "Quantity (hours, matches, days …)?"),
              _quantity, read=read_number, kind="number").going_back_to("item.start"),
-    ask_text("item.date", Text("Dato (siste dag i perioden)?", "Date (last day of the period)?"),
+    ask_text("item.date", lambda ctx: ctx.t("Dato (siste dag i perioden)?",
+                                            "Date (last day of the period)?")
+             if ctx.draft.get("unit", "").casefold() in HOUR_UNITS
+             else ctx.t("Dato?", "Date?"),
              _item_date, read=read_date, kind="date", suggest=date_suggestions),
     ask_text("item.period", Text("Periode eller merknad (f.eks. «uke 3–4»)?",
                              "Period or remark (e.g. \"weeks 3–4\")?"),

@@ -21,14 +21,16 @@ from domain.calc import LineResult, compute_line
 from domain.claim import ClaimLine
 from domain.codec import line_from_dict
 from domain.lines import Expense, Line, MileageLeg
-from domain.money import format_kr
+from domain.money import format_kr, number_text
 from domain.organisation import Organisation
-from domain.plausibility import doubts, number_text, refuse_date, refuse_no_rates
+from domain.plausibility import doubts, refuse_date, refuse_no_rates
 from domain.rates import NoRateSetError
 from domain.text import Text
 from service.context import book_for
 
 SPLIT = "split"
+# Notices for approvers and admins, not for the claimant (nothing they can do about it).
+QUIET = frozenset({"provisional_rates"})
 
 
 def read_date(ctx: Ctx, text: str) -> date:
@@ -85,7 +87,7 @@ async def preview(ctx: Ctx, body: Line) -> LineResult:
 def result_text(ctx: Ctx, result: LineResult) -> str:
     """The computed line with its breakdown, for the chat."""
     lines = [t.in_(ctx.lang) for t in result.breakdown]
-    lines += [f"⚠️ {w.text.in_(ctx.lang)}" for w in result.warnings]
+    lines += [f"⚠️ {w.text.in_(ctx.lang)}" for w in result.warnings if w.code not in QUIET]
     return "\n".join([f"= {format_kr(result.amount)} kr", *lines])
 
 
@@ -174,8 +176,11 @@ async def _needs_justification(ctx: Ctx, orgs: dict[str, Organisation]) -> bool:
     return False
 
 
-async def save(ctx: Ctx) -> str:
-    """Save the drafted line (a new one, or in place of the one being changed)."""
+async def save(ctx: Ctx, *, shown: bool = False) -> str:
+    """Save the drafted line (a new one, or in place of the one being changed).
+
+    ``shown``: the breakdown was just shown for confirmation, so it is not repeated.
+    """
     draft = ctx.draft
     body = line_from_dict(draft["line"])
     line = ClaimLine(id=draft.get("replace") or ctx.turn.env.new_id()[:12], body=body,
@@ -189,7 +194,8 @@ async def save(ctx: Ctx) -> str:
     else:
         await session.add_line(ctx.data["claim_id"], line)
     result = await preview(ctx, body)
-    ctx.say(ctx.t("✅ Lagret", "✅ Saved") + " " + result_text(ctx, result))
+    ctx.say(ctx.t("✅ Lagret", "✅ Saved") + " " + (f"= {format_kr(result.amount)} kr" if shown
+                                                   else result_text(ctx, result)))
     ctx.data["draft"] = {}
     return END
 

@@ -34,7 +34,9 @@ def summary_text(view: ClaimSummary, lang: str) -> str:
     if len(claim.payers) > 1:
         out += [f"  {view.payer_names[slug]}: {format_kr(share.amount)} kr"
                 for slug, share in view.payers.items()]
-    notes = [w.text.in_(lang) for w in view.warnings] + [p.text.in_(lang) for p in view.problems]
+    notes = list(dict.fromkeys(  # each once; "rates are provisional" is for approvers
+        [w.text.in_(lang) for w in view.warnings if w.code != "provisional_rates"]
+        + [p.text.in_(lang) for p in view.problems]))
     if notes:
         out += ["", "⚠️ " + ("Check:" if en else "Merk:")] + [f"• {n}" for n in notes]
     return "\n".join(out)

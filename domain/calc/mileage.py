@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from domain.calc.result import LineResult, Notice, income_parts, kr, tax_split_text
 from domain.lines import LineError, MileageLeg
-from domain.money import ZERO, round_ore
+from domain.money import ZERO, number_text, round_ore
 from domain.rates.model import PaidRates, TaxFreeLimits
 from domain.text import Text
 
@@ -28,8 +28,9 @@ _VEHICLE_EN = {"car": "car", "motorcycle": "motorcycle", "moped": "moped/light m
 def _part(nb: str, en: str, km: Decimal, rate: Decimal, times: int = 1) -> tuple[Decimal, Text]:
     amount = km * rate * times
     prefix_nb = f"{times} × " if times > 1 else ""
-    return amount, Text(f"{nb}: {prefix_nb}{km} km × {kr(rate)} = {kr(amount)}",
-                        f"{en}: {prefix_nb}{km} km × {kr(rate)} = {kr(amount)}")
+    n = number_text(km)
+    return amount, Text(f"{nb}: {prefix_nb}{n.nb} km × {kr(rate)} = {kr(amount)}",
+                        f"{en}: {prefix_nb}{n.en} km × {kr(rate)} = {kr(amount)}")
 
 
 def compute_mileage(leg: MileageLeg, paid: PaidRates, limits: TaxFreeLimits) -> LineResult:
@@ -84,6 +85,10 @@ def compute_mileage(leg: MileageLeg, paid: PaidRates, limits: TaxFreeLimits) -> 
             "Ingen trekkfri sats for kjøretøyet: hele beløpet er trekkpliktig",
             "No tax-free rate for this vehicle: the whole amount is taxable")))
     breakdown = [text for (_, text), _, _, _ in components]
+    if paid.name != "state":  # a region's or federation's own rate, not the state's 5,30
+        breakdown.append(Text(f"Km-satsen er fra satssettet {paid.name}, ikke statens sats",
+                              f"The km rate is from the rate set {paid.name}, not the "
+                              "state's rate"))
     if n:
         names = ", ".join(leg.passengers)
         breakdown.append(Text(f"Passasjerer: {names}", f"Passengers: {names}"))

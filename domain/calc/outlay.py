@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from domain.calc.result import LineResult, income_parts, kr, tax_split_text
 from domain.lines import EXPENSE_NAMES, Expense, ItemLine
-from domain.money import NOK, ZERO, round_ore
+from domain.money import NOK, ZERO, number_text, round_ore
 from domain.text import Text
 
 
@@ -22,10 +22,10 @@ def compute_expense(expense: Expense) -> LineResult:
         used: dict[str, str] = {}
     else:
         text = Text(
-            f"{label_nb}: {money.currency} {kr(money.amount)} × kurs {money.nok_rate} "
-            f"= {kr(money.nok)}",
-            f"{label_en}: {money.currency} {kr(money.amount)} × rate {money.nok_rate} "
-            f"= {kr(money.nok)}")
+            f"{label_nb}: {money.currency} {kr(money.amount)} × kurs "
+            f"{number_text(money.nok_rate).nb} = {kr(money.nok)}",
+            f"{label_en}: {money.currency} {kr(money.amount)} × rate "
+            f"{number_text(money.nok_rate).en} = {kr(money.nok)}")
         used = {"currency": money.currency, "nok_rate": str(money.nok_rate)}
     return LineResult(money.nok, money.nok, (text, tax_split_text(money.nok, money.nok)), (),
                       used)
@@ -35,8 +35,9 @@ def compute_item(item: ItemLine) -> LineResult:
     """Quantity × rate, wholly taxable or wholly tax-free per the catalogue."""
     amount = round_ore(item.quantity * item.rate)
     label = item.label or item.code or "Post"
-    text = Text(f"{label}: {item.quantity} × {kr(item.rate)} = {kr(amount)}",
-                f"{label}: {item.quantity} × {kr(item.rate)} = {kr(amount)}")
+    quantity = number_text(item.quantity)
+    text = Text(f"{label}: {quantity.nb} × {kr(item.rate)} = {kr(amount)}",
+                f"{label}: {quantity.en} × {kr(item.rate)} = {kr(amount)}")
     taxfree = ZERO if item.taxable else amount
     used = {"rate": str(item.rate), "taxable": str(item.taxable).lower()}
     # the catalogue code: the payroll export maps it to the entry's A-melding code

@@ -157,3 +157,40 @@ async def test_new_with_a_draft_open_asks_and_lines_sees_what_send_would_send(en
     await chat.type("/ny")
     await chat.press("Start et nytt")
     assert "Hvem skal betale?" in chat.text
+
+
+async def test_the_smaller_wording_items(engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env, user_id=1009)
+    await chat.type("/ny")
+    await chat.press("Tromsø")
+    await chat.press("Ferdig")
+    assert chat.labels[:2] == ["Mars 2026", "Februar 2026"]  # last month is offered too
+    await chat.press("Mars 2026")
+    await chat.press("Hopp over")
+    await chat.press("Kjøring")
+    for answer in ("i går", "Bil", "Tromsø", "Bodø", "12,5"):
+        await chat.type(answer)
+    assert "🛣 12,5 km" in chat.text
+    await chat.press("Ingen")
+    await chat.press("Nei")
+    assert "Bil: 12,5 km × 3,50" in chat.text  # a decimal comma
+    assert "Km-satsen er fra satssettet handball-nord, ikke statens sats" in chat.text
+    await chat.press("Diett")
+    await chat.type("14.3 kl 08.00")
+    await chat.type("kl 17")
+    await chat.type("180")
+    meals = chat.labels
+    assert "▫️ 14.03 lunsj" in meals
+    assert "▫️ 14.03 frokost" not in meals and "▫️ 14.03 middag" not in meals
+    await chat.press("14.03 lunsj")
+    await chat.press("Ferdig")
+    await chat.press("Lagre")
+    assert chat.text.count("Trekkfritt") == 1  # the edited prompt shows it; the save does not
+    assert "Noen satser er foreløpige" not in chat.text
+    await chat.press("Timer/honorar")
+    await chat.press("3. divisjon")
+    await chat.type("1")
+    assert "Dato?" in chat.text and "siste dag i perioden" not in chat.text
+    await chat.type("/oppsummering")
+    assert "Noen satser er foreløpige" not in chat.text

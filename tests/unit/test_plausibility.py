@@ -12,8 +12,8 @@ import pytest
 
 from domain.calc import MAX_LINE_AMOUNT, compute_line
 from domain.lines import Expense, ItemLine, LineError, MileageLeg, PerDiem
-from domain.money import ForeignAmount
-from domain.plausibility import Implausible, doubts, number_text, refuse_impossible
+from domain.money import ForeignAmount, number_text
+from domain.plausibility import Implausible, doubts, refuse_impossible
 from domain.rates import default_book
 
 BOOK = default_book()
