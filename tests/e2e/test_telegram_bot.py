@@ -136,7 +136,7 @@ async def _submitted_travel_claim(server, env, user_id: int) -> TelegramUser:
     await per.type("1,02")  # NOK per SEK
     await per.type("Hotel Gothia, 1 natt")
     summary = await per.type("/oppsummering")
-    assert "Hotell: SEK 1\u00a0450,00 × kurs 1.02 = 1\u00a0479,00" in summary  # 1450 × 1.02
+    assert "Hotell: SEK 1\u00a0450,00 × kurs 1,02 = 1\u00a0479,00" in summary  # 1450 × 1.02
     assert "sendt til godkjenning" in await per.type("/send")
     return per
 
