@@ -20,8 +20,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import Table, bindparam, delete, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.claim import Actor, Approval, Claim, ClaimEvent, ClaimLine, ReceiptRead, Status
@@ -31,6 +29,7 @@ from domain.events import EVENTS
 from domain.rates import RateBook
 from service.figures import approved_at, claim_figures, returned, stages_opened
 from store import tables as t
+from store.engine import insert_for
 from store.types import CENT
 
 CHUNK = 500  # ids per IN (…): well under SQLite's and asyncpg's parameter limits
@@ -169,8 +168,7 @@ class SqlClaims:
 
     async def next_reference(self, year: int) -> str:
         # one atomic statement: two first claims of a year never collide on the insert
-        dialect_insert = pg_insert if self._conn.dialect.name == "postgresql" else sqlite_insert
-        first = dialect_insert(t.reference_counters).values(year=year, last=1)
+        first = insert_for(self._conn, t.reference_counters).values(year=year, last=1)
         counted = first.on_conflict_do_update(
             index_elements=[t.reference_counters.c.year],
             set_={"last": t.reference_counters.c.last + 1}).returning(

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.exchange import ExchangeRate
+from store.engine import insert_for
 from store.tables import exchange_rates
 from store.uow import SqlUnitOfWork
 
@@ -35,11 +35,11 @@ class SqlExchangeRates:
                             row.source)
 
     async def put(self, rate: ExchangeRate) -> None:
-        try:
-            async with SqlUnitOfWork(self._engine) as uow:
-                await uow.connection.execute(insert(exchange_rates).values(
-                    currency=rate.currency, day=rate.day, quoted_on=rate.quoted_on,
-                    nok_per_unit=str(rate.nok_per_unit), source=rate.source))
-                await uow.commit()
-        except IntegrityError:
-            pass  # another worker cached the same day first: the same published rate
+        # another worker may have cached the same day first: Norges Bank publishes one
+        # rate a day, so the row already there is the same rate and is kept
+        async with SqlUnitOfWork(self._engine) as uow:
+            await uow.connection.execute(insert_for(uow.connection, exchange_rates).values(
+                currency=rate.currency, day=rate.day, quoted_on=rate.quoted_on,
+                nok_per_unit=str(rate.nok_per_unit), source=rate.source,
+            ).on_conflict_do_nothing())
+            await uow.commit()

@@ -8,8 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.claimant import Claimant, Invite
@@ -23,6 +21,7 @@ from service.ports import (
     StoredOrganisation,
 )
 from store import tables as t
+from store.engine import insert_for
 
 
 class SqlClaimants:
@@ -214,8 +213,7 @@ class SqlDialogs:
         # turns are locked against each other; SQLite's write lock covers it there
         fresh = {"chat_id": chat_id, "flow": "", "step": "", "data": {},
                  "updated_at": datetime.now(UTC)}
-        dialect_insert = pg_insert if self._conn.dialect.name == "postgresql" else sqlite_insert
-        touch = dialect_insert(t.dialog_states).values(**fresh)
+        touch = insert_for(self._conn, t.dialog_states).values(**fresh)
         row = (await self._conn.execute(touch.on_conflict_do_update(
             index_elements=[t.dialog_states.c.chat_id],
             set_={"chat_id": touch.excluded.chat_id}).returning(
