@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from app.settings import Settings
-from app.supervisor import StatusBoard, supervise
+from app.supervisor import Ready, StatusBoard, supervise
 from app.wiring import service_env
 from service.context import Env
 from store.engine import make_engine
@@ -41,7 +41,7 @@ class NotConfigured(RuntimeError):
     """A role was asked for but its settings are missing; the message names them."""
 
 
-async def _bot(env: Env, settings: Settings, stop: asyncio.Event) -> None:
+async def _bot(env: Env, settings: Settings, stop: asyncio.Event, ready: Ready) -> None:
     from bot.telegram_app import Webhook, build_application, start_bot, stop_bot
 
     telegram = settings.telegram
@@ -51,6 +51,7 @@ async def _bot(env: Env, settings: Settings, stop: asyncio.Event) -> None:
         if telegram.webhook_url else None
     try:
         await start_bot(app, webhook=webhook)  # raises while the Bot API is unreachable
+        ready()
         log.info("bot %s", "listening for the webhook" if webhook else "polling")
         await stop.wait()
     finally:
@@ -58,13 +59,16 @@ async def _bot(env: Env, settings: Settings, stop: asyncio.Event) -> None:
             await stop_bot(app)  # updates in hand are finished first
 
 
-async def _outbox_email(env: Env, settings: Settings, stop: asyncio.Event) -> None:
+async def _outbox_email(env: Env, settings: Settings, stop: asyncio.Event,
+                        ready: Ready) -> None:
     from mail.outbound import email_worker
 
+    ready()  # an SMTP server that is away is the rows' retry, not the role's
     await email_worker(env, settings.mail.smtp(), stop, interval=settings.worker_interval)
 
 
-async def _outbox_telegram(env: Env, settings: Settings, stop: asyncio.Event) -> None:
+async def _outbox_telegram(env: Env, settings: Settings, stop: asyncio.Event,
+                           ready: Ready) -> None:
     from telegram import Bot
 
     from bot.notices import notice_worker
@@ -72,13 +76,15 @@ async def _outbox_telegram(env: Env, settings: Settings, stop: asyncio.Event) ->
 
     api = settings.telegram.api_url
     async with Bot(settings.telegram.token, base_url=api, base_file_url=file_url(api)) as bot:
+        ready()  # getMe answered
         await notice_worker(env, bot, stop, interval=settings.worker_interval)
 
 
-async def _inbound(env: Env, settings: Settings, stop: asyncio.Event) -> None:
+async def _inbound(env: Env, settings: Settings, stop: asyncio.Event, ready: Ready) -> None:
     from mail.inbound_worker import imap_worker, maildir_pass
     from mail.sources import MaildirSource
 
+    ready("leading")  # the worker logs and retries a mailbox that is away by itself
     mail = settings.mail
     gateway = mail.gateway()
     if mail.imap_host:
@@ -114,16 +120,17 @@ def check_roles(settings: Settings, roles: tuple[str, ...]) -> list[str]:
     return runnable
 
 
-async def _scheduler(env: Env, settings: Settings, stop: asyncio.Event) -> None:
+async def _scheduler(env: Env, settings: Settings, stop: asyncio.Event, ready: Ready) -> None:
     from datetime import time
 
     from app.schedule import Schedule, scheduler
 
+    ready("leading")
     hour, minute = (int(part) for part in settings.digest_at.split(":"))
     await scheduler(env, Schedule(time(hour, minute), settings.digest_weekday), stop)
 
 
-Runner = Callable[[Env, Settings, asyncio.Event], Awaitable[None]]
+Runner = Callable[[Env, Settings, asyncio.Event, Ready], Awaitable[None]]
 RUNNERS: dict[str, Runner] = {
     "bot": _bot, "outbox-email": _outbox_email, "outbox-telegram": _outbox_telegram,
     "inbound": _inbound, "scheduler": _scheduler}
@@ -163,11 +170,14 @@ async def run(settings: Settings, roles: tuple[str, ...],
 
 
 async def _unit(name: str, env: Env, settings: Settings, stop: asyncio.Event,
-                engine: Any, board: StatusBoard) -> None:
-    """One run of a unit: for a led role, wait for the lock and give up the role with it."""
+                engine: Any, board: StatusBoard, ready: Ready) -> None:
+    """One run of a unit: for a led role, wait for the lock and give up the role with it.
+
+    The unit calls ``ready`` once it works (the bot: once the Bot API has answered).
+    """
     if name not in LED:
         log.info("role %s started", name)
-        await RUNNERS[name](env, settings, stop)
+        await RUNNERS[name](env, settings, stop, ready)
         log.info("role %s stopped", name)
         return
     leadership = Leadership(engine, name)
@@ -175,9 +185,8 @@ async def _unit(name: str, env: Env, settings: Settings, stop: asyncio.Event,
     try:
         if not await leadership.acquire(stop):
             return
-        board.set(name, "running", "leading")
         log.info("role %s started", name)
-        work = asyncio.ensure_future(RUNNERS[name](env, settings, stop))
+        work = asyncio.ensure_future(RUNNERS[name](env, settings, stop, ready))
         watch = asyncio.ensure_future(leadership.hold(stop))
         done, _ = await asyncio.wait({work, watch}, return_when=asyncio.FIRST_COMPLETED)
         lost = watch.exception() if watch in done else None

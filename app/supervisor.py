@@ -5,7 +5,13 @@ start, a database restart under the inbound worker) cancelled the others and end
 process, and ``Restart=on-failure`` turned that into a loop in which no mail flowed. Now
 each unit runs under ``supervise``: when it raises, the error is logged with its
 traceback, its status says "retrying" (for ``kvitt check``), and it starts again after
-1, 2, 4 … ``MAX_WAIT`` seconds, while every other unit goes on. A unit that ran for a
+1, 2, 4 … ``MAX_WAIT`` seconds, while every other unit goes on.
+
+The status is honest about what the unit has done, not what the supervisor has asked of
+it: a unit is "starting" until it says it has started (the ``ready`` callback it is
+given, called e.g. once the bot has reached the Bot API), and a unit tried again after a
+failure stays "retrying", with the error that made it fail, until then. So ``kvitt
+check`` never shows a bot that cannot reach Telegram as "running" between two tries. A unit that ran for a
 while before failing starts again from the shortest wait. SIGTERM (``stop``) is passed
 to the unit, which finishes the work in hand; a supervisor never restarts after it.
 
@@ -77,18 +83,31 @@ def read_statuses(folder: Path) -> list[UnitStatus]:
     return sorted(found, key=lambda s: (s.unit, s.pid))
 
 
-async def supervise(unit: str, start: Callable[[], Awaitable[None]], stop: asyncio.Event,
+Ready = Callable[..., None]  # ready(detail="") : the unit has started
+
+
+async def supervise(unit: str, start: Callable[[Ready], Awaitable[None]], stop: asyncio.Event,
                     board: StatusBoard) -> None:
-    """Run ``start()`` until ``stop``; restart it after a capped backoff when it fails."""
+    """Run ``start(ready)`` until ``stop``; restart it after a capped backoff when it fails.
+
+    ``start`` calls ``ready()`` once the unit really works (the status becomes
+    "running"); until then it is "starting", or still "retrying" after a failure.
+    """
     loop = asyncio.get_running_loop()
     delay = FIRST_WAIT
+    started: list[float] = []  # when the current try said it was ready
+    board.set(unit, "starting")
+
+    def ready(detail: str = "") -> None:
+        started.append(loop.time())
+        board.set(unit, "running", detail)
+
     while not stop.is_set():
-        began = loop.time()
-        board.set(unit, "running")
+        started.clear()
         try:
-            await start()
+            await start(ready)
         except Exception as exc:  # any failure of one unit: restart it, leave the rest alone
-            if loop.time() - began > STEADY:
+            if started and loop.time() - started[0] > STEADY:
                 delay = FIRST_WAIT
             log.error("role %s failed (%s: %s); retrying in %.0f s", unit,
                       type(exc).__name__, exc, delay, exc_info=exc)
