@@ -11,8 +11,9 @@ The status is honest about what the unit has done, not what the supervisor has a
 it: a unit is "starting" until it says it has started (the ``ready`` callback it is
 given, called e.g. once the bot has reached the Bot API), and a unit tried again after a
 failure stays "retrying", with the error that made it fail, until then. So ``kvitt
-check`` never shows a bot that cannot reach Telegram as "running" between two tries. A unit that ran for a
-while before failing starts again from the shortest wait. SIGTERM (``stop``) is passed
+check`` never shows a bot that cannot reach Telegram as "running" between two tries. A
+unit that ran for a while after it was ready before failing starts again from the
+shortest wait. SIGTERM (``stop``) is passed
 to the unit, which finishes the work in hand; a supervisor never restarts after it.
 
 Status: one small JSON file per unit and process in ``<data dir>/status``, read by
