@@ -13,8 +13,8 @@ given, called e.g. once the bot has reached the Bot API), and a unit tried again
 failure stays "retrying", with the error that made it fail, until then. So ``kvitt
 check`` never shows a bot that cannot reach Telegram as "running" between two tries. A
 unit that ran for a while after it was ready before failing starts again from the
-shortest wait. SIGTERM (``stop``) is passed
-to the unit, which finishes the work in hand; a supervisor never restarts after it.
+shortest wait. SIGTERM (``stop``) is passed to the unit, which finishes the work in hand;
+a supervisor never restarts after it.
 
 Status: one small JSON file per unit and process in ``<data dir>/status``, read by
 ``kvitt check``; written on every change of state, so it shows what the process last

@@ -44,7 +44,6 @@ REFUSALS: dict[str, Refusal] = {
     "stage_closed": Refusal("refusal_stage_closed", answer_again=False),
     "no_answer": Refusal("refusal_no_answer", answer_again=True),
     "return_without_reason": Refusal("refusal_return_without_reason", answer_again=True),
-    "changed_meanwhile": Refusal("refusal_changed_meanwhile", answer_again=True),
     "unclear_decision": Refusal("refusal_unclear_decision", answer_again=True),
 }
 
@@ -249,7 +248,7 @@ def refusal(kind: str, *, to: str, in_reply_to: str, references: str = "", lang:
 
     ``in_reply_to`` and ``references`` are the approver's Message-ID and References.
     ``reply_key`` becomes Reply-To only for kinds where the same approver may simply
-    answer again (no answer found, a return without a reason, a claim changed meanwhile).
+    answer again (no answer found, a return without a reason, an unclear decision).
 
     Raises:
         KeyError: ``kind`` is not in ``REFUSALS``.

@@ -25,6 +25,7 @@ import traceback
 from datetime import datetime
 from typing import Protocol
 
+from domain.errors import ChangedMeanwhile
 from mail.gateway import GatewaySettings, read_reply
 from mail.message import message_key, parse_message
 from mail.sources import Folder, ImapSettings, ImapSource
@@ -93,6 +94,10 @@ async def handle_one(env: Env, raw: bytes, settings: GatewaySettings,
         return until
     try:
         outcome = await ingest(env, raw, settings)
+    except ChangedMeanwhile as exc:  # lost every race for the claim: later, on fresh data
+        log.warning("inbound message: the claim changed on every try; trying again later")
+        failure = await record_failure(env, key, error_text(exc), policy)
+        return "Failed" if policy.gives_up(failure.attempts) else failure.retry_at
     except Exception as exc:  # ours (see the module docstring): counted, retried, set aside
         log.error("inbound message failed: %s", type(exc).__name__, exc_info=exc)
         failure = await record_failure(env, key, error_text(exc), policy)

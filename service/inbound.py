@@ -7,6 +7,19 @@ from its own approver applies the decision; anything else is refused. The
 answer to the approver (confirmation or refusal) goes to the outbox in that
 same transaction; at most one refusal per address, reason and day, and never
 an answer to an auto-reply or a bounce.
+
+There is no "changed meanwhile" refusal, by design. A reply key belongs to one claim,
+payer, stage and round, and a claim cannot change within a round (it is not editable
+while awaiting approval; to change it the claimant withdraws it or gets it returned,
+which ends the round). So a decision about a version that has changed since the mail was
+sent is a decision for an ended round, refused as ``stage_closed`` ("sent in again:
+answer the new mail"). What remains is a race with another decision, a comment or a
+withdrawal saved at the same moment (``ChangedMeanwhile`` from the store): the whole
+message is applied again on fresh data (``retrying``), where decisions on other stages
+commute and a withdrawal makes it ``stage_closed``; if it loses every try, the exception
+leaves ``handle_reply`` with nothing recorded, and the inbound worker (or the MTA, on exit
+75 from ``kvitt mail ingest``) tries the message again later. The approver is never
+asked to repeat an answer that nothing stands in the way of.
 """
 
 from __future__ import annotations
@@ -74,12 +87,6 @@ class ReturnWithoutReason(Refused):
     kind = "return_without_reason"
 
 
-class ChangedMeanwhileRefused(Refused):
-    """The claim kept changing under the reply; the approver should look again."""
-
-    kind = "changed_meanwhile"
-
-
 class NoAnswer(Refused):
     """Nothing above the quoted request: no decision and no comment."""
 
@@ -93,7 +100,7 @@ class UnclearDecision(Refused):
 
 
 REFUSED: tuple[type[Refused], ...] = (UnknownKey, WrongSender, StageClosed, ReturnWithoutReason,
-                                      ChangedMeanwhileRefused, NoAnswer, UnclearDecision)
+                                      NoAnswer, UnclearDecision)
 REFUSALS = tuple(refused.kind for refused in REFUSED)
 # the domain's refusals of a decision, as the sender reads them
 _FROM_DOMAIN: dict[type[Exception], type[Refused]] = {
@@ -186,7 +193,7 @@ async def _apply(env: Env, uow: UnitOfWork, reply: ReadReply) -> Outcome:
         claim = await decide_in(env, uow, target, reply.sender, decision, reply.text,
                                 source_message_id=reply.message_id)
     except ChangedMeanwhile:
-        raise  # the whole message is tried again on fresh data
+        raise  # the whole message is tried again on fresh data (module docstring)
     except tuple(_FROM_DOMAIN) as exc:
         raise _FROM_DOMAIN[type(exc)](found.claim_id, found.payer) from exc
     if reply.intent == "unclear":  # kept as a comment; the approver is asked again

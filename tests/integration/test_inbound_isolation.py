@@ -104,3 +104,38 @@ async def test_a_maildir_poison_message_is_filed_and_the_worker_goes_on(engine, 
     assert len(source.box) == 0
     assert {name: len(folder) for name, folder in source.folders.items()} == {
         "Processed": 1, "Rejected": 4, "Failed": 0}
+
+
+async def test_an_approval_that_loses_every_race_for_its_claim_is_not_refused_but_applied_later(
+        engine, imap, monkeypatch):
+    """``changed_meanwhile`` is no refusal (service.inbound's docstring): tried again later."""
+    from domain.errors import ChangedMeanwhile
+    from service import inbound
+
+    account, source = imap
+    clock = Clock(datetime(2026, 3, 10, 12, tzinfo=UTC))
+    env = sql_env(engine, clock)
+    _, claim = await _submitted(env)
+    (key,) = await _keys(env)
+    real, races = inbound.decide_in, []
+
+    async def saved_first_by_someone_else(*args, **kwargs):
+        claim = await real(*args, **kwargs)
+        if len(races) < env.attempts:  # the store's save lost: every try of the first pass
+            races.append(1)
+            raise ChangedMeanwhile()
+        return claim
+
+    monkeypatch.setattr(inbound, "decide_in", saved_first_by_someone_else)
+    deliver(account, reply(key, "Godkjent"))
+    await imap_pass(env, source, GATEWAY)
+    assert len(races) == env.attempts
+    assert (await _claim(env, claim.id)).status is Status.AWAITING
+    assert boxes(account) == {"INBOX": 1, "Processed": 0, "Rejected": 0, "Failed": 0}
+    async with env.uow() as uow:
+        outbox = (await sql(uow).connection.execute(select(t.outbox.c.kind))).scalars().all()
+    assert "refusal" not in outbox  # nothing asked of the approver
+    clock.advance(minutes=2)  # past the first backoff
+    await imap_pass(env, source, GATEWAY)
+    assert (await _claim(env, claim.id)).status is Status.APPROVED
+    assert boxes(account) == {"INBOX": 0, "Processed": 1, "Rejected": 0, "Failed": 0}
