@@ -56,13 +56,19 @@ async def test_the_known_poison_messages_are_filed_and_the_approval_behind_them_
     assert boxes(account) == {"INBOX": 0, "Processed": 1, "Rejected": 4, "Failed": 0}
 
 
-async def test_our_own_error_is_retried_with_backoff_then_filed_to_failed_never_deleted(
-        engine, imap, monkeypatch):
-    account, source = imap
+async def _awaiting(engine):
+    """A submitted claim on ``engine``: the clock, the environment, the claim and its key."""
     clock = Clock(datetime(2026, 3, 10, 12, tzinfo=UTC))
     env = sql_env(engine, clock)
     _, claim = await _submitted(env)
     (key,) = await _keys(env)
+    return clock, env, claim, key
+
+
+async def test_our_own_error_is_retried_with_backoff_then_filed_to_failed_never_deleted(
+        engine, imap, monkeypatch):
+    account, source = imap
+    clock, env, claim, key = await _awaiting(engine)
     real = handle_reply  # the use case the worker calls
 
     async def broken_for_one(env, read):
@@ -110,14 +116,12 @@ async def test_an_approval_that_loses_every_race_for_its_claim_is_not_refused_bu
         engine, imap, monkeypatch):
     """``changed_meanwhile`` is no refusal (service.inbound's docstring): tried again later."""
     from domain.errors import ChangedMeanwhile
-    from service import inbound
+    from service import approvals, inbound
 
     account, source = imap
-    clock = Clock(datetime(2026, 3, 10, 12, tzinfo=UTC))
-    env = sql_env(engine, clock)
-    _, claim = await _submitted(env)
-    (key,) = await _keys(env)
-    real, races = inbound.decide_in, []
+    clock, env, claim, key = await _awaiting(engine)
+    real = approvals.decide_in  # what service.inbound calls
+    races: list[int] = []
 
     async def saved_first_by_someone_else(*args, **kwargs):
         claim = await real(*args, **kwargs)
