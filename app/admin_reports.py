@@ -21,6 +21,7 @@ from app.wiring import service_env
 from domain.claim import Actor
 from domain.money import format_kr
 from domain.text import Text
+from mail.compose import render_digest
 from service import digest as digests
 from service import payroll
 
@@ -114,7 +115,7 @@ async def _digest(args: argparse.Namespace, settings: Settings) -> int:
     async with service_env(settings) as env:
         found = await digests.digest(env, args.org, flag_days=args.older_than)
         if args.print_:
-            _, text, _ = digests.render_digest(found, settings.lang, attached=False)
+            text = render_digest(digests.digest_mail(found, settings.lang)).text
             _utf8()
             sys.stdout.write(text)
             return EXIT_OK

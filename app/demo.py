@@ -41,6 +41,7 @@ from bot.notices import notice
 from domain.claim import Claim, Status
 from domain.money import format_kr
 from domain.organisation import organisations_from_toml
+from mail.compose import render_digest
 from mail.gateway import GatewaySettings
 from mail.inbound_worker import maildir_pass
 from mail.outbound import SmtpSettings, sender
@@ -48,8 +49,7 @@ from mail.sources import MaildirSource
 from service import admin
 from service.context import Env, book_for
 from service.delivery import Sender, deliver_due
-from service.digest import digest
-from service.digest_text import render_digest
+from service.digest import digest, digest_mail
 from service.payroll import next_run, payroll_export, render_csv
 from service.ports import OutboxRow
 from service.summary import ClaimSummary, summarise
@@ -159,7 +159,7 @@ async def payroll(env: Env, folder: Path) -> None:
     now = env.clock()
     for slug in view.claim.payers:
         org = await admin.organisation(env, slug)
-        subject, text, _ = render_digest(await digest(env, slug, now), "nb")
+        subject, text, _ = render_digest(digest_mail(await digest(env, slug, now)))
         heading(f"Digest til / to {', '.join(org.admins) or org.name}: {subject}")
         for line in [line for line in text.splitlines() if line.strip()][:12]:
             say(f"  {line}")

@@ -4,10 +4,11 @@ Each record is a frozen dataclass whose class carries its wire name in ``kind``
 (a ``ClassVar``). The stored kind strings are the names rows were always written
 with, so rows stored before the records became classes still read. Payloads are
 the dataclass fields as plain JSON values; a field holding a dataclass, or a tuple
-of them, is a nested object or a list. Reading ignores keys a record no longer has
-(old rows carried an ``event`` copy of the kind) and refuses a missing field or an
-unknown kind with ``UnknownRecord``: a permanent error, never a ``KeyError`` that a
-worker would retry.
+of them, is a nested object or a list; a mapping is an object; a ``Decimal`` is its
+string (exact), a ``datetime`` or ``date`` its ISO form, read back by the field's
+type. Reading ignores keys a record no longer has (old rows carried an ``event`` copy
+of the kind) and refuses a missing field or an unknown kind with ``UnknownRecord``: a
+permanent error, never a ``KeyError`` that a worker would retry.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import dataclasses
 import types
 import typing
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 
@@ -65,11 +68,20 @@ class Kinds(Generic[R]):
         return record
 
 
+# read back by the field's declared type (JSON has no Decimal and no time)
+_SCALARS: dict[Any, Any] = {Decimal: Decimal, datetime: datetime.fromisoformat,
+                            date: date.fromisoformat}
+
+
 def _encode(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, tuple | list):
         return [_encode(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if isinstance(value, Decimal | date):  # a datetime is a date
+        return str(value) if isinstance(value, Decimal) else value.isoformat()
     return value
 
 
@@ -90,9 +102,13 @@ def _value(hint: Any, value: Any) -> Any:
         return None
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
         return _decode(hint, value)
+    if hint in _SCALARS:
+        return _SCALARS[hint](value)
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin is tuple and args:
         return tuple(_value(args[0], v) for v in value)
+    if origin in (dict, Mapping) and len(args) == 2:
+        return {k: _value(args[1], v) for k, v in value.items()}
     if origin in (typing.Union, types.UnionType):
         inner = [a for a in args if a is not type(None)]
         return _value(inner[0], value) if len(inner) == 1 else value

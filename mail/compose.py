@@ -9,22 +9,31 @@ The delivery worker adds ``Date`` when it sends.
 
 Refusals are one table, ``REFUSALS``: each kind of refused reply has exactly one
 template, and says whether the approver may answer again with the same key.
+
+The admin digest's words are one template per language with a macro per section
+(``DIGEST_SECTIONS``); one text and one HTML layout lay the sections out, so the two
+bodies never say different things.
 """
 
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from email.message import EmailMessage
 from functools import cache
 from typing import Any, Literal, NamedTuple
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from domain.calendar import OSLO
 from domain.identity import format_bank_account, mask_bank_account
+from domain.money import format_kr
 from mail.addresses import DEFAULT_PATTERN, message_id, reply_address, token
 from mail.pdf import claim_pdf
 from mail.sheet import Money, make_sheet
+from service.messages import AdminDigest
 from service.summary import ClaimSummary
 
 Decision = Literal["approve", "return", "comment"]
@@ -48,12 +57,34 @@ REFUSALS: dict[str, Refusal] = {
 }
 
 
+def _day(at: date) -> str:
+    """``10.03.2026``: an instant's day in Oslo, or a calendar day."""
+    return f"{at.astimezone(OSLO) if isinstance(at, datetime) else at:%d.%m.%Y}"
+
+
+def _moment(at: datetime) -> str:
+    return f"{at.astimezone(OSLO):%d.%m.%Y %H:%M}"
+
+
 @cache
 def _env() -> Environment:
-    return Environment(loader=PackageLoader("mail", "templates"), undefined=StrictUndefined,
-                       autoescape=select_autoescape(["html.j2"], default_for_string=False,
-                                                    default=False),
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env = Environment(loader=PackageLoader("mail", "templates"), undefined=StrictUndefined,
+                      autoescape=select_autoescape(["html.j2"], default_for_string=False,
+                                                   default=False),
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters.update(kr=format_kr, day=_day, moment=_moment)
+    return env
+
+
+def _flat(value: Any) -> Any:
+    """A value shown on one line: its line breaks become spaces."""
+    return " ".join(value.splitlines()) if isinstance(value, str) else value
+
+
+@cache
+def _lines_env() -> Environment:
+    """For templates whose every line is one item: no value may start another."""
+    return _env().overlay(finalize=_flat)
 
 
 def _lang(lang: str) -> str:
@@ -279,11 +310,62 @@ def approver_reminder(*, to: str, reply_key: str, reference: str, title: str,
                     references=message_id(domain, "key", reply_key))
 
 
-def digest_mail(*, to: str, subject: str, text: str, html: str, attachment: tuple[str, bytes],
-                sender: str, domain: str, message_key: str) -> EmailMessage:
-    """An admin digest as rendered by the digest use case, with the payroll CSV attached."""
-    message = _message(Rendered(_one_line(subject), text, html), to=to, sender=sender,
-                       lang="nb", msg_id=message_id(domain, "digest", token(message_key)))
-    name, data = attachment
-    message.add_attachment(data, maintype="text", subtype="csv", filename=name)
+DIGEST_SECTIONS = ("waiting", "returned", "approved", "payroll", "failures", "bouncing")
+_MARKS = {"- ": False, "* ": True}  # an item; one that needs the admin's attention
+
+
+class DigestItem(NamedTuple):
+    """One line of a digest section."""
+
+    text: str
+    strong: bool
+    sub: bool
+
+
+class DigestSection(NamedTuple):
+    """A digest section's title and items, as its template macro wrote them."""
+
+    title: str
+    items: list[DigestItem]
+
+    @classmethod
+    def read(cls, written: str) -> DigestSection:
+        """The section from its macro's lines (their form: ``admin_digest.nb.txt.j2``)."""
+        title, *lines = [line for line in written.splitlines() if line.strip()]
+        items = []
+        for line in lines:
+            mark, text = line.lstrip()[:2], line.lstrip()[2:]
+            if mark not in _MARKS:
+                raise ValueError(f"a digest item with no mark: {line!r}")
+            items.append(DigestItem(text, _MARKS[mark], line.startswith("  ")))
+        return cls(title, items)
+
+
+def render_digest(m: AdminDigest) -> Rendered:
+    """The digest's subject, text and HTML in its language.
+
+    Without a payroll CSV (``kvitt digest --print``) it names the command that writes the
+    file instead of saying the file is attached.
+    """
+    lang = _lang(m.lang)
+    words = _lines_env().get_template(f"admin_digest.{lang}.txt.j2").make_module(
+        {"d": m.digest, "attached": bool(m.payroll_csv)})
+    said = vars(words)
+    context = {"lang": lang, "heading": said["heading"], "nothing": said["nothing"],
+               "sections": [DigestSection.read(str(said[key]())) for key in DIGEST_SECTIONS]}
+    return Rendered(_one_line(str(said["subject"])),
+                    _env().get_template("admin_digest.txt.j2").render(context),
+                    _env().get_template("admin_digest.html.j2").render(context))
+
+
+def digest_mail(m: AdminDigest, *, to: str, sender: str, domain: str,
+                message_key: str) -> EmailMessage:
+    """An admin digest to one admin, with the payroll CSV attached when it has one."""
+    lang = _lang(m.lang)
+    message = _message(render_digest(m), to=to, sender=sender, lang=lang,
+                       msg_id=message_id(domain, "digest", token(message_key)))
+    if m.payroll_csv:
+        message.add_attachment(base64.b64decode(m.payroll_csv), maintype="text",
+                               subtype="csv", filename=m.payroll_csv_name)
+        message["Content-Language"] = lang  # attaching moved the first one into the body
     return message

@@ -11,7 +11,6 @@ everyone else sees them masked.
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -82,9 +81,7 @@ async def compose_row(env: Env, row: OutboxRow, smtp: SmtpSettings) -> EmailMess
 
 
 async def _digest(job: _Job, m: AdminDigest) -> EmailMessage:
-    return compose.digest_mail(
-        to=job.to, subject=m.subject, text=m.text, html=m.html, message_key=job.key,
-        attachment=(m.payroll_csv_name, base64.b64decode(m.payroll_csv)), **job.common)
+    return compose.digest_mail(m, to=job.to, message_key=job.key, **job.common)
 
 
 async def _approver_reminder(job: _Job, m: ApproverReminder) -> EmailMessage:

@@ -1,7 +1,9 @@
 """The admin digest: what needs an admin's eye in one organisation, and what payroll pays next.
 
-``digest`` gathers it (read only); ``queue_digest`` puts it in the outbox, one mail per
-admin with the next run's payroll CSV attached, once per organisation and day. "Since
+``digest`` gathers it (read only, data only: ``service.digest_model``); ``digest_mail``
+wraps it in the ``AdminDigest`` message that ``mail`` words in the admin's language;
+``queue_digest`` puts that in the outbox, one mail per admin with the next run's payroll
+CSV attached, once per organisation and day. "Since
 the last digest" is the last digest queued for the organisation before today (Oslo);
 the first digest looks back ``first_days``. Failures are those of messages queued in
 the last ``failure_days`` that concern the organisation (its claims, admins, approvers).
@@ -10,6 +12,7 @@ the last ``failure_days`` that concern the organisation (its claims, admins, app
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
 from domain.calc import Totals
@@ -19,18 +22,19 @@ from domain.organisation import DIMENSIONS, Organisation
 from service.context import Env, organisations
 from service.digest_model import (
     ApprovedClaim,
+    BouncingAddress,
     Digest,
     Failure,
+    NextPayroll,
     ReturnedClaim,
     WaitingStage,
 )
-from service.digest_text import render_digest
 from service.messages import AdminDigest, ApproverReminder
-from service.payroll import export_run, next_run, render_csv
-from service.ports import BouncingAddress, OutboxMessage, UnitOfWork
+from service.payroll import PayrollExport, export_run, next_run, payroll_export, render_csv
+from service.ports import OutboxMessage, UnitOfWork
 
 __all__ = ["ApprovedClaim", "Digest", "Failure", "ReturnedClaim", "WaitingStage", "digest",
-           "queue_digest", "render_digest"]
+           "digest_mail", "queue_digest"]
 
 
 def _add(into: dict[str, Totals], key: str, more: Totals) -> None:
@@ -117,6 +121,13 @@ class _Gather:
         return [b for b in await self.uow.inbound.bouncing() if b.address in addresses]
 
 
+def _next_payroll(p: PayrollExport, unpaid_earlier: Sequence[str]) -> NextPayroll:
+    return NextPayroll(p.run.period, p.run.payroll_date, p.run.start, p.run.end,
+                       tuple(c.reference for c in p.claims),
+                       len({r.claimant_id for r in p.rows}), p.totals, p.outlays,
+                       p.missing_accounts, tuple(unpaid_earlier))
+
+
 async def _since(uow: UnitOfWork, slug: str, at: datetime, first_days: int) -> datetime:
     today = datetime.combine(local_date(at), time(0), OSLO)
     earlier = [q.created_at for q in await uow.outbox.queued(AdminDigest)
@@ -140,18 +151,26 @@ async def digest(env: Env, slug: str, now: datetime | None = None, *, flag_days:
         payroll = await export_run(env, uow, org, run)
         unpaid = await uow.reports.unpaid(slug, run.start, run.end)
         return Digest(slug, org.name, org.admins, at, since, flag_days, tuple(waiting),
-                      tuple(returned), tuple(approved), per_payer, per_dim, payroll,
-                      tuple(unpaid), tuple(await g.failures(failure_days)),
+                      tuple(returned), tuple(approved), per_payer, per_dim,
+                      _next_payroll(payroll, unpaid), tuple(await g.failures(failure_days)),
                       tuple(await g.bouncing()))
+
+
+def digest_mail(d: Digest, lang: str = "nb", csv: bytes | None = None) -> AdminDigest:
+    """The digest as an outbox message in ``lang``; ``csv`` is the payroll file to attach.
+
+    Without ``csv`` (``kvitt digest --print``) the mail names the command that writes it.
+    """
+    return AdminDigest(org=d.slug, lang=lang, digest=d,
+                       payroll_csv=base64.b64encode(csv).decode("ascii") if csv else "",
+                       payroll_csv_name=f"lonn-{d.slug}-{d.payroll.period}.csv")
 
 
 async def queue_digest(env: Env, d: Digest, lang: str = "nb") -> int:
     """Queue the digest to each admin (once per organisation, admin and day); how many new."""
-    subject, text, html = render_digest(d, lang)
     day = local_date(d.at).isoformat()
-    mail = AdminDigest(org=d.slug, lang=lang, subject=subject, text=text, html=html,
-                       payroll_csv=base64.b64encode(render_csv(d.payroll)).decode("ascii"),
-                       payroll_csv_name=f"lonn-{d.slug}-{d.payroll.run.period}.csv")
+    csv = render_csv(await payroll_export(env, d.slug, d.payroll.period))
+    mail = digest_mail(d, lang, csv)
     async with env.uow() as uow:
         done = {q.message.dedupe_key for q in await uow.outbox.queued(
             AdminDigest, since=datetime.combine(local_date(d.at), time(0), OSLO))}

@@ -1,14 +1,24 @@
-"""What an admin digest holds; gathered by ``digest``, rendered by ``digest_text``."""
+"""What an admin digest says, as data; ``mail`` puts it in words (``admin_digest.*``).
+
+``service.digest`` gathers it; the ``AdminDigest`` outbox message carries it. Only data
+here (names, counts, amounts, times), no words: the mail side says it in the admin's
+language. Every class goes through the outbox's codec (``domain.wire``), so a field is
+a plain value, a ``Decimal``, a time, a mapping or another class of this module.
+
+A new section of the digest is a field of ``Digest`` with a default (so rows queued
+before it still read), filled by ``service.digest``, named in
+``mail.compose.DIGEST_SECTIONS``, and a macro of that name in each language's template.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from domain.calc import Totals
-from service.payroll import PayrollExport
-from service.ports import BouncingAddress
+from domain.calendar import local_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +70,36 @@ class Failure:
 
 
 @dataclass(frozen=True, slots=True)
+class BouncingAddress:
+    """An address mail to which bounced, since when, and the bounce's explanation."""
+
+    address: str
+    since: datetime
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class NextPayroll:
+    """The organisation's next payroll run: what it pays, and what an admin must fix."""
+
+    period: str
+    payroll_date: date
+    start: datetime
+    end: datetime
+    claims: tuple[str, ...]
+    people: int
+    totals: Totals
+    outlays: Decimal
+    missing_accounts: tuple[str, ...]
+    unpaid_earlier: tuple[str, ...] = ()
+
+    @property
+    def last_day(self) -> date:
+        """The last day (Oslo) of the approvals the run takes."""
+        return local_date(self.end - timedelta(days=1))
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     """Everything in one organisation's digest."""
 
@@ -74,7 +114,6 @@ class Digest:
     approved: tuple[ApprovedClaim, ...]
     per_payer: Mapping[str, Totals]
     per_dimension: Mapping[str, Mapping[str, Totals]]
-    payroll: PayrollExport
-    unpaid_earlier: tuple[str, ...]
-    failures: tuple[Failure, ...]
-    bouncing: tuple[BouncingAddress, ...]
+    payroll: NextPayroll
+    failures: tuple[Failure, ...] = ()
+    bouncing: tuple[BouncingAddress, ...] = ()

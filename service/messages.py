@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from domain.wire import Kinds
+from service.digest_model import Digest
 
 EMAIL, TELEGRAM = "email", "telegram"
 
@@ -149,15 +150,17 @@ class Refusal(Message):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AdminDigest(Message):
-    """One organisation's digest to one admin, with the next payroll run's CSV."""
+    """One organisation's digest to one admin, with the next payroll run's CSV (base64).
+
+    Data only: ``mail`` words it in ``lang``. Without a CSV it names the command that
+    writes the payroll file instead of saying the file is attached.
+    """
 
     kind: ClassVar[str] = "admin_digest"
     channels: ClassVar[frozenset[str]] = frozenset({EMAIL})
     org: str
     lang: str
-    subject: str
-    text: str
-    html: str
+    digest: Digest
     payroll_csv: str = ""
     payroll_csv_name: str = "lonn.csv"
 

@@ -19,6 +19,7 @@ from domain.calc import Totals
 from domain.claim import Claim, Status
 from domain.claimant import Claimant, Invite
 from domain.organisation import Organisation
+from service.digest_model import BouncingAddress as BouncingAddress
 from service.messages import MESSAGES, Message, UnreadableMessage
 
 
@@ -229,15 +230,6 @@ class DialogRepository(Protocol):
 
     async def put(self, state: DialogState) -> None:
         """Create or replace the chat's state."""
-
-
-@dataclass(frozen=True, slots=True)
-class BouncingAddress:
-    """An address mail to which bounced, since when, and the bounce's explanation."""
-
-    address: str
-    since: datetime
-    detail: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,14 +8,20 @@ from decimal import Decimal as D
 
 from domain.calc import Totals
 from domain.money import ZERO
+from mail.compose import Rendered, render_digest
 from service import claims
 from service.delivery import Undeliverable, deliver_due
-from service.digest import digest, queue_digest, render_digest
-from service.payroll import render_csv
+from service.digest import Digest, digest, digest_mail, queue_digest
+from service.payroll import payroll_export, render_csv
 from service.reminders import remind
 from tests.service.conftest import BERGVIK_ALLOCATION
 
 KASSERER, LEDER = "kasserer@ikfjell.no", "leder@skdal.no"
+
+
+def words(d: Digest, lang: str = "nb") -> Rendered:
+    """The digest as the admin reads it: the queued message composed by ``mail``."""
+    return render_digest(digest_mail(d, lang, b"csv"))
 
 
 def at(text: str) -> datetime:
@@ -67,11 +73,10 @@ async def test_the_digest_shows_waiting_returned_approved_and_the_next_payroll_r
         (fresh.reference, D("565.00"))]
     assert d.per_payer == {"IK Fjell": Totals(D("565.00"), ZERO)}
     # both approvals fall in March's run (12 March); the earlier one is in it too
-    assert d.payroll.run.period == "2026-03"
-    assert [c.reference for c in d.payroll.claims] == sorted([paid_before.reference,
-                                                              fresh.reference])
+    assert d.payroll.period == "2026-03"
+    assert list(d.payroll.claims) == sorted([paid_before.reference, fresh.reference])
     assert d.payroll.totals.amount == D("565.00") + paid_before.lines[0].computed.amount
-    assert d.unpaid_earlier == ()
+    assert d.payroll.unpaid_earlier == ()
 
 
 async def test_the_digest_counts_approvals_per_cost_allocation_value(bergvik, respite_worker):
@@ -87,7 +92,7 @@ async def test_the_digest_counts_approvals_per_cost_allocation_value(bergvik, re
     assert {v: t.amount for v, t in d.per_dimension["ansvar"].items()} == {
         "1100": D("1140.00"), "1200": D("380.00")}
     assert {v: t.amount for v, t in d.per_dimension["funksjon"].items()} == {"254": D("1520.00")}
-    _, text, _ = render_digest(d, "nb")
+    _, text, _ = words(d, "nb")
     assert "Per ansvar:\n    1100: 1\u00a0140,00 kr" in text
 
 
@@ -110,7 +115,7 @@ async def test_failed_messages_and_bouncing_addresses_of_the_organisation_are_li
     assert [(f.kind, f.recipient, f.reference, f.error) for f in d.failures] == [
         ("approval_request", LEDER, shared.reference, "SMTP 550 user unknown")]
     assert [b.address for b in d.bouncing] == [KASSERER]
-    _, text, html = render_digest(d, "en")
+    _, text, html = words(d, "en")
     assert "Messages given up (1)" in text and "Addresses that bounce (1)" in text
     assert "<strong>kasserer@ikfjell.no since" in html
 
@@ -119,7 +124,7 @@ async def test_the_digest_reads_in_norwegian_and_english_with_the_html_escaped(
         clubs, referee):
     old, *_ = await scene(clubs, referee)
     d = await digest(clubs.env, "ik-fjell")
-    subject, text, html = render_digest(d, "nb")
+    subject, text, html = words(d, "nb")
     assert subject == "Kvitt: IK Fjell 10.03.2026: 3 til godkjenning, 1 i retur, 1 godkjent"
     assert f"⚠ {old.reference} «Kamp <A>» fra Kari Dommer: godkjenning hos IK Fjell" in text
     assert "påminnet 1 gang" in text
@@ -127,7 +132,7 @@ async def test_the_digest_reads_in_norwegian_and_english_with_the_html_escaped(
     assert "Godkjent 12.02.2026–11.03.2026: 2 krav til 1 mottaker, 1\u00a0095,00 kr" in text
     assert "⚠ Mangler kontonummer: Kari Dommer" in text
     assert "Kamp &lt;A&gt;" in html and "Kamp <A>" not in html
-    subject, text, _ = render_digest(d, "en")
+    subject, text, _ = words(d, "en")
     assert subject.startswith("Kvitt: IK Fjell 10.03.2026: 3 awaiting approval")
     assert "Returned, waiting for the claimant (1)" in text
     assert "returned by IK Fjell 4 days ago: «Feil dato»" in text
@@ -143,9 +148,10 @@ async def test_the_digest_is_queued_once_a_day_to_each_admin_with_the_payroll_cs
     assert [m.recipient for m in sent] == ["okonomi@ikfjell.no"] * 2  # 5 March and today
     today = sent[-1]
     assert today.dedupe_key == "admin_digest:ik-fjell:2026-03-10:okonomi@ikfjell.no"
-    assert (today.payload["subject"], today.payload["text"], today.payload["html"]) == (
-        render_digest(d, "nb"))
-    assert base64.b64decode(today.payload["payroll_csv"]) == render_csv(d.payroll)
+    csv = render_csv(await payroll_export(clubs.env, "ik-fjell", "2026-03"))
+    assert today.body == digest_mail(d, "nb", csv)
+    assert base64.b64decode(today.payload["payroll_csv"]) == csv
+    assert "Lønnsfilen er vedlagt (CSV)." in render_digest(today.body).text
     assert today.payload["payroll_csv_name"] == "lonn-ik-fjell-2026-03.csv"
     # a later digest looks back to today's, not further
     clubs.clock.set("2026-03-11T09:00")
@@ -155,7 +161,7 @@ async def test_the_digest_is_queued_once_a_day_to_each_admin_with_the_payroll_cs
 async def test_the_first_digest_looks_back_a_week_and_an_empty_one_says_so(clubs):
     d = await digest(clubs.env, "ik-fjell")
     assert d.since == at("2026-02-23T09:00")
-    _, text, html = render_digest(d, "nb")
+    _, text, html = words(d, "nb")
     assert text.count("Ingen.") == 5
     assert "<p>Ingen.</p>" in html
 

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+from decimal import Decimal as D
 from typing import Any
 
+from domain.calc import Totals
+from service.digest_model import (
+    ApprovedClaim,
+    BouncingAddress,
+    Digest,
+    Failure,
+    NextPayroll,
+    ReturnedClaim,
+    WaitingStage,
+)
 from service.messages import (
     AdminDigest,
     ApprovalRequest,
@@ -37,6 +49,24 @@ def paid(text: str = "2026-03-12", claim_id: str = "c1") -> PaidNotice:
     return PaidNotice(**{**NOTICE, "text": text, "claim_id": claim_id})
 
 
+def _digest() -> Digest:
+    """A digest with one item in every section."""
+    at = datetime(2026, 3, 10, 8, tzinfo=UTC)
+    kr = Totals(D("565.00"), D("0.00"))
+    return Digest(
+        "ik-fjell", "IK Fjell", ("okonomi@ikfjell.no",), at, datetime(2026, 3, 5, tzinfo=UTC), 7,
+        (WaitingStage("K-2026-000001", "Kamp", "Kari", "IK Fjell", "godkjenning",
+                      ("kasserer@ikfjell.no",), 8, True, 1),),
+        (ReturnedClaim("K-2026-000002", "Reise", "Kari", "IK Fjell", "Feil dato", 4),),
+        (ApprovedClaim("K-2026-000003", "Kamp", "Kari", kr),),
+        {"IK Fjell": kr}, {"ansvar": {"1100": kr, "": kr}},
+        NextPayroll("2026-03", date(2026, 3, 12), datetime(2026, 2, 11, 23, tzinfo=UTC),
+                    datetime(2026, 3, 11, 23, tzinfo=UTC), ("K-2026-000003",), 1, kr,
+                    D("120.50"), ("Kari",), ("K-2026-000009",)),
+        (Failure("approval_request", "email", "leder@skdal.no", "K-2026-000001", "550"),),
+        (BouncingAddress("kasserer@ikfjell.no", at, "550 mailbox full"),))
+
+
 SAMPLES: dict[type[Message], Message] = {type(m): m for m in (
     ApprovalRequest(**NOTICE, reply_key="k1"),
     ReturnedNotice(**NOTICE),
@@ -50,8 +80,8 @@ SAMPLES: dict[type[Message], Message] = {type(m): m for m in (
                          text="Feil kamp", in_reply_to="<a@x>", subject="Re: K-2026-000001",
                          payer="ik-fjell"),
     Refusal(refusal="unknown_key", in_reply_to="<b@x>", subject="Re: krav"),
-    AdminDigest(org="ik-fjell", lang="nb", subject="Oversikt", text="t", html="<p>t</p>",
-                payroll_csv="YQ==", payroll_csv_name="lonn-ik-fjell-2026-03.csv"),
+    AdminDigest(org="ik-fjell", lang="nb", digest=_digest(), payroll_csv="YQ==",
+                payroll_csv_name="lonn-ik-fjell-2026-03.csv"),
     ApproverReminder(**WAITING, lang="nb", also=(WaitingClaim(**{**WAITING, "claim_id": "c2"}),),
                      subject="Påminnelse", subject_en="Reminder"),
     ClaimantReminder(claim_id="c1", reference="K-2026-000001", title="Kamp", lang="en",

@@ -6,6 +6,7 @@ request.
 """
 
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal as D
 from email import policy
@@ -13,6 +14,7 @@ from email.message import EmailMessage
 from email.parser import BytesParser
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -26,7 +28,9 @@ from domain.rates import default_book
 from mail import compose
 from mail.addresses import key_from_address, key_from_references, message_id
 from service import inbound
+from service.messages import AdminDigest
 from service.summary import ClaimSummary, summarise
+from tests.support.samples import SAMPLES
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = "kvitt.example.no"
@@ -315,3 +319,42 @@ def test_a_language_we_do_not_have_gets_norwegian():
 def test_every_refusal_is_a_class_with_one_template_in_the_table():
     assert {cls.kind for cls in inbound.REFUSED} == set(compose.REFUSALS)
     assert all(issubclass(cls, inbound.Refused) and cls.__doc__ for cls in inbound.REFUSED)
+
+
+
+def _digest_message(**changes: Any) -> AdminDigest:
+    sample = SAMPLES[AdminDigest]
+    assert isinstance(sample, AdminDigest)
+    return replace(sample, **changes)
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_digest_has_every_section_in_both_languages_with_the_same_text_and_html(lang):
+    texts = compose.render_digest(_digest_message(lang=lang))
+    titles = [line for line in texts.text.splitlines()[1:] if line and not line[0].isspace()]
+    assert len(titles) == len(compose.DIGEST_SECTIONS)
+    assert all(f"<h2>{title}</h2>" in texts.html for title in titles)
+    assert "(approval_request, K-2026-000001)" in texts.text
+
+
+def test_a_value_with_a_line_break_stays_one_item_of_the_digest():
+    d = _digest_message().digest
+    returned = (replace(d.returned[0], reason="Feil dato\n* ⚠ falsk linje"),)
+    texts = compose.render_digest(_digest_message(digest=replace(d, returned=returned)))
+    assert "«Feil dato * ⚠ falsk linje»" in texts.text
+    assert texts.html.count("<strong>") == 5  # the sample's own: the reason added none
+
+
+def test_the_digest_mail_attaches_the_payroll_file_only_when_it_has_one():
+    with_csv = compose.digest_mail(_digest_message(lang="en"), to="okonomi@ikfjell.no",
+                                   sender=SENDER, domain=DOMAIN, message_key="k")
+    assert [p.get_filename() for p in with_csv.iter_attachments()] == [
+        "lonn-ik-fjell-2026-03.csv"]
+    assert with_csv["Content-Language"] == "en"
+    body = with_csv.get_body(("plain",))
+    assert body is not None and "payroll file is attached (CSV)" in body.get_content()
+    without = compose.digest_mail(_digest_message(payroll_csv=""), to="okonomi@ikfjell.no",
+                                  sender=SENDER, domain=DOMAIN, message_key="k")
+    assert list(without.iter_attachments()) == []
+    plain = without.get_body(("plain",))
+    assert plain is not None and "kvitt export payroll ik-fjell --period" in plain.get_content()
