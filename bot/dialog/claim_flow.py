@@ -24,7 +24,7 @@ async def _payer_options(ctx: Ctx) -> Sequence[Button]:
     chosen = set(ctx.data.get("new_payers", []))
     buttons = [Button(("✅ " if slug in chosen else "▫️ ") + org.name, slug)
                for slug, org in orgs.items()]
-    return [*buttons, Button(ctx.t("Ferdig", "Done"), "done")]
+    return [*buttons, Button(ctx.t(Text("Ferdig", "Done")), "done")]
 
 
 async def _payers_chosen(ctx: Ctx, value: str) -> str:
@@ -36,7 +36,7 @@ async def _payers_chosen(ctx: Ctx, value: str) -> str:
             chosen.append(value)
         return "claim.payers"
     if not chosen:
-        ctx.say(ctx.t("Velg minst én betaler.", "Choose at least one payer."))
+        ctx.say(ctx.t(Text("Velg minst én betaler.", "Choose at least one payer.")))
         return "claim.payers"
     return "claim.title"
 
@@ -86,8 +86,9 @@ async def _dimension_prompt(ctx: Ctx) -> Prompt:
     remembered = claimant.allocation_defaults.get(dim.name, "") if claimant else ""
     values = list(dim.values) or ([remembered] if remembered else [])
     buttons = tuple((Button(v, f"v{i}"),) for i, v in enumerate(values))
-    hint = (ctx.t("Velg", "Choose") if dim.values else ctx.t("Velg eller skriv", "Choose or write")
-            if buttons else ctx.t("Skriv", "Write"))
+    hint = ctx.t(Text("Velg", "Choose") if dim.values
+                 else Text("Velg eller skriv", "Choose or write") if buttons
+                 else Text("Skriv", "Write"))
     return Prompt(f"{hint} {dim.name}:", buttons)
 
 
@@ -114,8 +115,8 @@ async def _create(ctx: Ctx) -> str:
     for key in ("new_payers", "new_title", "new_purpose", "new_allocation", "dimension"):
         ctx.data.pop(key, None)
     ctx.data["claim_id"] = claim.id
-    ctx.say(ctx.t(f"Kravet {claim.reference} er opprettet. Legg til linjer:",
-                  f"Claim {claim.reference} is created. Add lines:"))
+    ctx.say(ctx.t(Text(f"Kravet {claim.reference} er opprettet. Legg til linjer:",
+                       f"Claim {claim.reference} is created. Add lines:")))
     return END
 
 
@@ -123,13 +124,13 @@ async def _menu_prompt(ctx: Ctx) -> Prompt:
     claim = await ctx.turn.session().claim(ctx.data["claim_id"])
     orgs = await ctx.turn.organisations(claim.payers)
     has_items = any(e.kind == "item" for org in orgs.values() for e in org.catalogue)
-    b = [Button(ctx.t("🚗 Kjøring", "🚗 Driving"), "mileage"),
-         Button(ctx.t("🍽 Diett", "🍽 Per diem"), "per_diem"),
-         Button(ctx.t("🧾 Utlegg", "🧾 Outlay"), "expense"),
-         *([Button(ctx.t("⏱ Timer/honorar", "⏱ Hours/fee"), "item")] if has_items else []),
-         Button(ctx.t("📋 Oppsummering", "📋 Summary"), "summary"),
-         Button(ctx.t("📤 Send inn", "📤 Submit"), "send")]
-    return Prompt(ctx.t("Hva vil du legge til?", "What do you want to add?"), rows(b))
+    b = [Button(ctx.t(Text("🚗 Kjøring", "🚗 Driving")), "mileage"),
+         Button(ctx.t(Text("🍽 Diett", "🍽 Per diem")), "per_diem"),
+         Button(ctx.t(Text("🧾 Utlegg", "🧾 Outlay")), "expense"),
+         *([Button(ctx.t(Text("⏱ Timer/honorar", "⏱ Hours/fee")), "item")] if has_items else []),
+         Button(ctx.t(Text("📋 Oppsummering", "📋 Summary")), "summary"),
+         Button(ctx.t(Text("📤 Send inn", "📤 Submit")), "send")]
+    return Prompt(ctx.t(Text("Hva vil du legge til?", "What do you want to add?")), rows(b))
 
 
 async def _menu_chosen(ctx: Ctx, value: str) -> str:
@@ -156,8 +157,8 @@ async def submit(ctx: Ctx, *, confirm_late: bool = False) -> str:
     except LateSubmitNotConfirmed:
         return "claim.late"  # its question says it, once, with the date
     ctx.data.pop("problems", None)
-    ctx.say(ctx.t(f"📤 {claim.reference} er sendt til godkjenning. Du får beskjed her.",
-                  f"📤 {claim.reference} is sent for approval. You will be told here."))
+    ctx.say(ctx.t(Text(f"📤 {claim.reference} er sendt til godkjenning. Du får beskjed her.",
+                       f"📤 {claim.reference} is sent for approval. You will be told here.")))
     ctx.data.pop("claim_id", None)
     return END
 
@@ -165,11 +166,12 @@ async def submit(ctx: Ctx, *, confirm_late: bool = False) -> str:
 async def _fix_prompt(ctx: Ctx) -> Prompt:
     problems = ctx.data.get("problems", [])
     lines = [f"{i}. {(p[3] if ctx.lang == 'en' else p[2])}" for i, p in enumerate(problems, 1)]
-    text = ctx.t("Dette må fikses før kravet kan sendes:",
-                 "This must be fixed before the claim can be sent:") + "\n" + "\n".join(lines)
-    buttons = tuple((Button(ctx.t(f"Fiks {i}", f"Fix {i}"), str(i - 1)),)
+    text = ctx.t(Text("Dette må fikses før kravet kan sendes:",
+                      "This must be fixed before the claim can be sent:"))
+    text += "\n" + "\n".join(lines)
+    buttons = tuple((Button(ctx.t(Text(f"Fiks {i}", f"Fix {i}")), str(i - 1)),)
                     for i, p in enumerate(problems, 1) if p[1])
-    return Prompt(text, (*buttons, (Button(ctx.t("Tilbake til menyen", "Back to menu"),
+    return Prompt(text, (*buttons, (Button(ctx.t(Text("Tilbake til menyen", "Back to menu")),
                                            "menu"),)))
 
 
@@ -188,10 +190,10 @@ async def _fix_chosen(ctx: Ctx, value: str) -> str:
 async def _late_prompt(ctx: Ctx) -> Prompt:
     view = await ctx.turn.session().summary(ctx.data["claim_id"])
     last = f"{view.deadline:%d.%m.%Y}" if view.deadline else "?"
-    return Prompt(ctx.t(f"Fristen for innsending var {last}. Vil du sende likevel?",
-                        f"The submit deadline was {last}. Send anyway?"),
-                  ((Button(ctx.t("Send likevel", "Send anyway"), "yes"),
-                    Button(ctx.t("Ikke nå", "Not now"), "no")),))
+    return Prompt(ctx.t(Text(f"Fristen for innsending var {last}. Vil du sende likevel?",
+                             f"The submit deadline was {last}. Send anyway?")),
+                  ((Button(ctx.t(Text("Send likevel", "Send anyway")), "yes"),
+                    Button(ctx.t(Text("Ikke nå", "Not now")), "no")),))
 
 
 async def _late_chosen(ctx: Ctx, value: str) -> str:

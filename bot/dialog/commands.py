@@ -56,12 +56,12 @@ async def _start(ctx: Ctx, code: str) -> None:
     org = await ctx.turn.invite_org(code)
     if ctx.turn.claimant is not None:
         await ctx.turn.join(code, ctx.turn.claimant.name, ctx.lang)
-        ctx.say(ctx.t(f"Du er nå med i {org.name}. /ny starter et krav.",
-                      f"You have joined {org.name}. /new starts a claim."))
+        ctx.say(ctx.t(Text(f"Du er nå med i {org.name}. /ny starter et krav.",
+                           f"You have joined {org.name}. /new starts a claim.")))
         return
     ctx.data["invite"] = code
-    ctx.say(ctx.t(f"Velkommen! Du er invitert av {org.name}.",
-                  f"Welcome! You are invited by {org.name}."))
+    ctx.say(ctx.t(Text(f"Velkommen! Du er invitert av {org.name}.",
+                       f"Welcome! You are invited by {org.name}.")))
     await show(ctx, "join.name")
 
 
@@ -88,11 +88,12 @@ def _start_new(ctx: Ctx) -> str:
 async def _continue_prompt(ctx: Ctx) -> Prompt:
     drafts = (await _editable(ctx, Status.DRAFT))[:3]
     refs = ", ".join(c.reference for c in drafts)
-    buttons = [(Button(ctx.t(f"Fortsett {c.reference} «{c.title}»",
-                             f"Continue {c.reference} “{c.title}”"), c.id),) for c in drafts]
-    return Prompt(ctx.t(f"Fortsette kladden {refs} eller starte et nytt?",
-                        f"Continue the draft {refs} or start a new one?"),
-                  (*buttons, (Button(ctx.t("➕ Start et nytt", "➕ Start a new one"), "new"),)))
+    buttons = [(Button(ctx.t(Text(f"Fortsett {c.reference} «{c.title}»",
+                                  f"Continue {c.reference} “{c.title}”")), c.id),) for c in drafts]
+    return Prompt(ctx.t(Text(f"Fortsette kladden {refs} eller starte et nytt?",
+                             f"Continue the draft {refs} or start a new one?")),
+                  (*buttons,
+                   (Button(ctx.t(Text("➕ Start et nytt", "➕ Start a new one")), "new"),)))
 
 
 async def _continue_chosen(ctx: Ctx, value: str) -> str:
@@ -117,11 +118,11 @@ async def _current(ctx: Ctx) -> str | None:
         ctx.data["claim_id"] = candidates[0].id
         return candidates[0].id
     if candidates:
-        ctx.say(ctx.t("Du har flere kladder: velg ett med /mine, eller send med /send.",
-                      "You have several drafts: pick one with /mine, or send with /send."))
+        ctx.say(ctx.t(Text("Du har flere kladder: velg ett med /mine, eller send med /send.",
+                           "You have several drafts: pick one with /mine, or send with /send.")))
         return None
-    ctx.say(ctx.t("Du har ikke et krav åpent. /ny starter et, /mine viser dine krav.",
-                  "You have no claim open. /new starts one, /mine lists yours."))
+    ctx.say(ctx.t(Text("Du har ikke et krav åpent. /ny starter et, /mine viser dine krav.",
+                       "You have no claim open. /new starts one, /mine lists yours.")))
     return None
 
 
@@ -131,10 +132,10 @@ async def _editable(ctx: Ctx, *statuses: Status) -> list[Claim]:
 
 async def _send(ctx: Ctx, _: str) -> None:
     if ctx.draft.get("line"):
-        ctx.say(ctx.t("Du holder på med en linje som ikke er lagret. Fullfør den, eller skriv "
-                      "/avbryt for å forkaste den, før du sender.",
-                      "You are in the middle of a line that is not saved. Finish it, or "
-                      "write /cancel to drop it, before you send."))
+        ctx.say(ctx.t(Text("Du holder på med en linje som ikke er lagret. Fullfør den, eller "
+                           "skriv /avbryt for å forkaste den, før du sender.",
+                           "You are in the middle of a line that is not saved. Finish it, or "
+                           "write /cancel to drop it, before you send.")))
         return
     candidates = await _editable(ctx, Status.DRAFT, Status.RETURNED)
     if len(candidates) > 1:  # which one? never the wrong claim by accident
@@ -160,7 +161,8 @@ async def _mine(ctx: Ctx, _: str) -> None:
 async def _withdraw(ctx: Ctx, _: str) -> None:
     awaiting = await _editable(ctx, Status.AWAITING)
     if not awaiting:
-        ctx.say(ctx.t("Du har ingen krav til godkjenning.", "You have no claims in approval."))
+        ctx.say(ctx.t(Text("Du har ingen krav til godkjenning.",
+                           "You have no claims in approval.")))
         return
     if len(awaiting) > 1:
         ctx.data["choose_for"] = "withdraw"
@@ -173,15 +175,15 @@ async def _withdraw(ctx: Ctx, _: str) -> None:
 async def _withdraw_one(ctx: Ctx, claim_id: str) -> None:
     claim = await ctx.turn.session().withdraw(claim_id)
     ctx.data["claim_id"] = claim.id
-    ctx.say(ctx.t(f"{claim.reference} er trukket tilbake og er kladd igjen.",
-                  f"{claim.reference} is withdrawn and a draft again."))
+    ctx.say(ctx.t(Text(f"{claim.reference} er trukket tilbake og er kladd igjen.",
+                       f"{claim.reference} is withdrawn and a draft again.")))
 
 
 async def _comment(ctx: Ctx, text: str) -> None:
     awaiting = await _editable(ctx, Status.AWAITING)
     if not awaiting:
-        ctx.say(ctx.t("Du har ingen krav til godkjenning å kommentere.",
-                      "You have no claim in approval to comment on."))
+        ctx.say(ctx.t(Text("Du har ingen krav til godkjenning å kommentere.",
+                           "You have no claim in approval to comment on.")))
         return
     if len(awaiting) > 1:
         ctx.data["choose_for"] = "comment"
@@ -198,20 +200,20 @@ async def _comment(ctx: Ctx, text: str) -> None:
 async def _commented(ctx: Ctx, text: str) -> str:
     claim = await ctx.turn.session().comment(ctx.data["comment_on"], text)
     ctx.data.pop("comment_on", None)
-    ctx.say(ctx.t(f"Kommentaren er sendt til godkjennerne av {claim.reference}.",
-                  f"The comment is sent to the approvers of {claim.reference}."))
+    ctx.say(ctx.t(Text(f"Kommentaren er sendt til godkjennerne av {claim.reference}.",
+                       f"The comment is sent to the approvers of {claim.reference}.")))
     return END
 
 
 async def _cancel(ctx: Ctx, _: str) -> None:
     unfinished = bool(ctx.draft.get("line"))
     ctx.data["draft"] = {}
-    ctx.say(ctx.t("Avbrutt. " + ("Linjen du holdt på med ble ikke lagret; kravet"
-                                 if unfinished else "Kravet")
-                  + " og lagrede linjer er som før.",
-                  "Cancelled. " + ("The line you were entering was not saved; the claim"
-                                   if unfinished else "The claim")
-                  + " and its saved lines are as before."))
+    ctx.say(ctx.t(Text("Avbrutt. " + ("Linjen du holdt på med ble ikke lagret; kravet"
+                                      if unfinished else "Kravet")
+                       + " og lagrede linjer er som før.",
+                       "Cancelled. " + ("The line you were entering was not saved; the claim"
+                                        if unfinished else "The claim")
+                       + " and its saved lines are as before.")))
     await show(ctx, END)
 
 
@@ -233,8 +235,8 @@ async def _my_data(ctx: Ctx, _: str) -> None:
     """GDPR: everything Kvitt holds about the claimant, as a JSON file."""
     data = await ctx.turn.export_data()
     body = json.dumps(data, ensure_ascii=False, indent=2).encode()
-    ctx.replies.append(Reply(ctx.t("Her er alt Kvitt har lagret om deg.",
-                                   "Here is everything Kvitt holds about you."),
+    ctx.replies.append(Reply(ctx.t(Text("Her er alt Kvitt har lagret om deg.",
+                                        "Here is everything Kvitt holds about you.")),
                              document=("kvitt-mine-data.json", body)))
 
 
@@ -244,12 +246,12 @@ async def _erase_me(ctx: Ctx, _: str) -> None:
 
 
 async def _erase_prompt(ctx: Ctx) -> Prompt:
-    return Prompt(ctx.t("Slette navn, e-post, kontonummer og koblingen til Telegram? Kravene "
-                        "beholdes anonymt i regnskapet (bokføringsloven).",
-                        "Erase your name, email, bank account and Telegram link? Claims are "
-                        "kept anonymously in the accounts (Norwegian bookkeeping law)."),
-                  ((Button(ctx.t("Ja, slett meg", "Yes, erase me"), "yes"),
-                    Button(ctx.t("Avbryt", "Cancel"), "no")),))
+    return Prompt(ctx.t(Text("Slette navn, e-post, kontonummer og koblingen til Telegram? Kravene "
+                             "beholdes anonymt i regnskapet (bokføringsloven).",
+                             "Erase your name, email, bank account and Telegram link? Claims are "
+                             "kept anonymously in the accounts (Norwegian bookkeeping law).")),
+                  ((Button(ctx.t(Text("Ja, slett meg", "Yes, erase me")), "yes"),
+                    Button(ctx.t(Text("Avbryt", "Cancel")), "no")),))
 
 
 async def _erase_answer(ctx: Ctx, value: str) -> str:
@@ -258,7 +260,7 @@ async def _erase_answer(ctx: Ctx, value: str) -> str:
     lang = ctx.lang
     await ctx.turn.erase()
     ctx.lang = lang
-    ctx.say(ctx.t("Dataene dine er slettet. Takk for nå.", "Your data is erased. Goodbye."))
+    ctx.say(ctx.t(Text("Dataene dine er slettet. Takk for nå.", "Your data is erased. Goodbye.")))
     return END
 
 
@@ -279,7 +281,7 @@ async def run_command(ctx: Ctx, incoming: Incoming) -> None:
     name = ALIASES.get(incoming.command, incoming.command)
     command = COMMANDS.get(name)
     if command is None:
-        ctx.say(ctx.t(f"Kjenner ikke /{incoming.command}.", f"Unknown /{incoming.command}.")
+        ctx.say(ctx.t(Text(f"Kjenner ikke /{incoming.command}.", f"Unknown /{incoming.command}."))
                 + "\n" + HELP.in_(ctx.lang))
     else:
         try:
@@ -295,7 +297,8 @@ async def idle(ctx: Ctx, incoming: Incoming) -> None:
     if ctx.turn.claimant is None:
         ctx.say(NEEDS_INVITE.in_(ctx.lang))
     elif incoming.kind == "button":
-        ctx.say(ctx.t("Den knappen er gammel.", "That button is old.") + " " + HELP.in_(ctx.lang))
+        ctx.say(ctx.t(Text("Den knappen er gammel.", "That button is old.")) + " "
+                + HELP.in_(ctx.lang))
     else:
         ctx.say(HELP.in_(ctx.lang))
 
@@ -327,10 +330,10 @@ async def _bank(ctx: Ctx, text: str) -> str:
     email = ctx.data.pop("join_email", "")
     await ctx.turn.update_profile(bank_account=account, **({"email": email} if email else {}))
     orgs = await ctx.turn.organisations((org,))
-    ctx.say(ctx.t(f"Takk! Kontonummer {mask_bank_account(account)} er lagret, og du er med i "
-                  f"{orgs[org].name}. /ny starter et krav.",
-                  f"Thanks! Account {mask_bank_account(account)} is saved and you have joined "
-                  f"{orgs[org].name}. /new starts a claim."))
+    ctx.say(ctx.t(Text(f"Takk! Kontonummer {mask_bank_account(account)} er lagret, og du er med i "
+                       f"{orgs[org].name}. /ny starter et krav.",
+                       f"Thanks! Account {mask_bank_account(account)} is saved and you have "
+                       f"joined {orgs[org].name}. /new starts a claim.")))
     return END
 
 
@@ -339,8 +342,8 @@ async def _bank(ctx: Ctx, text: str) -> str:
 async def _claims_prompt(ctx: Ctx) -> Prompt:
     claims = list(await ctx.turn.session().my_claims())[:10]
     if not claims:
-        return Prompt(ctx.t("Du har ingen krav ennå. /ny starter et.",
-                            "You have no claims yet. /new starts one."))
+        return Prompt(ctx.t(Text("Du har ingen krav ennå. /ny starter et.",
+                                 "You have no claims yet. /new starts one.")))
     lines, buttons = [], []
     for claim in claims:
         names = {s: o.name for s, o in (await ctx.turn.organisations(claim.payers)).items()}
@@ -365,7 +368,7 @@ async def _lines_prompt(ctx: Ctx) -> Prompt:
     for n, line in enumerate(view.lines, start=1):
         buttons.append((Button(f"✏️ {n}", f"e:{line.line.id}"),
                         Button(f"🗑 {n}", f"d:{line.line.id}")))
-    buttons.append((Button(ctx.t("Tilbake", "Back"), "menu"),))
+    buttons.append((Button(ctx.t(Text("Tilbake", "Back")), "menu"),))
     return Prompt(summary_text(view, ctx.lang), tuple(buttons))
 
 
@@ -377,15 +380,15 @@ async def _line_chosen(ctx: Ctx, value: str) -> str:
     claim_id = ctx.data["claim_id"]
     if action == "d":
         await session.remove_line(claim_id, line_id)
-        ctx.say(ctx.t("Linjen er slettet.", "The line is deleted."))
+        ctx.say(ctx.t(Text("Linjen er slettet.", "The line is deleted.")))
         return "lines.manage"
     line = (await session.claim(claim_id)).line(line_id)
     # the receipt and texts stay unless replaced: entering the line again loses nothing
     ctx.data["draft"] = {"replace": line_id, "attachments": list(line.attachments),
                          "justification": line.justification,
                          "no_receipt_reason": line.no_receipt_reason}
-    ctx.say(ctx.t("Skriv linjen på nytt; den gamle byttes ut når du lagrer.",
-                  "Enter the line again; the old one is replaced when you save."))
+    ctx.say(ctx.t(Text("Skriv linjen på nytt; den gamle byttes ut når du lagrer.",
+                       "Enter the line again; the old one is replaced when you save.")))
     return f"{line.kind}.start"
 
 
@@ -395,13 +398,13 @@ async def _fix_receipt(ctx: Ctx, data: bytes | None) -> str:
     session = ctx.turn.session()
     content_hash = await session.store_file(data)
     await session.attach(ctx.data["claim_id"], ctx.data["fix_line"], content_hash)
-    ctx.say(ctx.t("📎 Kvitteringen er lagt ved.", "📎 The receipt is attached."))
+    ctx.say(ctx.t(Text("📎 Kvitteringen er lagt ved.", "📎 The receipt is attached.")))
     return await _fixed(ctx)
 
 
 async def _fixed(ctx: Ctx) -> str:
     ctx.data.pop("fix_line", None)
-    ctx.say(ctx.t("Prøver å sende igjen …", "Trying to send again …"))
+    ctx.say(ctx.t(Text("Prøver å sende igjen …", "Trying to send again …")))
     return await submit(ctx)
 
 
@@ -418,10 +421,10 @@ async def _set_line_field(ctx: Ctx, field: str, text: str) -> str:
 
 
 async def _remove_prompt(ctx: Ctx) -> Prompt:
-    return Prompt(ctx.t("Denne linjen kan ikke sendes slik den er. Slette den?",
-                        "This line cannot be sent as it is. Delete it?"),
-                  ((Button(ctx.t("🗑 Slett linjen", "🗑 Delete the line"), "delete"),
-                    Button(ctx.t("Tilbake", "Back"), "menu")),))
+    return Prompt(ctx.t(Text("Denne linjen kan ikke sendes slik den er. Slette den?",
+                             "This line cannot be sent as it is. Delete it?")),
+                  ((Button(ctx.t(Text("🗑 Slett linjen", "🗑 Delete the line")), "delete"),
+                    Button(ctx.t(Text("Tilbake", "Back")), "menu")),))
 
 
 async def _remove(ctx: Ctx, value: str) -> str:

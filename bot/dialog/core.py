@@ -97,9 +97,9 @@ class Ctx:
         draft: dict[str, Any] = self.data.setdefault("draft", {})
         return draft
 
-    def t(self, nb: str, en: str) -> str:
-        """Pick the claimant's language."""
-        return Text(nb, en).in_(self.lang)
+    def t(self, text: Text) -> str:
+        """``text`` in the claimant's language."""
+        return text.in_(self.lang)
 
     def say(self, text: str, buttons: Sequence[Sequence[Button]] = ()) -> None:
         """Add a message to this turn's answer."""

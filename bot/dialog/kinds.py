@@ -56,7 +56,7 @@ MEALS = tuple((key, MEAL_NAMES[key].nb, MEAL_NAMES[key].en) for key in DOMAIN_ME
 
 
 def _options(ctx: Ctx, table: Sequence[tuple[str, str, str]]) -> list[Button]:
-    return [Button(ctx.t(nb, en), value) for value, nb, en in table]
+    return [Button(ctx.t(Text(nb, en)), value) for value, nb, en in table]
 
 
 def _line(ctx: Ctx) -> dict[str, Any]:
@@ -130,9 +130,9 @@ async def _passengers(ctx: Ctx, names: list[str] | None) -> str:
 
 
 async def _extras(ctx: Ctx) -> Sequence[Button]:
-    return [Button(ctx.t("Nei", "No"), "no"),
-            Button(ctx.t("Skogsvei/anleggsvei", "Forest/construction road"), "forest"),
-            Button(ctx.t("Tilhenger/utstyr", "Trailer/equipment"), "trailer")]
+    return [Button(ctx.t(Text("Nei", "No")), "no"),
+            Button(ctx.t(Text("Skogsvei/anleggsvei", "Forest/construction road")), "forest"),
+            Button(ctx.t(Text("Tilhenger/utstyr", "Trailer/equipment")), "trailer")]
 
 
 async def _extra(ctx: Ctx, value: str) -> str:
@@ -247,9 +247,10 @@ def _next_night(ctx: Ctx) -> str:
 async def _night_prompt(ctx: Ctx) -> Prompt:
     night = _trip_days(ctx)[ctx.draft.get("nights_asked", 0)]
     buttons = [*_options(ctx, LODGINGS),
-               Button(ctx.t("Ingen overnatting", "No overnight"), "none")]
-    return Prompt(ctx.t(f"Natt til {night + timedelta(days=1):%d.%m}: hvor overnattet du?",
-                        f"Night before {night + timedelta(days=1):%d.%m}: where did you stay?"),
+               Button(ctx.t(Text("Ingen overnatting", "No overnight")), "none")]
+    day = f"{night + timedelta(days=1):%d.%m}"
+    return Prompt(ctx.t(Text(f"Natt til {day}: hvor overnattet du?",
+                             f"Night before {day}: where did you stay?")),
                   tuple((b,) for b in buttons))
 
 
@@ -274,14 +275,15 @@ async def _meals_prompt(ctx: Ctx) -> Prompt:
     rows: list[tuple[Button, ...]] = []
     for i, day in enumerate(_trip_days(ctx)):
         row = tuple(Button(("✅ " if (day.isoformat(), key) in provided else "▫️ ")
-                           + f"{day:%d.%m} {ctx.t(nb, en)}", f"{i}{key[0]}")
+                           + f"{day:%d.%m} {ctx.t(Text(nb, en))}", f"{i}{key[0]}")
                     for key, nb, en in MEALS
                     if departure <= datetime.combine(day, time(_MEAL_HOURS[key])) <= back)
         if row:
             rows.append(row)
-    rows.append((Button(ctx.t("Ferdig", "Done"), "done"),))
-    return Prompt(ctx.t("Trykk på måltidene du fikk dekket (betalt av andre, eller i billetten):",
-                        "Tap the meals you were given (paid by others, or in a ticket):"),
+    rows.append((Button(ctx.t(Text("Ferdig", "Done")), "done"),))
+    return Prompt(ctx.t(Text("Trykk på måltidene du fikk dekket (betalt av andre, eller i "
+                             "billetten):",
+                             "Tap the meals you were given (paid by others, or in a ticket):")),
                   tuple(rows))
 
 
@@ -310,8 +312,8 @@ async def _per_diem_payer(ctx: Ctx) -> str:
 
 async def _confirm_prompt(ctx: Ctx) -> Prompt:
     result = await preview(ctx, line_from_dict(_line(ctx)))
-    return Prompt(result_text(ctx, result), ((Button(ctx.t("💾 Lagre", "💾 Save"), "save"),
-                                              Button(ctx.t("Forkast", "Discard"), "drop")),))
+    return Prompt(result_text(ctx, result), ((Button(ctx.t(Text("💾 Lagre", "💾 Save")), "save"),
+                                              Button(ctx.t(Text("Forkast", "Discard")), "drop")),))
 
 
 async def _confirmed(ctx: Ctx, value: str) -> str:
@@ -324,7 +326,7 @@ async def _confirmed(ctx: Ctx, value: str) -> str:
 async def _payers(ctx: Ctx) -> Sequence[Button]:
     orgs = await claim_orgs(ctx)
     return [*(Button(o.name, s) for s, o in orgs.items()),
-            Button(ctx.t("Del etter honorarbrøk", "Split by fee fraction"), "split")]
+            Button(ctx.t(Text("Del etter honorarbrøk", "Split by fee fraction")), "split")]
 
 
 async def _per_diem_payer_chosen(ctx: Ctx, value: str) -> str:
@@ -358,13 +360,14 @@ async def _receipt(ctx: Ctx, data: bytes | None) -> str:
     if data is not None:
         content_hash = await ctx.turn.session().store_file(data)
         ctx.draft["attachments"] = [content_hash]
-        ctx.say(ctx.t("📎 Kvitteringen er lagret.", "📎 The receipt is stored."))
+        ctx.say(ctx.t(Text("📎 Kvitteringen er lagret.", "📎 The receipt is stored.")))
         if reading.remember(ctx, ctx.reading):
             return "expense.read"
         if ctx.turn.env.receipts is not None:
-            ctx.say(ctx.t("Jeg klarte ikke å lese kvitteringen sikkert nok; skriv inn "
-                          "opplysningene selv.", "I could not read the receipt surely enough; "
-                          "please type the details."))
+            ctx.say(ctx.t(Text("Jeg klarte ikke å lese kvitteringen sikkert nok; skriv inn "
+                               "opplysningene selv.",
+                               "I could not read the receipt surely enough; please type the "
+                               "details.")))
     return "expense.date"
 
 
@@ -491,10 +494,10 @@ register(
     ask_text("item.quantity", Text("Antall (timer, kamper, døgn …)?",
                                "Quantity (hours, matches, days …)?"),
              _quantity, read=read_number, kind="number").going_back_to("item.start"),
-    ask_text("item.date", lambda ctx: ctx.t("Dato (siste dag i perioden)?",
-                                            "Date (last day of the period)?")
+    ask_text("item.date", lambda ctx: ctx.t(Text("Dato (siste dag i perioden)?",
+                                                 "Date (last day of the period)?"))
              if ctx.draft.get("unit", "").casefold() in HOUR_UNITS
-             else ctx.t("Dato?", "Date?"),
+             else ctx.t(Text("Dato?", "Date?")),
              _item_date, read=read_date, kind="date", suggest=date_suggestions),
     ask_text("item.period", Text("Periode eller merknad (f.eks. «uke 3–4»)?",
                              "Period or remark (e.g. \"weeks 3–4\")?"),

@@ -67,8 +67,8 @@ def read_number(ctx: Ctx, text: str) -> Decimal:
 
 def date_suggestions(ctx: Ctx) -> list[Button]:
     """One-tap answers for the usual dates."""
-    return [Button(ctx.t("I dag", "Today"), ctx.t("i dag", "today")),
-            Button(ctx.t("I går", "Yesterday"), ctx.t("i går", "yesterday"))]
+    return [Button(ctx.t(Text("I dag", "Today")), ctx.t(Text("i dag", "today"))),
+            Button(ctx.t(Text("I går", "Yesterday")), ctx.t(Text("i går", "yesterday")))]
 
 
 async def claim_orgs(ctx: Ctx) -> dict[str, Organisation]:
@@ -147,9 +147,9 @@ async def _sure_or_save(ctx: Ctx) -> str:
 
 async def _sure_prompt(ctx: Ctx) -> Prompt:
     _, nb, en = ctx.draft["doubt"]
-    return Prompt(ctx.t(f"Er du sikker? {nb}", f"Are you sure? {en}"),
-                  ((Button(ctx.t("✅ Ja, det stemmer", "✅ Yes, that is right"), "yes"),
-                    Button(ctx.t("✏️ Nei, endre", "✏️ No, change it"), "no")),))
+    return Prompt(ctx.t(Text(f"Er du sikker? {nb}", f"Are you sure? {en}")),
+                  ((Button(ctx.t(Text("✅ Ja, det stemmer", "✅ Yes, that is right")), "yes"),
+                    Button(ctx.t(Text("✏️ Nei, endre", "✏️ No, change it")), "no")),))
 
 
 async def _sure(ctx: Ctx, value: str) -> str:
@@ -194,8 +194,8 @@ async def save(ctx: Ctx, *, shown: bool = False) -> str:
     else:
         await session.add_line(ctx.data["claim_id"], line)
     result = await preview(ctx, body)
-    ctx.say(ctx.t("✅ Lagret", "✅ Saved") + " " + (f"= {format_kr(result.amount)} kr" if shown
-                                                   else result_text(ctx, result)))
+    ctx.say(ctx.t(Text("✅ Lagret", "✅ Saved")) + " "
+            + (f"= {format_kr(result.amount)} kr" if shown else result_text(ctx, result)))
     ctx.data["draft"] = {}
     return END
 
@@ -203,7 +203,7 @@ async def save(ctx: Ctx, *, shown: bool = False) -> str:
 async def _payer_options(ctx: Ctx) -> Sequence[Button]:
     orgs = await claim_orgs(ctx)
     buttons = [Button(org.name, slug) for slug, org in orgs.items()]
-    return [*buttons, Button(ctx.t("Del etter honorarbrøk", "Split by fee fraction"), SPLIT)]
+    return [*buttons, Button(ctx.t(Text("Del etter honorarbrøk", "Split by fee fraction")), SPLIT)]
 
 
 async def _payer(ctx: Ctx, value: str) -> str:
@@ -214,8 +214,8 @@ async def _payer(ctx: Ctx, value: str) -> str:
 def _justification_question(ctx: Ctx) -> str:
     nb, en = ctx.draft.get("why") or ("Betaleren krever en begrunnelse.",
                                        "The payer requires a justification.")
-    return ctx.t(f"{nb}\nSkriv begrunnelsen (f.eks. hvorfor bil/taxi/fly, eller ruten):",
-                 f"{en}\nWrite the justification (e.g. why car/taxi/flight, or the route):")
+    return ctx.t(Text(f"{nb}\nSkriv begrunnelsen (f.eks. hvorfor bil/taxi/fly, eller ruten):",
+                      f"{en}\nWrite the justification (e.g. why car/taxi/flight, or the route):"))
 
 
 async def _justification(ctx: Ctx, text: str) -> str:

@@ -20,6 +20,7 @@ from bot.dialog.steps import ask_buttons
 from domain.calendar import MONTHS_EN, MONTHS_NB
 from domain.claim import ReceiptRead
 from domain.money import NOK, format_kr
+from domain.text import Text
 from service.receipts import ReceiptReading
 
 ACCEPT, CHANGE_AMOUNT, CHANGE_DATE = "read:ok", "read:amount", "read:date"
@@ -65,14 +66,15 @@ def said(ctx: Ctx, read: dict[str, Any]) -> str:
 
 async def _prompt(ctx: Ctx) -> Prompt:
     read = ctx.draft["reading"]
-    buttons = [Button(ctx.t("✅ Stemmer", "✅ Correct"), ACCEPT)]
+    buttons = [Button(ctx.t(Text("✅ Stemmer", "✅ Correct")), ACCEPT)]
     if read["total"] is not None:
-        buttons.append(Button(ctx.t("Endre beløp", "Change amount"), CHANGE_AMOUNT))
+        buttons.append(Button(ctx.t(Text("Endre beløp", "Change amount")), CHANGE_AMOUNT))
     if read["date"]:
-        buttons.append(Button(ctx.t("Endre dato", "Change date"), CHANGE_DATE))
+        buttons.append(Button(ctx.t(Text("Endre dato", "Change date")), CHANGE_DATE))
     rate = f"\n{read['rate_text']}" if read.get("rate_text") else ""
-    return Prompt(ctx.t(f"Jeg leste: {said(ctx, read)}. Stemmer det?",
-                        f"I read: {said(ctx, read)}. Is that right?") + rate, (tuple(buttons),))
+    return Prompt(ctx.t(Text(f"Jeg leste: {said(ctx, read)}. Stemmer det?",
+                             f"I read: {said(ctx, read)}. Is that right?")) + rate,
+                  (tuple(buttons),))
 
 
 def _take_amount(ctx: Ctx, read: dict[str, Any]) -> None:
