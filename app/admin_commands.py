@@ -25,6 +25,7 @@ from domain.calendar import OSLO
 from domain.claim import Actor, Approval, Claim
 from domain.errors import UserError
 from domain.events import EVENT_TEXT
+from domain.lines import LINE_KINDS
 from domain.money import format_kr
 from domain.organisation import OrganisationError
 from domain.text import Text
@@ -231,20 +232,17 @@ def _actor(actor: Actor, lang: str) -> str:
 
 async def claims_show(args: argparse.Namespace, settings: Settings) -> int:
     """Show one claim: status, lines with amounts, per payer, approvals and log, in words."""
-    from bot.dialog.render import KIND_EN, KIND_NB
-
     async with service_env(settings) as env:
         claim = await admin.claim_for_admin(env, args.reference)
         orgs = {slug: await admin.organisation(env, slug) for slug in claim.payers}
         tables = [t for org in orgs.values() for t in org.rate_tables]
         view = summarise(claim, orgs, env.book.with_tables(tables), env.clock().date())
     lang = settings.lang
-    kinds = KIND_EN if lang == "en" else KIND_NB
     print(f"{claim.reference}: {claim.title} — {view.status.in_(lang)}")
     for number, line in enumerate(view.lines, start=1):
         payer = view.payer_names.get(line.line.payer, line.line.payer) if line.line.payer \
             else say(TEXT["split"], lang)
-        kind = kinds.get(line.line.kind, line.line.kind)
+        kind = LINE_KINDS[line.line.kind].in_(lang)
         if line.result is None:
             error = line.error.in_(lang) if line.error else ""
             print(f"  {number}. {kind} → {payer}: {error}")

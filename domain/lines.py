@@ -17,7 +17,11 @@ from domain.money import ForeignAmount
 from domain.rates.model import LODGINGS, VEHICLES
 from domain.text import Text
 
-# The names shown for each kind of outlay and meal, in one place for the breakdown and the bot.
+# The names shown for each kind of line, outlay and meal, in one place for the breakdown, the
+# bot, the approval mail and the command line.
+LINE_KINDS: Mapping[str, Text] = {
+    "mileage": Text("Kjøring", "Driving"), "per_diem": Text("Diett", "Per diem"),
+    "expense": Text("Utlegg", "Outlay"), "item": Text("Timer/honorar", "Hours/fee")}
 EXPENSE_NAMES: Mapping[str, Text] = {
     "taxi": Text("Taxi", "Taxi"), "ticket": Text("Billett", "Ticket"),
     "flight": Text("Fly", "Flight"), "parking": Text("Parkering", "Parking"),

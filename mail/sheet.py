@@ -15,14 +15,14 @@ from domain.calc import Totals
 from domain.calendar import OSLO
 from domain.claim import ClaimEvent, ClaimLine
 from domain.events import ClaimApproved, Paid, Returned, StageApproved, Submitted, Withdrawn
-from domain.lines import Expense
+from domain.lines import LINE_KINDS, Expense
 from domain.money import NOK, format_kr
 from domain.text import Text
 from service.summary import ClaimSummary, LineView
 
-KIND = {"mileage": Text("Kjøring", "Driving"), "per_diem": Text("Diett", "Per diem"),
-        "expense": Text("Utlegg", "Outlay"), "item": Text("Timer/honorar", "Hours/fee")}
 SPLIT = Text("honorarbrøk", "split by fees")
+TYPED = Text("oppgitt av den reisende", "typed by the claimant")
+ROUND = Text("runde", "round")
 _CHANNEL = {"telegram": Text("Telegram", "Telegram"), "email": Text("e-post", "email"),
             "cli": Text("kommandolinjen", "command line"), "system": Text("Kvitt", "Kvitt")}
 
@@ -94,7 +94,7 @@ def _indent(text: str) -> str:
 
 
 def _row(number: int, view: LineView, summary: ClaimSummary, lang: str) -> Row:
-    line, en = view.line, lang == "en"
+    line = view.line
     if line.payer is not None:
         payer = summary.payer_names.get(line.payer, line.payer)
     else:
@@ -104,36 +104,34 @@ def _row(number: int, view: LineView, summary: ClaimSummary, lang: str) -> Row:
         details = (view.error.in_(lang) if view.error else "?",)
     else:
         details = tuple(_indent(t.in_(lang)) for t in view.result.breakdown[:-1])
+    why, no_receipt = line.justification, line.no_receipt_reason
     extra = [line.remark,
-             f"{'Justification' if en else 'Begrunnelse'}: {line.justification}"
-             if line.justification else "",
-             f"{'No receipt' if en else 'Uten kvittering'}: {line.no_receipt_reason}"
-             if line.no_receipt_reason else "", *receipt_notes(line, en)]
+             Text(f"Begrunnelse: {why}", f"Justification: {why}").in_(lang) if why else "",
+             Text(f"Uten kvittering: {no_receipt}", f"No receipt: {no_receipt}").in_(lang)
+             if no_receipt else "", *receipt_notes(line, lang)]
     money = None if view.result is None else Money.of(view.result.amount, view.result.taxfree)
-    return Row(number, f"{line.body.date:%d.%m.%Y}", KIND[line.kind].in_(lang),
+    return Row(number, f"{line.body.date:%d.%m.%Y}", LINE_KINDS[line.kind].in_(lang),
                details + tuple(e for e in extra if e), payer, money, bool(line.attachments))
 
 
-def receipt_notes(line: ClaimLine, en: bool) -> list[str]:
+def receipt_notes(line: ClaimLine, lang: str) -> list[str]:
     """The exchange rate's source and day, and an amount changed from what the receipt said."""
     notes = []
     if isinstance(line.body, Expense) and line.body.amount.currency != NOK:
-        rate = f"{line.body.amount.nok_rate.normalize():f}".replace(".", "." if en else ",")
-        source = (f"{line.read.rate_source}, {line.read.rate_date:%d.%m.%Y}"
-                  if line.read and line.read.rate_source and line.read.rate_date else
-                  ("typed by the claimant" if en else "oppgitt av den reisende"))
-        notes.append(f"{'Rate' if en else 'Kurs'} {rate} ({source})")
-    corrected = line.corrected_from
-    if corrected is not None:
-        notes.append(f"⚠ {'Read from the receipt' if en else 'Lest av kvitteringen'}: "
-                     f"{format_kr(corrected)} kr; "
-                     f"{'changed by the claimant' if en else 'endret av den reisende'}")
-    return notes
+        rate = f"{line.body.amount.nok_rate.normalize():f}"
+        read = line.read
+        source = (f"{read.rate_source}, {read.rate_date:%d.%m.%Y}"
+                  if read and read.rate_source and read.rate_date else TYPED.in_(lang))
+        notes.append(Text(f"Kurs {rate.replace('.', ',')} ({source})", f"Rate {rate} ({source})"))
+    if line.corrected_from is not None:
+        kr = format_kr(line.corrected_from)
+        notes.append(Text(f"⚠ Lest av kvitteringen: {kr} kr; endret av den reisende",
+                          f"⚠ Read from the receipt: {kr} kr; changed by the claimant"))
+    return [note.in_(lang) for note in notes]
 
 
 def log_line(event: ClaimEvent, summary: ClaimSummary, claimant: str, lang: str) -> str:
     """One entry of the approval log, e.g. *Godkjent elektronisk av … via e-post*."""
-    en = lang == "en"
     at = event.at.astimezone(OSLO) if event.at.tzinfo else event.at
     when = f"{at:%d.%m.%Y %H:%M}"
     who = claimant if event.actor.kind == "claimant" else event.actor.id
@@ -151,8 +149,7 @@ def log_line(event: ClaimEvent, summary: ClaimSummary, claimant: str, lang: str)
                             "The claim is approved by every payer"),
         Paid: Text(f"Utbetalt {event.text}".strip(), f"Paid {event.text}".strip()),
     }
-    round_ = "round" if en else "runde"
-    return f"{when}  {words[type(event)].in_(lang)} · {via} · {round_} {event.round}"
+    return f"{when}  {words[type(event)].in_(lang)} · {via} · {ROUND.in_(lang)} {event.round}"
 
 
 def _period(summary: ClaimSummary) -> str:

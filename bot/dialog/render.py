@@ -5,20 +5,22 @@ from __future__ import annotations
 from domain.calendar import OSLO
 from domain.claim import Claim, ClaimEvent
 from domain.events import EVENT_TEXT, Commented, Returned
+from domain.lines import LINE_KINDS
 from domain.money import format_kr
+from domain.text import Text
 from service.summary import ClaimSummary
 
-KIND_NB = {"mileage": "Kjøring", "per_diem": "Diett", "expense": "Utlegg", "item": "Timer/honorar"}
-KIND_EN = {"mileage": "Driving", "per_diem": "Per diem", "expense": "Outlay", "item": "Hours/fee"}
+SPLIT = Text("honorarbrøk", "split")
+CHECK = Text("Merk:", "Check:")
+
 def summary_text(view: ClaimSummary, lang: str) -> str:
     """The whole claim in one message."""
-    en = lang == "en"
     claim = view.claim
     out = [f"{claim.reference} «{claim.title}»", f"Status: {view.status.in_(lang)}", ""]
     for number, line in enumerate(view.lines, start=1):
-        kind = (KIND_EN if en else KIND_NB)[line.line.kind]
+        kind = LINE_KINDS[line.line.kind].in_(lang)
         payer = view.payer_names.get(line.line.payer or "", "") if line.line.payer else (
-            "split" if en else "honorarbrøk") if len(claim.payers) > 1 else ""
+            SPLIT.in_(lang) if len(claim.payers) > 1 else "")
         to = f" → {payer}" if payer else ""
         if line.result is None:
             problem = line.error.in_(lang) if line.error else "?"
@@ -27,10 +29,11 @@ def summary_text(view: ClaimSummary, lang: str) -> str:
         receipt = " 📎" if line.line.attachments else ""
         out.append(f"{number}. {kind}{to}: {format_kr(line.result.amount)} kr{receipt}")
         out.extend(f"    {text.in_(lang)}" for text in line.result.breakdown[:-1])
-    totals = view.totals
-    out += ["", f"{'Total' if en else 'Sum'}: {format_kr(totals.amount)} kr",
-            f"{'Tax-free' if en else 'Trekkfritt'}: {format_kr(totals.taxfree)} kr, "
-            f"{'taxable' if en else 'trekkpliktig'}: {format_kr(totals.taxable)} kr"]
+    total, free, taxed = (format_kr(v) for v in (view.totals.amount, view.totals.taxfree,
+                                                   view.totals.taxable))
+    out += ["", Text(f"Sum: {total} kr", f"Total: {total} kr").in_(lang),
+            Text(f"Trekkfritt: {free} kr, trekkpliktig: {taxed} kr",
+                 f"Tax-free: {free} kr, taxable: {taxed} kr").in_(lang)]
     if len(claim.payers) > 1:
         out += [f"  {view.payer_names[slug]}: {format_kr(share.amount)} kr"
                 for slug, share in view.payers.items()]
@@ -38,7 +41,7 @@ def summary_text(view: ClaimSummary, lang: str) -> str:
         [w.text.in_(lang) for w in view.warnings if w.code != "provisional_rates"]
         + [p.text.in_(lang) for p in view.problems]))
     if notes:
-        out += ["", "⚠️ " + ("Check:" if en else "Merk:")] + [f"• {n}" for n in notes]
+        out += ["", "⚠️ " + CHECK.in_(lang)] + [f"• {n}" for n in notes]
     return "\n".join(out)
 
 

@@ -111,7 +111,7 @@ async def test_changing_the_amount_keeps_the_read_date(bot):
     assert line.body.amount.amount == Decimal("340") and line.body.date == date(2026, 3, 14)
     assert line.corrected_from == Decimal("345.00")  # the approver's mail says so
     changed = "⚠ Lest av kvitteringen: 345,00 kr; endret av den reisende"
-    assert changed in receipt_notes(line, False)
+    assert changed in receipt_notes(line, "nb")
 
 
 async def test_a_pdf_in_euro_gets_norges_banks_rate_for_the_receipts_day(bot):
@@ -129,4 +129,4 @@ async def test_a_pdf_in_euro_gets_norges_banks_rate_for_the_receipts_day(bot):
     (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
     assert line.body.amount.currency == "EUR" and line.body.amount.nok_rate == Decimal("11.513")
     assert (line.read.rate_source, line.read.rate_date) == ("Norges Bank", date(2026, 3, 13))
-    assert "Kurs 11,513 (Norges Bank, 13.03.2026)" in receipt_notes(line, False)
+    assert "Kurs 11,513 (Norges Bank, 13.03.2026)" in receipt_notes(line, "nb")
