@@ -49,12 +49,12 @@ COMMANDS = {
 }
 ALL_COMMANDS = sorted({name for names in COMMANDS.values() for name, _ in names} | {"start"})
 CALLBACK = r"^(\d{1,9}|o):[\w:.@\-]{1,54}$"  # a prompt's button, or a notice's "open"
-TOO_BIG = ("Filen er over 20 MB. Ta et nytt bilde, eller send en mindre PDF.",
-           "The file is over 20 MB. Take a new photo, or send a smaller PDF.")
-OUR_FAULT = ("Beklager, noe gikk galt hos oss. Ingenting er lagret fra siste melding; "
-             "prøv igjen om litt.",
-             "Sorry, something went wrong on our side. Nothing from your last message was "
-             "saved; please try again shortly.")
+TOO_BIG = Text("Filen er over 20 MB. Ta et nytt bilde, eller send en mindre PDF.",
+               "The file is over 20 MB. Take a new photo, or send a smaller PDF.")
+OUR_FAULT = Text("Beklager, noe gikk galt hos oss. Ingenting er lagret fra siste melding; "
+                 "prøv igjen om litt.",
+                 "Sorry, something went wrong on our side. Nothing from your last message was "
+                 "saved; please try again shortly.")
 
 
 def _env(context: ContextTypes.DEFAULT_TYPE) -> Env:
@@ -157,19 +157,22 @@ async def on_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if (item.file_size or 0) > MAX_ATTACHMENT_BYTES:
         lang = language(user.language_code if user else None)
-        await message.reply_text(TOO_BIG[1] if lang == "en" else TOO_BIG[0])
+        await message.reply_text(TOO_BIG.in_(lang))
         return
     data = bytes(await (await item.get_file()).download_as_bytearray())
     await _answer(update, context, Incoming("file", file=data))
 
 
 # What the person sent, named in their language, for "I cannot use that (a sticker)".
-_KINDS = (("sticker", "et klistremerke", "a sticker"), ("voice", "en talemelding", "a voice note"),
-          ("video_note", "en videomelding", "a video message"), ("audio", "lyd", "audio"),
-          ("video", "en video", "a video"), ("animation", "en GIF", "a GIF"),
-          ("location", "en posisjon", "a location"), ("venue", "et sted", "a venue"),
-          ("contact", "en kontakt", "a contact"), ("poll", "en avstemning", "a poll"),
-          ("dice", "en terning", "a dice"), ("game", "et spill", "a game"))
+_KINDS = (("sticker", Text("et klistremerke", "a sticker")),
+          ("voice", Text("en talemelding", "a voice note")),
+          ("video_note", Text("en videomelding", "a video message")),
+          ("audio", Text("lyd", "audio")), ("video", Text("en video", "a video")),
+          ("animation", Text("en GIF", "a GIF")), ("location", Text("en posisjon", "a location")),
+          ("venue", Text("et sted", "a venue")), ("contact", Text("en kontakt", "a contact")),
+          ("poll", Text("en avstemning", "a poll")), ("dice", Text("en terning", "a dice")),
+          ("game", Text("et spill", "a game")))
+_OTHER_KIND = Text("en melding av en annen type", "a message of another kind")
 
 
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -178,9 +181,8 @@ async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     lang = language(user.language_code if user else None)
-    found = next(((nb, en) for attr, nb, en in _KINDS if getattr(message, attr, None)),
-                 ("en melding av en annen type", "a message of another kind"))
-    await _answer(update, context, Incoming("other", found[1] if lang == "en" else found[0]))
+    found = next((name for attr, name in _KINDS if getattr(message, attr, None)), _OTHER_KIND)
+    await _answer(update, context, Incoming("other", found.in_(lang)))
 
 
 EDITED = Text("Endringer i sendte meldinger teller ikke. Svar på nytt, eller bruk /linjer for å "
@@ -215,7 +217,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         user = update.effective_user
         lang = language(user.language_code if user else None)
         await context.bot.send_message(update.effective_chat.id,
-                                       OUR_FAULT[1] if lang == "en" else OUR_FAULT[0])
+                                       OUR_FAULT.in_(lang))
 
 
 async def register_commands(app: Application) -> None:  # type: ignore[type-arg]
