@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import timeit
+from functools import partial
 
 from domain.calc import compute_line
 from domain.codec import line_from_dict
+from domain.lines import Line
 from domain.rates import default_book
 
 LINES = {
@@ -30,6 +32,10 @@ LINES = {
 }
 
 
+def _read(text: str) -> Line:
+    return line_from_dict(json.loads(text))
+
+
 def measure(repeat: int = 5, number: int = 2000) -> dict[str, tuple[float, float]]:
     """Per kind: (ratio compute/baseline, computed lines per second)."""
     book = default_book()
@@ -37,10 +43,9 @@ def measure(repeat: int = 5, number: int = 2000) -> dict[str, tuple[float, float
     for kind, data in LINES.items():
         text = json.dumps(data)
         line = line_from_dict(json.loads(text))
-        baseline = min(timeit.repeat(lambda t=text: line_from_dict(json.loads(t)),
-                                     repeat=repeat, number=number))
-        compute = min(timeit.repeat(lambda ln=line: compute_line(ln, book),
-                                    repeat=repeat, number=number))
+        baseline = min(timeit.repeat(partial(_read, text), repeat=repeat, number=number))
+        compute = min(timeit.repeat(partial(compute_line, line, book), repeat=repeat,
+                                    number=number))
         results[kind] = (compute / baseline, number / compute)
     return results
 

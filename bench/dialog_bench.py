@@ -28,6 +28,7 @@ from service.context import Env
 from store.blobs import FileBlobs
 
 CONCURRENCY = 8  # the bot's bound (build_application's default); the echo bot gets the same
+Run = tuple[float, float]  # one round: CPU seconds per update, updates per second
 SCRIPT = (("type", "/ny"), ("press", "Tromsø"), ("press", "Bodø"), ("press", "Ferdig"),
           ("type", "Kamper i helgen"), ("press", "Hopp over"), ("press", "Kjøring"),
           ("type", "lørdag"), ("press", "Bil"), ("type", "Tromsø"), ("type", "Bodø"),
@@ -62,7 +63,7 @@ async def script_texts(server: BotApiServer, user: int) -> list[str]:
 
 
 async def _drive(server: BotApiServer, users: list[int], texts: list[str],
-                 per_chat: int) -> tuple[float, float]:
+                 per_chat: int) -> Run:
     """CPU seconds per update and updates per second of wall time, for one round.
 
     The wait counts the bot's ``sendMessage`` calls in the endpoint (``per_chat`` per
@@ -77,7 +78,7 @@ async def _drive(server: BotApiServer, users: list[int], texts: list[str],
     return (time.process_time() - cpu) / n, n / (time.perf_counter() - wall)
 
 
-async def echo(server: BotApiServer, users: list[int], texts: list[str]) -> list[tuple]:
+async def echo(server: BotApiServer, users: list[int], texts: list[str]) -> list[Run]:
     """The baseline, three rounds."""
     app = application_builder(server).concurrent_updates(CONCURRENCY).build()
 
@@ -99,7 +100,7 @@ async def echo(server: BotApiServer, users: list[int], texts: list[str]) -> list
 
 
 async def kvitt(server: BotApiServer, env: Env, users: list[int], texts: list[str],
-                folder: Path, rounds: int = 3) -> tuple[list[tuple], int]:
+                folder: Path, rounds: int = 3) -> tuple[list[Run], int]:
     """Kvitt's bot, ``rounds`` rounds of the script; and the errors it answered."""
     env = replace(env, blobs=FileBlobs(folder / "blobs"))
     app = build_application(env, "123:ABC", api_url=server.base_url)
@@ -120,7 +121,7 @@ async def kvitt(server: BotApiServer, env: Env, users: list[int], texts: list[st
     return found, errors
 
 
-def medians(runs: list[tuple]) -> tuple[float, float]:
+def medians(runs: list[Run]) -> tuple[float, float]:
     """Median CPU per update and median throughput."""
     return (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
 

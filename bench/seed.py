@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.claim import ClaimLine
@@ -52,7 +52,7 @@ async def one_claim(env: Env, referee: str, *, approve: bool = True) -> str:
     return claim.id
 
 
-async def _rows(engine: AsyncEngine, table: t.Table, claim_id: str) -> list[dict[str, Any]]:
+async def _rows(engine: AsyncEngine, table: Table, claim_id: str) -> list[dict[str, Any]]:
     async with engine.connect() as conn:
         found = await conn.execute(select(table).where(table.c.claim_id == claim_id))
         return [dict(r) for r in found.mappings()]
@@ -77,7 +77,7 @@ async def grow(engine: AsyncEngine, template: str, referee: str, have: int, want
     rng = random.Random(have)
     for start in range(have, want, BATCH):
         batch = range(start, min(want, start + BATCH))
-        rows: dict[t.Table, list[dict[str, Any]]] = {t.claimants: [], t.memberships: [],
+        rows: dict[Table, list[dict[str, Any]]] = {t.claimants: [], t.memberships: [],
                                                      t.claims: []}
         for n in batch:
             if n % 20 == 0:
