@@ -141,12 +141,11 @@ async def driving_line(chat: DemoChat, day: date, passengers: str) -> None:
 
 
 async def fee(chat: DemoChat, level: str, club: str, day: date) -> None:
-    """One match fee from the clubs' catalogue, paid by ``club``."""
+    """One match fee from the clubs' catalogue, paid by ``club``, on ``day``."""
     await chat.press("Timer/honorar")
     await chat.press(level, club)
-    await chat.type("1")
+    await chat.press("Annen dato")
     await chat.type(f"{day:%d.%m}")
-    await chat.press("Hopp over")
 
 
 async def fix(chat: DemoChat, day: date) -> None:

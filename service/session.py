@@ -24,6 +24,7 @@ from domain.lines import LineError
 from domain.organisation import Organisation
 from domain.plausibility import refuse_impossible, refuse_no_rates
 from domain.rates import NoRateSetError
+from domain.remembered import Remembered, remember
 from domain.text import Text
 from service.context import Env, book_for, organisations, own_claim
 from service.notify import publish
@@ -208,3 +209,12 @@ class ClaimantSession:
     async def my_claims(self) -> Sequence[Claim]:
         """The claimant's claims, newest first."""
         return await self.uow.claims.for_claimant(self.claimant_id)
+
+    async def remembered(self, besides: str | None = None) -> Remembered:
+        """What the claimant's newest claims (other than ``besides``) offer as "Som sist"."""
+        claimant = await self.claimant()
+        newest = [c for c in await self.my_claims() if c.id != besides][:5]
+        found = remember(newest)
+        if any(slug not in claimant.memberships for slug in found.payers):
+            return replace(found, payers=())  # no longer a member: nothing to offer
+        return found

@@ -5,16 +5,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.dialog.core import END, Button, Ctx, Prompt, Step, rows
+from bot.dialog import quick
+from bot.dialog.core import END, Button, Ctx, Incoming, InputError, Prompt, Step, rows
 from bot.dialog.engine import register
+from bot.dialog.kinds import receipt_sent
 from bot.dialog.render import summary_text
-from bot.dialog.steps import ask_buttons, ask_choice, ask_text
+from bot.dialog.steps import ask_buttons, ask_text
 from domain.calendar import MONTHS_EN, MONTHS_NB
 from domain.errors import LateSubmitNotConfirmed, PolicyRefused
 from domain.organisation import Dimension
 from domain.text import Text
 
 SPLIT = "split"
+AS_LAST = "last"
+AS_LAST_LABEL = Text("⭐ Som sist", "⭐ Same as last time")
+
+
+async def _as_last_text(ctx: Ctx) -> str:
+    """What "Som sist" will fill in, said under the question ("" when there is nothing)."""
+    last = await ctx.turn.session().remembered()
+    if not last.payers:
+        return ""
+    orgs = await ctx.turn.organisations(last.payers)
+    claimant = ctx.turn.claimant
+    dims = claimant.allocation_defaults if claimant else {}
+    said = [" og ".join(o.name for o in orgs.values()) if ctx.lang != "en"
+            else " and ".join(o.name for o in orgs.values()),
+            f"«{_title_suggestions(ctx)[0].label}»",
+            *(f"{d.name} {dims[d.name]}" for o in orgs.values() for d in o.dimensions
+              if dims.get(d.name))]
+    return "\n" + Text("⭐ Som sist: ", "⭐ Same as last time: ").in_(ctx.lang) + ", ".join(
+        dict.fromkeys(said))
 
 
 async def _payer_options(ctx: Ctx) -> Sequence[Button]:
@@ -24,10 +45,35 @@ async def _payer_options(ctx: Ctx) -> Sequence[Button]:
     chosen = set(ctx.data.get("new_payers", []))
     buttons = [Button(("✅ " if slug in chosen else "▫️ ") + org.name, slug)
                for slug, org in orgs.items()]
-    return [*buttons, Button(ctx.t(Text("Ferdig", "Done")), "done")]
+    last = [Button(AS_LAST_LABEL.in_(ctx.lang), AS_LAST)] if (
+        not chosen and (await ctx.turn.session().remembered()).payers) else []
+    return [*buttons, Button(ctx.t(Text("Ferdig", "Done")), "done"), *last]
+
+
+async def _payers_prompt(ctx: Ctx) -> Prompt:
+    question = Text("Hvem skal betale? Velg én eller flere, så Ferdig.",
+                    "Who pays? Choose one or more, then Done.").in_(ctx.lang)
+    buttons = list(await _payer_options(ctx))
+    said = await _as_last_text(ctx) if buttons[-1].value == AS_LAST else ""
+    return Prompt(question + said, tuple((b,) for b in buttons))
+
+
+async def _as_last(ctx: Ctx) -> str:
+    """A new claim like the last one: its payers and cost allocation, this month's title."""
+    last = await ctx.turn.session().remembered()
+    claimant = ctx.turn.claimant
+    ctx.data["new_payers"] = list(last.payers)
+    ctx.data["new_title"] = _title_suggestions(ctx)[0].label
+    ctx.data["new_purpose"] = ""
+    ctx.data["new_allocation"] = {d.name: claimant.allocation_defaults[d.name]
+                                  for d in await _dimensions(ctx)
+                                  if claimant and claimant.allocation_defaults.get(d.name)}
+    return await _next_dimension(ctx)
 
 
 async def _payers_chosen(ctx: Ctx, value: str) -> str:
+    if value == AS_LAST:
+        return await _as_last(ctx)
     chosen: list[str] = ctx.data.setdefault("new_payers", [])
     if value != "done":
         if value in chosen:
@@ -51,8 +97,32 @@ def _title_suggestions(ctx: Ctx) -> list[Button]:
     return [Button(label, label) for label in labels]
 
 
-async def _title(ctx: Ctx, text: str) -> str:
-    ctx.data["new_title"] = text
+async def _title_prompt(ctx: Ctx) -> Prompt:
+    buttons = [Button(b.label, f"s{i}") for i, b in enumerate(_title_suggestions(ctx))]
+    said = await _as_last_text(ctx)
+    if said:
+        buttons.append(Button(AS_LAST_LABEL.in_(ctx.lang), AS_LAST))
+    return Prompt(Text("Tittel på kravet (f.eks. måneden eller reisen):",
+                       "Title of the claim (e.g. the month or the trip):").in_(ctx.lang) + said,
+                  rows(buttons))
+
+
+def _title_parse(ctx: Ctx, incoming: Incoming) -> str:
+    if incoming.kind == "button" and incoming.text.startswith("s"):
+        return _title_suggestions(ctx)[int(incoming.text[1:])].value
+    if incoming.kind == "button":
+        return incoming.text  # AS_LAST
+    text = incoming.text.strip()
+    if incoming.kind != "text" or not text or len(text) > 200:
+        raise InputError(Text("Skriv en tittel (høyst 200 tegn), eller trykk på en knapp.",
+                              "Write a title (at most 200 characters), or press a button."))
+    return "t:" + text
+
+
+async def _title(ctx: Ctx, value: str) -> str:
+    if value == AS_LAST:
+        return await _as_last(ctx)
+    ctx.data["new_title"] = value.removeprefix("t:")
     return "claim.purpose"
 
 
@@ -130,7 +200,36 @@ async def _menu_prompt(ctx: Ctx) -> Prompt:
          *([Button(ctx.t(Text("⏱ Timer/honorar", "⏱ Hours/fee")), "item")] if has_items else []),
          Button(ctx.t(Text("📋 Oppsummering", "📋 Summary")), "summary"),
          Button(ctx.t(Text("📤 Send inn", "📤 Submit")), "send")]
-    return Prompt(ctx.t(Text("Hva vil du legge til?", "What do you want to add?")), rows(b))
+    return Prompt(ctx.t(Text("Hva vil du legge til?", "What do you want to add?")) + "\n"
+                  + MENU_HINT.in_(ctx.lang), rows(b))
+
+
+MENU_HINT = Text("Trykk, send et bilde av en kvittering, eller skriv hele linjen, f.eks. "
+                 "«180 km bil Tromsø–Bodø med Ola 14.3», «taxi 450 kr 3.11», «diett 8–17».",
+                 "Tap, send a photo of a receipt, or write the whole line, e.g. “180 km car "
+                 "Tromsø–Bodø with Ola 14.3”, “taxi 450 kr 3.11”, “per diem 8–17”.")
+
+
+def _menu_parse(ctx: Ctx, incoming: Incoming) -> tuple[str, Any]:
+    if incoming.kind == "button":
+        return "button", incoming.text
+    if incoming.kind == "file" and incoming.file is not None:
+        return "file", incoming.file
+    return "text", incoming.text.strip()
+
+
+async def _menu_answer(ctx: Ctx, answer: tuple[str, Any]) -> str:
+    """A button; a receipt photo (an outlay begins with it); or a whole line typed."""
+    kind, value = answer
+    if kind == "button":
+        return await _menu_chosen(ctx, value)
+    ctx.data["draft"] = {}
+    if kind == "file":
+        return await receipt_sent(ctx, value)
+    following = await quick.take(ctx, value) if value else None
+    if following is None:
+        raise InputError(quick.EXAMPLES)
+    return following
 
 
 async def _menu_chosen(ctx: Ctx, value: str) -> str:
@@ -203,17 +302,13 @@ async def _late_chosen(ctx: Ctx, value: str) -> str:
 
 
 register(
-    ask_choice("claim.payers", Text("Hvem skal betale? Velg én eller flere, så Ferdig.",
-                                "Who pays? Choose one or more, then Done."),
-               _payer_options, _payers_chosen, per_row=1),
-    ask_text("claim.title", Text("Tittel på kravet (f.eks. måneden eller reisen):",
-                             "Title of the claim (e.g. the month or the trip):"),
-             _title, suggest=_title_suggestions),
+    ask_buttons("claim.payers", _payers_prompt, _payers_chosen),
+    Step("claim.title", "text", _title_prompt, _title_parse, _title),
     ask_text("claim.purpose", Text("Formål med reisen/oppdraget:",
                                    "Purpose of the trip/assignment:"),
              _purpose, skip=Text("Hopp over", "Skip")),
     Step("claim.dimension", "text", _dimension_prompt, _dimension_parse, _dimension_answer),
-    ask_buttons("claim.menu", _menu_prompt, _menu_chosen),
+    Step("claim.menu", "choice", _menu_prompt, _menu_parse, _menu_answer),
     ask_buttons("claim.fix", _fix_prompt, _fix_chosen),
     ask_buttons("claim.late", _late_prompt, _late_chosen),
 )

@@ -4,7 +4,7 @@ Driving: date, vehicle, from, to, km, passengers, forest road / trailer.
 Per diem: departure, return, km from home, lodging per night, meals (a toggle
 keyboard, not typing), then the computed breakdown before saving.
 Outlay: the receipt first, then date, type, amount (currency and rate), remark.
-Hours/fee: an entry of the payers' catalogue, quantity, date, period.
+Hours/fee: ``fees.py`` (several entries on one keyboard).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from bot.dialog import reading
+from bot.dialog import quick, reading
 from bot.dialog.core import END, Button, Ctx, InputError, Prompt
 from bot.dialog.engine import register
 from bot.dialog.lines import (
@@ -31,10 +31,11 @@ from bot.dialog.lines import (
 )
 from bot.dialog.steps import ask_buttons, ask_choice, ask_file, ask_text
 from bot.understand import When, echo_when, parse_amount, parse_km, parse_when, time_only
+from bot.understand_line import Trip
 from domain.codec import line_from_dict
-from domain.lines import EXPENSE_NAMES, MEAL_NAMES
-from domain.money import NOK, ZERO, format_kr, number_text
-from domain.plausibility import HOUR_UNITS, refuse_date, refuse_outlay, refuse_quantity
+from domain.lines import EXPENSE_NAMES, MEAL_NAMES, MileageLeg
+from domain.money import NOK, format_kr, number_text
+from domain.plausibility import refuse_date, refuse_outlay
 from domain.rates.model import LODGINGS as DOMAIN_LODGINGS
 from domain.rates.model import MEALS as DOMAIN_MEALS
 from domain.rates.model import VEHICLES as DOMAIN_VEHICLES
@@ -65,6 +66,12 @@ def _line(ctx: Ctx) -> dict[str, Any]:
 
 
 # -- driving ---------------------------------------------------------------------------------
+
+async def _mileage_start(ctx: Ctx, text: str) -> str:
+    """The date of the drive — or the whole drive in one message."""
+    return await quick.take(ctx, text, "mileage") or await _mileage_date(
+        ctx, read_date(ctx, text))
+
 
 async def _mileage_date(ctx: Ctx, day: date) -> str:
     await check_rates(ctx, day)
@@ -159,8 +166,11 @@ async def _checked(ctx: Ctx) -> str:
 
 
 register(
-    ask_text("mileage.start", Text("Dato for kjøringen?", "Date of the drive?"), _mileage_date,
-             read=read_date, kind="date", suggest=date_suggestions),
+    ask_text("mileage.start", Text("Dato for kjøringen? (Eller hele linjen, f.eks. «180 km bil "
+                                   "Tromsø–Bodø med Ola 14.3».)",
+                                   "Date of the drive? (Or the whole line, e.g. “180 km car "
+                                   "Tromsø–Bodø with Ola 14.3”.)"), _mileage_start,
+             kind="date", suggest=date_suggestions),
     ask_choice("mileage.vehicle", Text("Kjøretøy?", "Vehicle?"), _vehicles,
                _vehicle).going_back_to("mileage.start"),
     ask_text("mileage.from", Text("Kjørte fra (sted):", "Drove from (place):"), _from,
@@ -211,6 +221,12 @@ def _read_return(ctx: Ctx, text: str) -> datetime:
     return moment
 
 
+async def _per_diem_start(ctx: Ctx, text: str) -> str:
+    """The departure — or departure and return in one message ("8–17 lunsj")."""
+    return await quick.take(ctx, text, "per_diem") or await _departure(
+        ctx, _read_moment(ctx, text))
+
+
 async def _departure(ctx: Ctx, moment: datetime) -> str:
     await check_rates(ctx, moment.date())
     _line(ctx).update(kind="per_diem", departure=f"{moment:%Y-%m-%dT%H:%M}")
@@ -222,13 +238,103 @@ async def _return(ctx: Ctx, moment: datetime) -> str:
     if moment <= departure:
         raise InputError(Text("Hjemkomst må være etter avreise.",
                               "Return must be after departure."))
+    _line(ctx).update(nights=[], meals=[])
     _line(ctx)["return"] = f"{moment:%Y-%m-%dT%H:%M}"
-    return "per_diem.distance"
+    ctx.draft.update(nights_asked=0, meals_done=False)
+    return await per_diem_next(ctx)
+
+
+async def per_diem_from(ctx: Ctx, said: Trip, day: tuple[date, Text] | None) -> str:
+    """A per diem said in one message: its times, and the meals and lodging it names."""
+    if isinstance(said.departure, When):
+        departure = datetime.combine(said.departure.date, said.departure.time or time())
+    elif day is not None:
+        departure = datetime.combine(day[0], said.departure)
+    else:
+        raise InputError(Text("Skriv datoen også, f.eks. «diett 14.3 kl 8–17».",
+                              "Write the date too, e.g. “per diem 14.3 at 8–17”."))
+    if isinstance(said.back, When):
+        back = datetime.combine(said.back.date, said.back.time or time())
+    else:
+        back = datetime.combine(departure.date(), said.back)
+        back += timedelta(days=1) if back <= departure else timedelta()
+    for moment in (departure, back):
+        refuse_date(moment.date(), ctx.now.date())
+    await _departure(ctx, departure)
+    ctx.say(f"🕒 {echo_when(When(departure.date(), departure.time()), ctx.lang)} – "
+            f"{echo_when(When(back.date(), back.time()), ctx.lang)}")
+    line = _line(ctx)
+    line["return"] = f"{back:%Y-%m-%dT%H:%M}"
+    if back <= departure:
+        raise InputError(Text("Hjemkomst må være etter avreise.",
+                              "Return must be after departure."))
+    days = _trip_days(ctx)
+    line["nights"] = [{"date": d.isoformat(), "lodging": said.lodging}
+                      for d in days[:-1]] if said.lodging else []
+    ctx.draft["nights_asked"] = len(line["nights"])
+    line["meals"] = [entry for d in days if (entry := _meals_on(ctx, d, said.meals))]
+    ctx.draft["meals_done"] = bool(said.meals)
+    return await per_diem_next(ctx)
+
+
+def _meals_on(ctx: Ctx, day: date, meals: Sequence[str]) -> dict[str, Any] | None:
+    """The day's entry for ``meals`` provided, those inside the trip only (None: none)."""
+    line = _line(ctx)
+    departure = datetime.fromisoformat(line["departure"])
+    back = datetime.fromisoformat(line["return"])
+    inside = [m for m in meals if departure <= datetime.combine(day, time(_MEAL_HOURS[m])) <= back]
+    if not inside:
+        return None
+    return {"date": day.isoformat(), **{k: k in inside for k, _, _ in MEALS}}
+
+
+async def per_diem_next(ctx: Ctx) -> str:
+    """The first per diem question still open, else who pays and the breakdown."""
+    line = _line(ctx)
+    if "distance_km" not in line:
+        offers = await _distance_offers(ctx)
+        if ctx.draft.get("quick") and offers and offers[0][2] == "drive":
+            line["distance_km"] = offers[0][1]
+            ctx.say(f"🛣 {offers[0][0]}")
+        else:
+            ctx.draft["distance_offers"] = [o[:2] for o in offers]
+            return "per_diem.distance"
+    if ctx.draft.get("nights_asked", 0) < len(_trip_days(ctx)) - 1:
+        return "per_diem.night"
+    if not ctx.draft.get("meals_done"):
+        return "per_diem.meals"
+    return await _per_diem_payer(ctx)
+
+
+async def _distance_offers(ctx: Ctx) -> list[tuple[str, str, str]]:
+    """Distances to offer: half the same day's drive (if 15 km or more), last time's."""
+    day = datetime.fromisoformat(_line(ctx)["departure"]).date()
+    claim = await ctx.turn.session().claim(ctx.data["claim_id"])
+    offers = []
+    for line in claim.lines:
+        body = line.body
+        if isinstance(body, MileageLeg) and body.date == day and body.km / 2 >= 15:
+            half = number_text(body.km / 2).in_(ctx.lang)
+            offers.append((Text(f"{half} km fra hjemmet (halve kjøringen {line.remark})",
+                                f"{half} km from home (half the drive {line.remark})"
+                                ).in_(ctx.lang),
+                           str(body.km / 2), "drive"))
+    last = (await ctx.turn.session().remembered(besides=claim.id)).distance_km
+    if last is not None:
+        km = number_text(last).in_(ctx.lang)
+        offers.append((Text(f"{km} km (som sist)", f"{km} km (as last time)").in_(ctx.lang),
+                       str(last),
+                       "last"))
+    return offers
+
+
+def _distance_buttons(ctx: Ctx) -> list[Button]:
+    return [Button(label, km) for label, km in ctx.draft.get("distance_offers", [])]
 
 
 async def _distance(ctx: Ctx, km: Decimal) -> str:
-    _line(ctx).update(distance_km=str(km), nights=[], meals=[])
-    return _next_night(ctx)
+    _line(ctx)["distance_km"] = str(km)
+    return await per_diem_next(ctx)
 
 
 def _trip_days(ctx: Ctx) -> list[date]:
@@ -238,16 +344,17 @@ def _trip_days(ctx: Ctx) -> list[date]:
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _next_night(ctx: Ctx) -> str:
-    nights = _trip_days(ctx)[:-1]
-    asked = ctx.draft.setdefault("nights_asked", 0)
-    return "per_diem.night" if asked < len(nights) else "per_diem.meals"
+ALL_HOTEL = "all_hotel"
+ALL_HOTEL_LABEL = Text("🏨 Hotell alle netter", "🏨 Hotel every night")
 
 
 async def _night_prompt(ctx: Ctx) -> Prompt:
-    night = _trip_days(ctx)[ctx.draft.get("nights_asked", 0)]
+    asked = ctx.draft.get("nights_asked", 0)
+    night = _trip_days(ctx)[asked]
+    several = len(_trip_days(ctx)) - 1 - asked > 1
     buttons = [*_options(ctx, LODGINGS),
-               Button(ctx.t(Text("Ingen overnatting", "No overnight")), "none")]
+               Button(ctx.t(Text("Ingen overnatting", "No overnight")), "none"),
+               *([Button(ALL_HOTEL_LABEL.in_(ctx.lang), ALL_HOTEL)] if several else [])]
     day = f"{night + timedelta(days=1):%d.%m}"
     return Prompt(ctx.t(Text(f"Natt til {day}: hvor overnattet du?",
                              f"Night before {day}: where did you stay?")),
@@ -256,11 +363,13 @@ async def _night_prompt(ctx: Ctx) -> Prompt:
 
 async def _night(ctx: Ctx, value: str) -> str:
     index = ctx.draft.get("nights_asked", 0)
-    if value != "none":
-        _line(ctx)["nights"].append({"date": _trip_days(ctx)[index].isoformat(),
-                                     "lodging": value})
-    ctx.draft["nights_asked"] = index + 1
-    return _next_night(ctx)
+    nights = _trip_days(ctx)[:-1]
+    for night in nights[index:] if value == ALL_HOTEL else nights[index:index + 1]:
+        if value != "none":
+            _line(ctx)["nights"].append({"date": night.isoformat(),
+                                         "lodging": "hotel" if value == ALL_HOTEL else value})
+    ctx.draft["nights_asked"] = len(nights) if value == ALL_HOTEL else index + 1
+    return await per_diem_next(ctx)
 
 
 # A meal is offered on a day only if its usual time (README: 07, 12, 18) lies in the trip:
@@ -281,14 +390,32 @@ async def _meals_prompt(ctx: Ctx) -> Prompt:
         if row:
             rows.append(row)
     rows.append((Button(ctx.t(Text("Ferdig", "Done")), "done"),))
+    if _hotel_mornings(ctx):
+        rows.append((Button(HOTEL_BREAKFAST_LABEL.in_(ctx.lang), HOTEL_BREAKFAST),))
     return Prompt(ctx.t(Text("Trykk på måltidene du fikk dekket (betalt av andre, eller i "
                              "billetten):",
                              "Tap the meals you were given (paid by others, or in a ticket):")),
                   tuple(rows))
 
 
+HOTEL_BREAKFAST = "hotel_breakfast"
+HOTEL_BREAKFAST_LABEL = Text("🏨 Hotellfrokost hver morgen, ellers ingen",
+                             "🏨 Hotel breakfast every morning, nothing else")
+
+
+def _hotel_mornings(ctx: Ctx) -> list[date]:
+    """The mornings after a night at a hotel."""
+    return [date.fromisoformat(n["date"]) + timedelta(days=1) for n in _line(ctx)["nights"]
+            if n["lodging"] == "hotel"]
+
+
 async def _meal(ctx: Ctx, value: str) -> str:
+    if value == HOTEL_BREAKFAST:
+        _line(ctx)["meals"] = [entry for day in _hotel_mornings(ctx)
+                               if (entry := _meals_on(ctx, day, ("breakfast",)))]
+        value = "done"
     if value == "done":
+        ctx.draft["meals_done"] = True
         return await _per_diem_payer(ctx)
     day = _trip_days(ctx)[int(value[:-1])].isoformat()
     key = next(k for k, _, _ in MEALS if k[0] == value[-1])
@@ -312,11 +439,17 @@ async def _per_diem_payer(ctx: Ctx) -> str:
 
 async def _confirm_prompt(ctx: Ctx) -> Prompt:
     result = await preview(ctx, line_from_dict(_line(ctx)))
-    return Prompt(result_text(ctx, result), ((Button(ctx.t(Text("💾 Lagre", "💾 Save")), "save"),
-                                              Button(ctx.t(Text("Forkast", "Discard")), "drop")),))
+    payer = await quick.payer_text(ctx)
+    other = [Button(quick.OTHER_PAYER_LABEL.in_(ctx.lang), "payer")] if payer else []
+    return Prompt("\n".join(t for t in (result_text(ctx, result), payer) if t),
+                  ((Button(ctx.t(Text("💾 Lagre", "💾 Save")), "save"), *other,
+                    Button(ctx.t(Text("Forkast", "Discard")), "drop")),))
 
 
 async def _confirmed(ctx: Ctx, value: str) -> str:
+    if value == "payer":
+        ctx.draft.pop("payer", None)
+        return "per_diem.payer"
     if value == "save":
         return await save(ctx, shown=True)  # the breakdown is on screen already
     ctx.data["draft"] = {}
@@ -335,17 +468,19 @@ async def _per_diem_payer_chosen(ctx: Ctx, value: str) -> str:
 
 
 register(
-    ask_text("per_diem.start", Text("Når reiste du? Dato og klokkeslett, f.eks. «3.3 kl 07.30».",
-                                "When did you leave? Date and time, e.g. \"3.3 at 07:30\"."),
-             _departure, read=_read_moment, kind="datetime"),
+    ask_text("per_diem.start", Text("Når reiste du? Dato og klokkeslett, f.eks. «3.3 kl 07.30». "
+                                    "(Eller avreise og hjemkomst på én gang: «3.3 kl 8–17».)",
+                                    "When did you leave? Date and time, e.g. \"3.3 at 07:30\". "
+                                    "(Or departure and return at once: “3.3 at 8–17”.)"),
+             _per_diem_start, kind="datetime"),
     ask_text("per_diem.return", Text("Når kom du hjem? Dato og klokkeslett.",
                                  "When did you get home? Date and time."),
              _return, read=_read_return, kind="datetime").going_back_to("per_diem.start"),
     ask_text("per_diem.distance", Text(
                  "Hvor langt fra hjemmet/arbeidsstedet var reisen (km én vei)?",
                  "How far from home/work was the trip (km one way)?"),
-             _distance, read=lambda ctx, t: parse_km(t),
-             kind="number").going_back_to("per_diem.return"),
+             _distance, read=lambda ctx, t: parse_km(t), kind="number",
+             suggest=_distance_buttons).going_back_to("per_diem.return"),
     ask_buttons("per_diem.night", _night_prompt, _night),
     ask_buttons("per_diem.meals", _meals_prompt, _meal, kind="multi"),
     ask_choice("per_diem.payer", Text("Hvem skal betale dietten?", "Who pays the per diem?"),
@@ -355,6 +490,11 @@ register(
 
 
 # -- outlay -----------------------------------------------------------------------------------
+
+async def receipt_sent(ctx: Ctx, data: bytes) -> str:
+    """An outlay begins with its receipt: keep it, offer what was read, or ask the rest."""
+    return await _receipt(ctx, data)
+
 
 async def _receipt(ctx: Ctx, data: bytes | None) -> str:
     if data is not None:
@@ -369,6 +509,12 @@ async def _receipt(ctx: Ctx, data: bytes | None) -> str:
                                "I could not read the receipt surely enough; please type the "
                                "details.")))
     return "expense.date"
+
+
+async def _expense_start(ctx: Ctx, text: str) -> str:
+    """The date of the outlay — or the whole outlay in one message ("taxi 450 3.11")."""
+    return await quick.take(ctx, text, "expense") or await _expense_date(
+        ctx, read_date(ctx, text))
 
 
 async def _expense_date(ctx: Ctx, day: date) -> str:
@@ -430,8 +576,10 @@ register(
              without=lambda ctx: Text("Behold kvitteringen", "Keep the receipt")
              if ctx.draft.get("attachments")
              else Text("Har ikke kvittering", "I have no receipt")),
-    ask_text("expense.date", Text("Dato for utlegget?", "Date of the outlay?"), _expense_date,
-             read=read_date, kind="date", suggest=date_suggestions),
+    ask_text("expense.date", Text("Dato for utlegget? (Eller hele linjen, f.eks. «taxi 450 "
+                                  "3.11».)", "Date of the outlay? (Or the whole line, e.g. "
+                                  "“taxi 450 3.11”.)"),
+             _expense_start, kind="date", suggest=date_suggestions),
     ask_choice("expense.type", Text("Hva slags utlegg?", "What kind of outlay?"), _types,
                _type).going_back_to("expense.date"),
     ask_text("expense.amount", Text("Beløp? (f.eks. «250», «1 234,50» eller «EUR 45»)",
@@ -443,63 +591,4 @@ register(
              _remark, skip=Text("Hopp over", "Skip")),
     ask_text("expense.no_receipt", Text("Hvorfor mangler kvitteringen?",
                                     "Why is there no receipt?"), _no_receipt),
-)
-
-
-# -- hours / fee ------------------------------------------------------------------------------
-
-async def _items(ctx: Ctx) -> Sequence[Button]:
-    orgs = await claim_orgs(ctx)
-    several = len(orgs) > 1  # then the button must say which payer the fee goes to
-    buttons = [Button(f"{e.label.in_(ctx.lang)} · {format_kr(e.rate or ZERO)} kr/{e.unit}"
-                      + (f" · {org.name}" if several else ""), f"{slug}:{e.code}")
-               for slug, org in orgs.items() for e in org.catalogue if e.kind == "item"]
-    if not buttons:
-        raise InputError(Text("Betalerne har ingen timesatser eller honorarer i katalogen.",
-                              "The payers have no hourly rates or fees in their catalogue."))
-    return buttons
-
-
-async def _item(ctx: Ctx, value: str) -> str:
-    slug, code = value.split(":", 1)
-    orgs = await claim_orgs(ctx)
-    entry = orgs[slug].entry(code)
-    assert entry is not None and entry.rate is not None
-    ctx.draft.update(payer=slug, type_code=code)
-    _line(ctx).update(kind="item", rate=str(entry.rate), taxable=entry.taxable,
-                      label=entry.label.nb, code=code)
-    ctx.draft["unit"] = entry.unit
-    return "item.quantity"
-
-
-async def _quantity(ctx: Ctx, quantity: Decimal) -> str:
-    refuse_quantity(quantity, ctx.draft.get("unit", ""))
-    _line(ctx)["quantity"] = str(quantity)
-    return "item.date"
-
-
-async def _item_date(ctx: Ctx, day: date) -> str:
-    _line(ctx)["date"] = day.isoformat()
-    return "item.period"
-
-
-async def _period(ctx: Ctx, text: str | None) -> str:
-    ctx.draft["remark"] = text or ""
-    return await after_fields(ctx)
-
-
-register(
-    ask_choice("item.start", Text("Velg timesats eller honorar:", "Choose the rate or fee:"),
-               _items, _item, per_row=1),
-    ask_text("item.quantity", Text("Antall (timer, kamper, døgn …)?",
-                               "Quantity (hours, matches, days …)?"),
-             _quantity, read=read_number, kind="number").going_back_to("item.start"),
-    ask_text("item.date", lambda ctx: ctx.t(Text("Dato (siste dag i perioden)?",
-                                                 "Date (last day of the period)?"))
-             if ctx.draft.get("unit", "").casefold() in HOUR_UNITS
-             else ctx.t(Text("Dato?", "Date?")),
-             _item_date, read=read_date, kind="date", suggest=date_suggestions),
-    ask_text("item.period", Text("Periode eller merknad (f.eks. «uke 3–4»)?",
-                             "Period or remark (e.g. \"weeks 3–4\")?"),
-             _period, skip=Text("Hopp over", "Skip")),
 )

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from bot.dialog.core import END, Button, Ctx, InputError, Prompt
 from bot.dialog.engine import register
@@ -127,8 +128,7 @@ async def _why_justify(ctx: Ctx) -> Text | None:
 
 
 # Where to go back to when the claimant says an unusual figure was wrong.
-_FIELD_STEPS = {("mileage", "km"): "mileage.km", ("expense", "amount"): "expense.amount",
-                ("item", "quantity"): "item.quantity"}
+_FIELD_STEPS = {("mileage", "km"): "mileage.km", ("expense", "amount"): "expense.amount"}
 
 
 async def _sure_or_save(ctx: Ctx) -> str:
@@ -141,8 +141,29 @@ async def _sure_or_save(ctx: Ctx) -> str:
             return "line.sure"
     if not ctx.draft.get("justification") and (why := await _why_justify(ctx)):
         ctx.draft["why"] = [why.nb, why.en]
+        last = await ctx.turn.session().remembered()
+        ctx.draft["why_last"] = last.justifications.get(_remembered_as(ctx.draft))
         return "line.justification"
+    if ctx.draft.get("quick"):  # a line said in one message is echoed before it is saved
+        return "line.confirm"
     return await save(ctx)
+
+
+def _remembered_as(draft: dict[str, Any]) -> str:
+    """The key a drafted line's justification is remembered by (``remembered.line_key``)."""
+    kind = draft["line"]["kind"]
+    return draft.get("type_code") or (f"expense:{draft['line']['type']}"
+                                      if kind == "expense" else kind)
+
+
+def _last_justification(ctx: Ctx) -> list[Button]:
+    """The justification given last time for a line like this, as one button."""
+    last = ctx.draft.get("why_last")
+    if not last:
+        return []
+    short = last if len(last) <= 32 else last[:30] + "…"
+    return [Button(Text(f"⭐ Som sist: «{short}»", f"⭐ As last time: “{short}”").in_(ctx.lang),
+                   last)]
 
 
 async def _sure_prompt(ctx: Ctx) -> Prompt:
@@ -226,6 +247,7 @@ async def _justification(ctx: Ctx, text: str) -> str:
 register(
     ask_choice("line.payer", Text("Hvem skal betale denne linjen?", "Who pays this line?"),
                _payer_options, _payer, per_row=1),
-    ask_text("line.justification", _justification_question, _justification),
+    ask_text("line.justification", _justification_question, _justification,
+             suggest=_last_justification),
     ask_buttons("line.sure", _sure_prompt, _sure, kind="confirm"),
 )

@@ -5,8 +5,10 @@ from __future__ import annotations
 from bot.dialog import (  # noqa: F401 - they register steps
     claim_flow,
     commands,
+    fees,
     kinds,
     lines,
+    quick,
 )
 from bot.dialog import reading as _reading  # noqa: F401 - registers the receipt step
 from bot.dialog.core import Ctx, Incoming, Reply

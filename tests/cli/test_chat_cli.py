@@ -17,7 +17,7 @@ def test_a_month_of_respite_hours_is_filed_through_the_terminal(kvitt, tmp_path)
         "Avlaster", "#1", "#1", "#1", "-", "-",  # stilling, org.enhet, ansvar, funksjon, …
         "#4",  # ⏱ Timer/honorar
         "#1",  # Avlaster lav sats
-        "48", "31.01.2026", "Januar 2026",
+        "48",  # the count, typed at the keyboard: dated the end of January (the title's)
         "/oppsummering",
     ]) + "\n"
     ran = kvitt("chat", "--user", "42", stdin=script)

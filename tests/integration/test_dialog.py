@@ -91,15 +91,15 @@ async def test_a_referee_files_a_two_club_claim_by_chat_and_submits_it(engine, t
     await chat.press("Tromsø")
 
     await chat.press("Timer/honorar")
+    assert "Dato: Lørdag 14. mars 2026 (samme dag som forrige linje)" in chat.text
     await chat.press("3. divisjon")
-    await chat.type("1")
-    await chat.type("14.3")
-    await chat.press("Hopp over")
+    await chat.press("Ferdig")
+    assert "Lagret = 565,00" in chat.text
     await chat.press("Timer/honorar")
     await chat.press("5. divisjon")
-    await chat.type("1")
+    await chat.press("Annen dato")
     await chat.type("15.3")
-    await chat.press("Hopp over")
+    assert "Lagret = 310,00" in chat.text
 
     await chat.type("/oppsummering")
     assert "Trekkfritt" in chat.text
@@ -175,9 +175,8 @@ async def test_my_data_is_exported_and_erasure_waits_until_nothing_is_in_approva
     await chat.press("Hopp over")
     await chat.press("Timer/honorar")
     await chat.press("3. divisjon")
-    await chat.type("1")
+    await chat.press("Ferdig")
     await chat.type("14.3")
-    await chat.press("Hopp over")
     await chat.type("/send")
     await chat.type("/slettmeg")
     await chat.press("Ja, slett meg")
