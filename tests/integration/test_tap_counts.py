@@ -33,15 +33,6 @@ SCENARIOS = tomllib.loads(
 PHOTO = b"\xff\xd8\xff\xe0" + b"kvittering " * 40
 
 
-@dataclass
-class Run:
-    """A scenario's environment, its claimant's chat and its clock."""
-
-    env: Env
-    chat: Chat
-    clock: Clock
-
-
 class Counted(Chat):
     """A chat that counts what the person does and can play a scenario's steps."""
 
@@ -69,6 +60,15 @@ class Counted(Chat):
         for step in steps:
             await self.step(step)
         return self.taps
+
+
+@dataclass
+class Run:
+    """A scenario's environment, its claimant's chat and its clock."""
+
+    env: Env
+    chat: Counted
+    clock: Clock
 
 
 @pytest.fixture
