@@ -8,7 +8,12 @@ appended (the log is append-only), so adding a line to a long claim costs the sa
 statements as adding one to a short one. When a round starts (submit), the figures
 the reports sum (``service.figures``) are written beside the claim.
 
-Several claims are loaded with one query per table, whatever their number.
+Several claims are loaded with one query per table, whatever their number. Within one
+unit of work a claim read by id is read from the database once: a dialog turn asks for
+the open claim in several places (the step's prompt, the payer's buttons, the preview),
+and each ask used to cost four statements. The rows are kept, not the object, so every
+``get`` returns a fresh ``Claim`` (a change made and then refused is never seen by the
+next reader), and saving the claim forgets its rows.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from store import tables as t
 from store.engine import insert_for
 from store.types import CENT
 
+_Rows = tuple[Any, list[Any], list[Any], list[Any]]  # a claim's row, lines, approvals, log
 CHUNK = 500  # ids per IN (…): well under SQLite's and asyncpg's parameter limits
 
 
@@ -52,23 +58,28 @@ class SqlClaims:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
         self._seen: dict[str, _Seen] = {}
+        self._rows: dict[str, _Rows] = {}  # read by id in this unit of work, unchanged
 
     async def get(self, claim_id: str) -> Claim | None:
-        found = await self._many(select(t.claims).where(t.claims.c.id == claim_id))
+        kept = self._rows.get(claim_id)
+        if kept is not None:
+            return self._build(*kept)
+        found = await self._many(select(t.claims).where(t.claims.c.id == claim_id),
+                                 keep=True)
         return found[0] if found else None
 
     async def by_reference(self, reference: str) -> Claim | None:
         found = await self._many(select(t.claims).where(t.claims.c.reference == reference))
         return found[0] if found else None
 
-    async def _many(self, query: Any) -> list[Claim]:
+    async def _many(self, query: Any, *, keep: bool = False) -> list[Claim]:
         rows = (await self._conn.execute(query)).mappings().all()
         claims: list[Claim] = []
         for start in range(0, len(rows), CHUNK):
-            claims += await self._load(rows[start:start + CHUNK])
+            claims += await self._load(rows[start:start + CHUNK], keep=keep)
         return claims
 
-    async def _load(self, rows: Sequence[Any]) -> list[Claim]:
+    async def _load(self, rows: Sequence[Any], *, keep: bool = False) -> list[Claim]:
         if not rows:
             return []
         ids = [row["id"] for row in rows]
@@ -86,23 +97,31 @@ class SqlClaims:
         claims = []
         for row in rows:
             lines, approvals, events = children[row["id"]]
-            claim = Claim(
-                id=row["id"], reference=row["reference"], claimant_id=row["claimant_id"],
-                payers=tuple(row["payers"]), title=row["title"], rate_set=row["rate_set"],
-                purpose=row["purpose"], route=row["route"], allocation=dict(row["allocation"]),
-                lines=[_line(r) for r in lines], status=Status(row["status"]),
-                round=row["round"], approvals=[_approval(r) for r in approvals],
-                events=[_event(r) for r in events], returned_by=row["returned_by"],
-                submitted_at=row["submitted_at"], version=row["version"])
-            self._seen[claim.id] = _Seen(
-                {r["id"]: _line_row(claim.id, i, line)
-                 for i, (r, line) in enumerate(zip(lines, claim.lines, strict=True))},
-                {_key(a): _approval_row(claim.id, a, None) for a in claim.approvals},
-                len(claim.events), claim.round, claim.payers)
-            claims.append(claim)
+            if keep:
+                self._rows[row["id"]] = (row, lines, approvals, events)
+            claims.append(self._build(row, lines, approvals, events))
         return claims
 
+    def _build(self, row: Any, lines: list[Any], approvals: list[Any],
+               events: list[Any]) -> Claim:
+        """A claim from its rows; what it was loaded as is remembered for ``save``."""
+        claim = Claim(
+            id=row["id"], reference=row["reference"], claimant_id=row["claimant_id"],
+            payers=tuple(row["payers"]), title=row["title"], rate_set=row["rate_set"],
+            purpose=row["purpose"], route=row["route"], allocation=dict(row["allocation"]),
+            lines=[_line(r) for r in lines], status=Status(row["status"]),
+            round=row["round"], approvals=[_approval(r) for r in approvals],
+            events=[_event(r) for r in events], returned_by=row["returned_by"],
+            submitted_at=row["submitted_at"], version=row["version"])
+        self._seen[claim.id] = _Seen(
+            {r["id"]: _line_row(claim.id, i, line)
+             for i, (r, line) in enumerate(zip(lines, claim.lines, strict=True))},
+            {_key(a): _approval_row(claim.id, a, None) for a in claim.approvals},
+            len(claim.events), claim.round, claim.payers)
+        return claim
+
     async def add(self, claim: Claim) -> None:
+        self._rows.pop(claim.id, None)
         await self._conn.execute(insert(t.claims).values(**_claim_row(claim),
                                                          version=claim.version))
         await self._conn.execute(insert(t.claim_payers), [
@@ -111,6 +130,7 @@ class SqlClaims:
         await self._write_children(claim)
 
     async def save(self, claim: Claim) -> None:
+        self._rows.pop(claim.id, None)
         result = await self._conn.execute(
             update(t.claims)
             .where(t.claims.c.id == claim.id, t.claims.c.version == claim.version)

@@ -86,10 +86,13 @@ class SqlOrganisations:
     CPU when done per claim, and part of every dialog turn. Parsed organisations are
     kept in the process by the hash of their source, so a change by ``kvitt org apply``,
     from this process or another, is seen at the next read: a new hash, a new parse.
+    Within one unit of work an organisation is read once (a dialog turn asks for the
+    claim's payers two or three times); ``put`` forgets what was read.
     """
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self._read: dict[str, StoredOrganisation | None] = {}
 
     @staticmethod
     def _stored(row: Any) -> StoredOrganisation:
@@ -102,11 +105,15 @@ class SqlOrganisations:
         return StoredOrganisation(parsed, row["source"], row["source_hash"])
 
     async def get(self, slug: str) -> StoredOrganisation | None:
+        if slug in self._read:
+            return self._read[slug]
         row = (await self._conn.execute(select(t.organisations).where(
             t.organisations.c.slug == slug))).mappings().first()
-        return None if row is None else self._stored(row)
+        found = self._read[slug] = None if row is None else self._stored(row)
+        return found
 
     async def put(self, stored: StoredOrganisation) -> None:
+        self._read.pop(stored.organisation.slug, None)
         values = {"name": stored.organisation.name, "source": stored.source,
                   "source_hash": stored.source_hash, "updated_at": datetime.now(UTC)}
         result = await self._conn.execute(update(t.organisations).where(

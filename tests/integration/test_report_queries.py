@@ -163,3 +163,27 @@ async def test_an_approval_writes_its_decision_and_never_rewrites_the_lines(engi
     writes = [s for s in seen if not s.lstrip().upper().startswith("SELECT")]
     assert not [s for s in writes if "claim_lines" in s], writes
     assert not [s for s in writes if s.lstrip().upper().startswith("DELETE")], writes
+
+
+async def test_a_claim_read_twice_in_one_unit_of_work_is_read_from_the_database_once(engine):
+    env, _, referee = await world(engine)
+    claim = await claims.create_claim(env, referee, list(CLUBS), "To ganger")
+    async with SqlUnitOfWork(engine) as uow:
+        with counted(engine) as first:
+            one = await uow.claims.get(claim.id)
+            payers = await uow.organisations.get("tromso-hk")
+        with counted(engine) as again:
+            two = await uow.claims.get(claim.id)
+            assert await uow.organisations.get("tromso-hk") is payers
+        assert one is not None and two is not None
+        assert len(first) == 5 and again == [], (first, again)
+        # each read is a claim of its own: a change made and not saved is not seen
+        one.title = "Endret, ikke lagret"
+        three = await uow.claims.get(claim.id)
+        assert three is not None and three.title == "To ganger"
+        # a saved change is read again from the database
+        three.title = "Lagret"
+        await uow.claims.save(three)
+        with counted(engine) as after_save:
+            four = await uow.claims.get(claim.id)
+        assert four is not None and four.title == "Lagret" and len(after_save) == 4
