@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import logging
 import traceback
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -56,8 +57,8 @@ class Source(Protocol):
     def read(self, uid: str) -> bytes | None:
         """One message's bytes."""
 
-    def file(self, uid: str, folder: Folder) -> None:
-        """Move one message to ``folder``."""
+    def file(self, uids: Sequence[str], folder: Folder) -> None:
+        """Move these messages to ``folder``."""
 
 
 async def ingest(env: Env, raw: bytes, settings: GatewaySettings) -> Outcome:
@@ -110,25 +111,33 @@ async def inbox_pass(env: Env, source: Source, settings: GatewaySettings,
     """Handle up to ``limit`` messages now in the inbox, one at a time; returns how many.
 
     A message waiting out its backoff is skipped without being read again until its time
-    has come, so it never hides the messages behind it.
+    has come, so it never hides the messages behind it. Each message's outcome is
+    committed before the next is read; the handled messages are then filed with one move
+    per folder (one IMAP round trip, not one per message), also when the pass stops
+    early. A message whose move is lost (the connection drops) is read again next time
+    and recognised by its Message-ID, so filing late never applies anything twice.
     """
     policy = policy or RetryPolicy()
     now = env.clock()
     due = [uid for uid in await asyncio.to_thread(source.pending)
            if source.deferred.get(uid, now) <= now][:limit]
-    filed = 0
-    for uid in due:
-        raw = await asyncio.to_thread(source.read, uid)
-        if raw is None:
-            continue
-        where = await handle_one(env, raw, settings, policy)
-        if isinstance(where, datetime):
-            source.deferred[uid] = where
-            continue
-        await asyncio.to_thread(source.file, uid, where)
-        source.deferred.pop(uid, None)
-        filed += 1
-    return filed
+    handled: dict[Folder, list[str]] = {}
+    try:
+        for uid in due:
+            raw = await asyncio.to_thread(source.read, uid)
+            if raw is None:
+                continue
+            where = await handle_one(env, raw, settings, policy)
+            if isinstance(where, datetime):
+                source.deferred[uid] = where
+                continue
+            handled.setdefault(where, []).append(uid)
+    finally:
+        for folder, uids in handled.items():
+            await asyncio.to_thread(source.file, uids, folder)
+            for uid in uids:
+                source.deferred.pop(uid, None)
+    return sum(len(uids) for uids in handled.values())
 
 
 imap_pass = maildir_pass = inbox_pass

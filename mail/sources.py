@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import mailbox
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -68,9 +69,10 @@ class ImapSource:
             raise ConnectionError(f"IMAP FETCH answered {status}")
         return next((item[1] for item in data if isinstance(item, tuple)), None)
 
-    def file(self, uid: str, folder: Folder) -> None:
-        """Move one message to ``folder``."""
-        self.box.move(uid, folder)
+    def file(self, uids: Sequence[str], folder: Folder) -> None:
+        """Move these messages to ``folder``: one command (UID MOVE, or COPY + EXPUNGE)."""
+        if uids:
+            self.box.move(list(uids), folder)
 
     def wait(self, seconds: float) -> None:
         """Wait for new mail: IDLE where the server has it, else just the interval."""
@@ -103,7 +105,8 @@ class MaildirSource:
         except KeyError:
             return None
 
-    def file(self, key: str, folder: Folder) -> None:
-        """Move one message to ``folder`` (added there first, then removed here)."""
-        self.folders[folder].add(self.box.get_bytes(key))
-        self.box.remove(key)
+    def file(self, keys: Sequence[str], folder: Folder) -> None:
+        """Move these messages to ``folder`` (each added there first, then removed here)."""
+        for key in keys:
+            self.folders[folder].add(self.box.get_bytes(key))
+            self.box.remove(key)

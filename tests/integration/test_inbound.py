@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -195,7 +196,7 @@ async def test_a_connection_lost_before_filing_loses_nothing_and_applies_nothing
     deliver(account, reply(key, "Godkjent"))
     real_file = source.file
 
-    def dropped(uid: str, processed: bool) -> None:
+    def dropped(uids: Sequence[str], folder: str) -> None:
         raise ConnectionResetError("connection lost")
 
     source.file = dropped
@@ -208,6 +209,30 @@ async def test_a_connection_lost_before_filing_loses_nothing_and_applies_nothing
     assert stored.status is Status.APPROVED
     assert [e.kind for e in stored.events].count("approved") == 1
     assert folders(account) == {"INBOX": 0, "Processed": 1, "Rejected": 0}
+
+
+async def test_a_batch_is_filed_with_one_move_per_folder_after_each_outcome_is_recorded(
+        engine, imap):
+    account, source = imap
+    env = sql_env(engine, Clock(datetime(2026, 3, 10, 12, tzinfo=UTC)))
+    _, claim = await _submitted(env)
+    keys = await _keys(env)
+    for key in keys:
+        deliver(account, reply(key, "Godkjent"))
+    for n in range(3):
+        deliver(account, reply("ukjent-nokkel", f"Godkjent {n}"))
+    moves: list[tuple[list[str], str]] = []
+    real_move = source.box.move
+
+    def counted(uids: list[str], folder: str) -> object:
+        moves.append((list(uids), folder))
+        return real_move(uids, folder)
+
+    source.box.move = counted
+    assert await imap_pass(env, source, GATEWAY) == len(keys) + 3
+    assert sorted(folder for _, folder in moves) == ["Processed", "Rejected"], moves
+    assert folders(account) == {"INBOX": 0, "Processed": len(keys), "Rejected": 3}
+    assert (await _claim(env, claim.id)).status is not Status.DRAFT
 
 
 async def test_a_sender_cannot_forge_dmarc_below_the_receiving_servers_verdict(engine, imap):
