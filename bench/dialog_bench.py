@@ -3,11 +3,11 @@
 Each chat is a claimant's second claim: a draft is already open, so ``/ny`` asks
 whether to continue it and the script starts a new one, for two clubs, and adds a
 whole driving line (date, vehicle, from, to, km, passengers, return trip, how to split
-it), then asks for the summary: 17 updates, every answer typed (a button's label typed is the same answer as the button;
-the endpoint drives typed messages itself, so the bench process spends CPU only on the
-bot). 1, 16 or 100 chats talk at once. The baseline is a PTB echo bot with the same
-concurrency bound, endpoint and number of updates. Errors are the bot's "Beklager, noe
-gikk galt" answers.
+it), then asks for the summary: 17 updates, every answer typed (a button's label typed
+is the same answer as the button; the endpoint drives typed messages itself, so the
+bench process spends CPU only on the bot). 1, 16 or 100 chats talk at once. The
+baseline is a PTB echo bot with the same concurrency bound, endpoint and number of
+updates. Errors are the bot's "Beklager, noe gikk galt" answers.
 """
 
 from __future__ import annotations
