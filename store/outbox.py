@@ -14,14 +14,14 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.wire import UnknownRecord
 from service.messages import MESSAGES, Message, UnreadableMessage
 from service.ports import OutboxMessage, OutboxRow, QueuedMessage
 from store import tables as t
+from store.engine import insert_for
 
 MAX_ATTEMPTS = 8
 # short, so a row whose worker was killed is sent again within about a minute; the worker
@@ -45,18 +45,13 @@ class SqlOutbox:
         if len(key) > 400:  # built from outside input (a Message-ID): keep it to the column
             key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
             message = replace(message, dedupe_key=key)
-        exists = (await self._conn.execute(select(t.outbox.c.id).where(
-            t.outbox.c.dedupe_key == message.dedupe_key))).first()
-        if exists is not None:
-            return
-        try:
-            async with self._conn.begin_nested():
-                await self._conn.execute(insert(t.outbox).values(
-                    kind=message.kind, channel=message.channel, recipient=message.recipient,
-                    payload=message.payload, dedupe_key=message.dedupe_key, status="pending",
-                    attempts=0, next_try_at=at, created_at=at))
-        except IntegrityError:
-            return  # a concurrent writer queued the same notice: once is enough
+        # one statement: a notice queued before, by this writer or a concurrent one, is
+        # left as it is (once is enough), without a savepoint to recover from the clash
+        await self._conn.execute(insert_for(self._conn, t.outbox).values(
+            kind=message.kind, channel=message.channel, recipient=message.recipient,
+            payload=message.payload, dedupe_key=message.dedupe_key, status="pending",
+            attempts=0, next_try_at=at, created_at=at).on_conflict_do_nothing(
+            index_elements=[t.outbox.c.dedupe_key]))
 
     async def claim_due(self, channel: str, now: datetime, limit: int = 20,
                         lease: timedelta = LEASE) -> Sequence[OutboxRow]:
