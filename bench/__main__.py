@@ -1,8 +1,10 @@
-"""One command, one table: ``python -m bench [--full] [--pg URL] [--only reports|bot]``.
+"""One command, one table: ``python -m bench [--full] [--pg URL] [--only reports|bot|inbound]``.
 
 For SQLite (a temporary file) and PostgreSQL (a database made for the run and dropped),
 with 0, 1k and 10k claims stored (``--full``: 100k too, ~15 minutes more on 2 cores):
-the admin digest and the payroll export against the raw SQL aggregate (1k/10k/100k),
+approvers' replies through a real Dovecot against a bare fetch-parse-record reader
+(1,000 replies), the admin digest and the payroll export against the raw SQL aggregate
+(1k/10k/100k),
 and the bot on a realistic dialog at 1, 16 and 100 chats against a bare echo bot
 (0 and 10k stored claims; 100k with ``--full``). Every figure is the median of three,
 every ratio against a baseline measured in the same run. The table is Markdown, for
@@ -21,7 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bench import dialog_bench, report_bench, seed
+from bench import dialog_bench, inbound_bench, report_bench, seed
 from harness.bot_api import BotApiServer
 from harness.region import world
 from store.engine import make_engine, sqlite_url
@@ -49,6 +51,18 @@ async def one_database(name: str, url: str, sizes: list[int], bot_sizes: set[int
     if server is not None and only != "reports":
         await dialog_bench.join(env, users)
         texts = await dialog_bench.discover(server, env, folder)
+    if only in (None, "inbound"):
+        r = await inbound_bench.measure(engine, env, referee)
+        if r is None:
+            print(f"| inbound replies, {name} | Dovecot not installed | – | – | ≤ 2× |")
+        else:
+            row(f"inbound approval replies through Dovecot, 1,000 replies, {name}",
+                f"{r['inbound'] * 1000:.1f} ms/reply",
+                f"fetch + parse + one row {r['inbound_raw'] * 1000:.1f} ms/reply",
+                r["inbound"] / r["inbound_raw"], "≤ 2×")
+        if only == "inbound":
+            await engine.dispose()
+            return
     have = 0
     for size in sizes:
         if size:
@@ -86,14 +100,14 @@ async def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--full", action="store_true", help="100k claims too")
     parser.add_argument("--pg", default=PG, help="a PostgreSQL server's URL (any database)")
-    parser.add_argument("--only", choices=("reports", "bot"))
+    parser.add_argument("--only", choices=("reports", "bot", "inbound"))
     parser.add_argument("--sqlite-only", action="store_true")
     args = parser.parse_args()
     sizes = [0, 1000, 10000, *([100000] if args.full else [])]
     bot_sizes = {0, 10000, *([100000] if args.full else [])}
     print("| what | Kvitt | baseline in the same run | ratio | goal |")
     print("|---|---|---|---|---|", flush=True)
-    server = None if args.only == "reports" else BotApiServer().start()
+    server = None if args.only in ("reports", "inbound") else BotApiServer().start()
     try:
         with tempfile.TemporaryDirectory() as folder:
             await one_database("SQLite", sqlite_url(Path(folder)), sizes, bot_sizes,
