@@ -143,7 +143,7 @@ async def org_apply(args: argparse.Namespace, settings: Settings) -> int:
         try:
             results = await admin.apply_organisation_files(env, files)
         except OrganisationError as exc:
-            print(f"kvitt: {exc}", file=sys.stderr)
+            print(f"kvitt: {exc.in_(settings.lang)}", file=sys.stderr)
             print(TEXT["nothing_applied"].in_(settings.lang), file=sys.stderr)
             return EXIT_REFUSED
     for org, changed in results:

@@ -27,7 +27,29 @@ ItemKind = Literal["item", "expense"]
 
 
 class OrganisationError(ValueError):
-    """The organisation file is not valid; the message names the field."""
+    """The organisation file is not valid: ``where`` names the field, ``text`` the mistake.
+
+    ``in_(lang)`` is the admin's message (``kvitt org apply`` follows ``KVITT_LANG``);
+    ``str()`` is the Norwegian one.
+    """
+
+    def __init__(self, where: str, text: Text) -> None:
+        super().__init__(where, text)
+        self.where, self.text = where, text
+
+    def __str__(self) -> str:
+        return self.in_("nb")
+
+    def in_(self, lang: str) -> str:
+        """``file.toml: catalogue[1].code: what is wrong`` in ``lang``."""
+        return f"{self.where}: {self.text.in_(lang)}" if self.where else self.text.in_(lang)
+
+    def within(self, outer: str) -> OrganisationError:
+        """The same mistake, placed inside ``outer`` (a file, an ``[[organisations]]`` entry)."""
+        return OrganisationError(f"{outer}: {self.where}" if self.where else outer, self.text)
+
+
+TABLE = Text("må være en tabell", "must be a table")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,57 +148,64 @@ def check_org_number(text: str) -> str:
     """A Norwegian organisation number: 9 digits, MOD11 with weights 3 2 7 6 5 4 3 2."""
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) != 9 or len(text.replace(" ", "")) != 9:
-        raise OrganisationError("org_number: must be 9 digits")
+        raise OrganisationError("org_number", Text("må være 9 sifre", "must be 9 digits"))
     rest = sum(int(d) * w for d, w in zip(digits[:8], (3, 2, 7, 6, 5, 4, 3, 2), strict=True)) % 11
     check = 0 if rest == 0 else 11 - rest
     if check == 10 or check != int(digits[8]):
-        raise OrganisationError("org_number: the check digit does not match")
+        raise OrganisationError("org_number", Text("kontrollsifferet stemmer ikke",
+                                                  "the check digit does not match"))
     return digits
 
 
 def _email(value: object, where: str) -> str:
     if not isinstance(value, str) or "@" not in value or " " in value.strip():
-        raise OrganisationError(f"{where}: not an email address: {value!r}")
+        raise OrganisationError(where, Text(f"ikke en e-postadresse: {value!r}",
+                                           f"not an email address: {value!r}"))
     return value.strip().lower()
 
 
 def _str(data: Mapping[str, Any], key: str, where: str, default: str | None = None) -> str:
     value = data.get(key, default)
     if not isinstance(value, str) or (default is None and not value.strip()):
-        raise OrganisationError(f"{where}{key}: required text")
+        raise OrganisationError(f"{where}{key}", Text("må fylles inn (tekst)", "required text"))
     return value.strip()
 
 
 def _bool(data: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
     value = data.get(key, default)
     if not isinstance(value, bool):
-        raise OrganisationError(f"{where}{key}: must be true or false")
+        raise OrganisationError(f"{where}{key}", Text("må være true eller false",
+                                                     "must be true or false"))
     return value
 
 
 def _decimal(value: object, where: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise OrganisationError(f"{where}: write numbers as text (\"95.00\") or whole numbers")
+        raise OrganisationError(where, Text('skriv tall som tekst ("95.00") eller hele tall',
+                                           'write numbers as text ("95.00") or whole numbers'))
     try:
         result = Decimal(str(value))
     except ArithmeticError as exc:
-        raise OrganisationError(f"{where}: not a number: {value!r}") from exc
+        raise OrganisationError(where, Text(f"ikke et tall: {value!r}",
+                                           f"not a number: {value!r}")) from exc
     if not result.is_finite() or result < 0:
-        raise OrganisationError(f"{where}: must be a number >= 0")
+        raise OrganisationError(where, Text("må være et tall >= 0", "must be a number >= 0"))
     return result
 
 
 def _stages(raw: object) -> tuple[StageDef, ...]:
     if not isinstance(raw, list) or not raw:
-        raise OrganisationError("stages: at least one approval stage is required")
+        raise OrganisationError("stages", Text("minst ett godkjenningstrinn trengs",
+                                               "at least one approval stage is required"))
     stages = []
     for i, item in enumerate(raw):
         where = f"stages[{i}]."
         if not isinstance(item, Mapping):
-            raise OrganisationError(f"stages[{i}]: must be a table")
+            raise OrganisationError(f"stages[{i}]", TABLE)
         approvers = item.get("approvers")
         if not isinstance(approvers, list) or not approvers:
-            raise OrganisationError(f"{where}approvers: at least one email is required")
+            raise OrganisationError(f"{where}approvers", Text(
+                "minst én e-postadresse trengs", "at least one email is required"))
         stages.append(StageDef(_str(item, "name", where),
                                tuple(_email(a, f"{where}approvers") for a in approvers)))
     return tuple(stages)
@@ -186,25 +215,31 @@ def _catalogue(raw: object) -> tuple[CatalogueEntry, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        raise OrganisationError("catalogue: must be a list of tables ([[catalogue]])")
+        raise OrganisationError("catalogue", Text("må være en liste av tabeller ([[catalogue]])",
+                                                  "must be a list of tables ([[catalogue]])"))
     entries: list[CatalogueEntry] = []
     for i, item in enumerate(raw):
         where = f"catalogue[{i}]."
         if not isinstance(item, Mapping):
-            raise OrganisationError(f"catalogue[{i}]: must be a table")
+            raise OrganisationError(f"catalogue[{i}]", TABLE)
         kind = item.get("kind", "item")
         if kind not in ("item", "expense"):
-            raise OrganisationError(f"{where}kind: must be item or expense")
+            raise OrganisationError(f"{where}kind", Text("må være item eller expense",
+                                                       "must be item or expense"))
         code = _str(item, "code", where)
         if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,23}", code):
-            raise OrganisationError(f"{where}code: 1–24 lowercase letters, digits, - and _ "
-                                    f"(it travels in Telegram buttons), not {code!r}")
+            raise OrganisationError(f"{where}code", Text(
+                f"1–24 små bokstaver, sifre, - og _ (koden går i Telegram-knapper), ikke {code!r}",
+                f"1–24 lowercase letters, digits, - and _ (it travels in Telegram buttons), "
+                f"not {code!r}"))
         if any(e.code == code for e in entries):
-            raise OrganisationError(f"{where}code: {code!r} is used twice")
+            raise OrganisationError(f"{where}code", Text(f"{code!r} er brukt to ganger",
+                                                       f"{code!r} is used twice"))
         label_nb = _str(item, "label_nb", where)
         rate = item.get("rate")
         if kind == "item" and rate is None:
-            raise OrganisationError(f"{where}rate: items need a rate")
+            raise OrganisationError(f"{where}rate", Text("en item trenger en sats (rate)",
+                                                       "items need a rate"))
         entries.append(CatalogueEntry(
             code=code,
             label=Text(label_nb, _str(item, "label_en", where, label_nb) or label_nb),
@@ -224,17 +259,21 @@ def _dimensions(raw: object) -> tuple[Dimension, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, Mapping):
-        raise OrganisationError("dimensions: must be a table ([dimensions])")
+        raise OrganisationError("dimensions", Text("må være en tabell ([dimensions])",
+                                                   "must be a table ([dimensions])"))
     found = []
     for name, spec in raw.items():
         if name not in DIMENSIONS:
-            raise OrganisationError(f"dimensions.{name}: unknown; use {', '.join(DIMENSIONS)}")
+            known = ", ".join(DIMENSIONS)
+            raise OrganisationError(f"dimensions.{name}", Text(f"ukjent; bruk {known}",
+                                                               f"unknown; use {known}"))
         if spec == "free":
             found.append(Dimension(name))
         elif isinstance(spec, list) and spec and all(isinstance(v, str) for v in spec):
             found.append(Dimension(name, tuple(spec)))
         else:
-            raise OrganisationError(f"dimensions.{name}: \"free\" or a list of allowed values")
+            raise OrganisationError(f"dimensions.{name}", Text(
+                '"free" eller en liste av tillatte verdier', '"free" or a list of allowed values'))
     # the order people know from the forms, whatever the file's (or stored JSON's) order
     return tuple(sorted(found, key=lambda d: DIMENSIONS.index(d.name)))
 
@@ -243,13 +282,16 @@ def _policy(raw: object) -> Policy:
     if raw is None:
         return Policy()
     if not isinstance(raw, Mapping):
-        raise OrganisationError("policy: must be a table ([policy])")
+        raise OrganisationError("policy", Text("må være en tabell ([policy])",
+                                               "must be a table ([policy])"))
     months = raw.get("submit_deadline_months", 1)
     day = raw.get("payroll_day", 12)
     if not isinstance(months, int) or isinstance(months, bool) or not 0 < months <= 24:
-        raise OrganisationError("policy.submit_deadline_months: a whole number 1–24")
+        raise OrganisationError("policy.submit_deadline_months",
+                                Text("et helt tall 1–24", "a whole number 1–24"))
     if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 28:
-        raise OrganisationError("policy.payroll_day: a day of the month 1–28")
+        raise OrganisationError("policy.payroll_day",
+                                Text("en dag i måneden 1–28", "a day of the month 1–28"))
     return Policy(months, day, _decimal(raw.get("max_km_per_leg", 1500),
                                         "policy.max_km_per_leg"),
                   _bool(raw, "justify_own_car", "policy.", False))
@@ -257,7 +299,8 @@ def _policy(raw: object) -> Policy:
 
 def _language(value: object) -> str:
     if value not in ("nb", "en"):
-        raise OrganisationError(f"language: nb or en, not {value!r}")
+        raise OrganisationError("language", Text(f"nb eller en, ikke {value!r}",
+                                                 f"nb or en, not {value!r}"))
     return str(value)
 
 
@@ -266,10 +309,12 @@ def parse_organisation(data: Mapping[str, Any],
     """Build an organisation from its parsed TOML; raises ``OrganisationError``."""
     slug = _str(data, "slug", "")
     if not slug.replace("-", "").isalnum() or slug.lower() != slug:
-        raise OrganisationError("slug: lowercase letters, digits and dashes only")
+        raise OrganisationError("slug", Text("bare små bokstaver, sifre og bindestrek",
+                                             "lowercase letters, digits and dashes only"))
     admins = data.get("admins", [])
     if not isinstance(admins, list):
-        raise OrganisationError("admins: must be a list of emails")
+        raise OrganisationError("admins", Text("må være en liste av e-postadresser",
+                                               "must be a list of emails"))
     return Organisation(
         slug=slug,
         name=_str(data, "name", ""),
@@ -290,13 +335,17 @@ def organisation_from_data(data: Mapping[str, Any]) -> Organisation:
     """Build an organisation (with its own ``rate_tables``) from parsed data."""
     raw_tables = data.get("rate_tables", [])
     if not isinstance(raw_tables, list):
-        raise OrganisationError("rate_tables: must be a list of tables ([[rate_tables]])")
+        raise OrganisationError("rate_tables", Text(
+            "må være en liste av tabeller ([[rate_tables]])",
+            "must be a list of tables ([[rate_tables]])"))
     tables = []
     for i, raw in enumerate(raw_tables):
         try:
             tables.append(parse_table(raw))
         except RateSetError as exc:
-            raise OrganisationError(f"rate_tables[{i}]: {exc}") from exc
+            # the rate table's own check names the field; its words are English only
+            raise OrganisationError(f"rate_tables[{i}]", Text(f"ugyldig satstabell: {exc}",
+                                                              str(exc))) from exc
     return parse_organisation(data, tables)
 
 
@@ -319,9 +368,11 @@ def _known_keys(data: Mapping[str, Any], table: str = "", where: str = "") -> No
     for key in data:
         if key not in KEYS[table]:
             near = difflib.get_close_matches(key, KEYS[table], n=1)
-            hint = f" (did you mean {near[0]}?)" if near else \
-                f"; known keys: {', '.join(sorted(KEYS[table]))}"
-            raise OrganisationError(f"{where}{key}: not a known key{hint}")
+            known = ", ".join(sorted(KEYS[table]))
+            hint = (Text(f" (mente du {near[0]}?)", f" (did you mean {near[0]}?)") if near
+                    else Text(f"; kjente nøkler: {known}", f"; known keys: {known}"))
+            raise OrganisationError(f"{where}{key}", Text(f"ukjent nøkkel{hint.nb}",
+                                                          f"not a known key{hint.en}"))
     for name in ("stages", "catalogue"):
         items = data.get(name) if not table else None
         for i, item in enumerate(items if isinstance(items, list) else []):
@@ -343,25 +394,30 @@ def organisations_from_toml(text: str) -> list[tuple[Organisation, str]]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise OrganisationError(f"not valid TOML: {exc}") from exc
+        raise OrganisationError("", Text(f"ikke gyldig TOML: {exc}",
+                                         f"not valid TOML: {exc}")) from exc
     members = data.pop("organisations", None)
     if members is None:
         entries = [data]
     elif isinstance(members, list) and members and all(isinstance(m, dict) for m in members):
         entries = [{**data, **member} for member in members]
     else:
-        raise OrganisationError("organisations: must be a list of tables ([[organisations]])")
+        raise OrganisationError("organisations", Text(
+            "må være en liste av tabeller ([[organisations]])",
+            "must be a list of tables ([[organisations]])"))
     found = []
     for i, entry in enumerate(entries):
-        where = f"organisations[{i}]: " if members is not None else ""
         try:
             _known_keys(entry)
             found.append((organisation_from_data(entry), canonical_json(entry)))
         except OrganisationError as exc:
-            raise OrganisationError(f"{where}{exc}") from exc
+            if members is None:
+                raise
+            raise exc.within(f"organisations[{i}]") from exc
     slugs = [org.slug for org, _ in found]
     if len(set(slugs)) != len(slugs):
-        raise OrganisationError("slug: the same slug appears twice in the file")
+        raise OrganisationError("slug", Text("samme slug står to ganger i filen",
+                                             "the same slug appears twice in the file"))
     return found
 
 
@@ -379,5 +435,6 @@ def organisation_from_toml(text: str) -> Organisation:
     """The one organisation in a file; refuses a file with several."""
     found = organisations_from_toml(text)
     if len(found) != 1:
-        raise OrganisationError("organisations: the file holds several organisations")
+        raise OrganisationError("organisations", Text("filen har flere organisasjoner",
+                                                      "the file holds several organisations"))
     return found[0][0]

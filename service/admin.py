@@ -38,9 +38,12 @@ def _checked(env: Env, source: str) -> list[tuple[Organisation, str]]:
     for organisation, _ in found:
         known = env.book.with_tables(organisation.rate_tables).names()
         if organisation.rate_set not in known:
-            raise OrganisationError(
-                f"rate_set: no rate set named {organisation.rate_set!r}; known: "
-                f"{', '.join(sorted(known))} (or define it under [[rate_tables]])")
+            name, names = organisation.rate_set, ", ".join(sorted(known))
+            raise OrganisationError("rate_set", Text(
+                f"ingen satssett heter {name!r}; kjente: {names} (eller definer det under "
+                f"[[rate_tables]])",
+                f"no rate set named {name!r}; known: {names} (or define it under "
+                f"[[rate_tables]])"))
     return found
 
 
@@ -55,15 +58,18 @@ async def apply_organisation_files(env: Env, files: Sequence[tuple[str, str]],
     found: list[tuple[Organisation, str]] = []
     origin: dict[str, str] = {}
     for name, source in files:
-        prefix = f"{name}: " if name else ""
         try:
             orgs = _checked(env, source)
         except OrganisationError as exc:
-            raise OrganisationError(f"{prefix}{exc}") from exc
+            if not name:
+                raise
+            raise exc.within(name) from exc
         for organisation, _ in orgs:
             if organisation.slug in origin:
-                raise OrganisationError(f"{prefix}slug: {organisation.slug!r} is also in "
-                                        f"{origin[organisation.slug]}")
+                slug, other = organisation.slug, origin[organisation.slug]
+                twice = OrganisationError("slug", Text(f"{slug!r} står også i {other}",
+                                                       f"{slug!r} is also in {other}"))
+                raise twice.within(name) if name else twice
             origin[organisation.slug] = name
         found += orgs
     results = []

@@ -97,9 +97,12 @@ def test_org_apply_refuses_an_unknown_rate_set_naming_the_file_and_field(kvitt, 
         'rate_set = "state"', 'rate_set = "statens-2025"'), "utf-8")
     ran = kvitt("org", "apply", broken)
     assert ran.status == 2
-    assert re.search(r"kommune\.toml: rate_set: no rate set named 'statens-2025'; known: .*state",
-                     ran.err)
+    assert re.search(r"kommune\.toml: rate_set: ingen satssett heter 'statens-2025'; kjente: "
+                     r".*state", ran.err)
     assert "Traceback" not in ran.err
+    english = kvitt("org", "apply", broken, env={"KVITT_LANG": "en"})
+    assert re.search(r"kommune\.toml: rate_set: no rate set named 'statens-2025'; known: .*state",
+                     english.err)
     assert kvitt("org", "show", "eksempel-kommune").status == 2  # nothing was stored
 
 
@@ -108,12 +111,32 @@ def test_org_apply_refuses_an_unknown_key_suggesting_the_known_one(kvitt, tmp_pa
     text = (EXAMPLES / "forening-kvann.toml").read_text("utf-8")
     broken = tmp_path / "forening.toml"
     broken.write_text(text.replace("admins =", "admins_list =", 1), "utf-8")
-    ran = kvitt("org", "apply", broken)
+    ran = kvitt("org", "apply", broken, env={"KVITT_LANG": "en"})
     assert ran.status == 2
     assert "forening.toml: admins_list: not a known key (did you mean admins?)" in ran.err
     nested = tmp_path / "policy.toml"
     nested.write_text(text.replace("payroll_day =", "payroll_dag =", 1), "utf-8")
-    assert "policy.payroll_dag: not a known key" in kvitt("org", "apply", nested).err
+    assert "policy.payroll_dag: ukjent nøkkel (mente du payroll_day?)" in kvitt(
+        "org", "apply", nested).err
+
+
+def test_org_file_mistakes_are_told_in_norwegian_or_english_by_kvitt_lang(kvitt, tmp_path):
+    kvitt("db", "upgrade")
+    text = (EXAMPLES / "forening-kvann.toml").read_text("utf-8")
+    broken = tmp_path / "forening.toml"
+    broken.write_text(text.replace("payroll_day = 12", "payroll_day = 31", 1), "utf-8")
+    assert "payroll_day = 31" in broken.read_text("utf-8")
+    norwegian = kvitt("org", "apply", broken)
+    assert norwegian.status == 2
+    assert norwegian.err == (f"kvitt: {broken}: policy.payroll_day: en dag i måneden 1–28\n"
+                             "kvitt: ingenting er endret; rett filen og kjør på nytt.\n")
+    english = kvitt("org", "apply", broken, env={"KVITT_LANG": "en"})
+    assert english.status == 2
+    assert english.err == (f"kvitt: {broken}: policy.payroll_day: a day of the month 1–28\n"
+                           "kvitt: nothing was changed; correct the file and run again.\n")
+    not_toml = tmp_path / "ikke.toml"
+    not_toml.write_text("slug = \n", "utf-8")
+    assert "ikke.toml: ikke gyldig TOML: " in kvitt("org", "apply", not_toml).err
 
 
 def test_several_files_are_applied_all_or_nothing(kvitt, tmp_path):
