@@ -107,7 +107,12 @@ class BotApiServer:
     # -- life cycle ----------------------------------------------------------------------
 
     def start(self) -> BotApiServer:
-        """Start the endpoint process; returns once it listens."""
+        """Start the endpoint process; returns once it listens.
+
+        After ``stop()`` it starts again on the same port as a new process: no calls, chats
+        or pending updates, but update ids that go on increasing, as Telegram's do.
+        """
+        self._calls = []
         process = subprocess.Popen([sys.executable, str(_SERVER_SCRIPT), str(self.port)],
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=self._log)

@@ -233,7 +233,9 @@ class BotApi:
     """The endpoint's state and its Bot API methods (one coroutine or function per method)."""
 
     def __init__(self) -> None:
-        self.last_update_id = 0
+        # Telegram's update ids keep increasing, also across a restart of this endpoint (a
+        # bot asks for ``offset`` = its last id + 1): start from the time, in ms, mod 11 days
+        self.last_update_id = int(time.time() * 1000) % 1_000_000_000
         self.file_count = 0
         self.errors: list[str] = []
         self.updates_changed = _Signal()

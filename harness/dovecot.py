@@ -23,6 +23,7 @@ Traps this works around (see also /work/shared/TESTING.md):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import secrets
@@ -149,7 +150,7 @@ service anvil {{
 """
 
 
-def _workers_of(master: int) -> list[int]:
+def _workers_of(master: int, *, with_log: bool = False) -> list[int]:
     """Children of Dovecot's master that still work, its log process aside (Linux /proc)."""
     workers = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -158,9 +159,22 @@ def _workers_of(master: int) -> list[int]:
         except OSError:
             continue
         name, _, fields = rest.rpartition(") ")
-        if int(fields.split()[1]) == master and name != "(log":
+        if int(fields.split()[1]) == master and (with_log or name != "(log"):
             workers.append(int(pid))
     return workers
+
+
+def _await_exit(master: int, *, wait: bool, timeout: float = 10) -> None:
+    """Until the master's workers are gone (with ``wait``: the master too)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(master, 0)
+        except ProcessLookupError:
+            return
+        if not wait and not _workers_of(master):
+            return
+        time.sleep(0.02)
 
 
 class DovecotServer:
@@ -188,8 +202,13 @@ class DovecotServer:
         """The session's first account's password."""
         return self.account.password
 
-    def start(self, attempts: int = 3) -> DovecotServer:
-        """Write the config, start Dovecot, wait until it accepts connections."""
+    def start(self, attempts: int = 3, *, same_port: bool = False) -> DovecotServer:
+        """Write the config, start Dovecot, wait until it accepts connections.
+
+        ``same_port``: start again where it listened before (after ``kill()``), keeping
+        its accounts and mail: a server restart as a client sees it.
+        """
+        again = same_port and self.port != 0
         if os.geteuid() == 0:
             mail_user = pwd.getpwnam("dovecot")
             login, internal = "dovenull", "dovecot"
@@ -202,7 +221,7 @@ class DovecotServer:
         (self.root / "users").mkdir(exist_ok=True)
         render = _config_24 if self.version.startswith("2.4") else _config_23
         for attempt in range(attempts):
-            self.port = free_port()
+            self.port = self.port if again else free_port()
             config = self.root / "dovecot.conf"
             config.write_text(render(self.root, self.port, mail_user.pw_uid, mail_user.pw_gid,
                                      login, internal))
@@ -217,8 +236,20 @@ class DovecotServer:
             if attempt == attempts - 1:
                 raise RuntimeError(f"Dovecot {self.version} did not start: "
                                    f"{output.read_text()}\n{self.log()}")
-        self.account = self.add_account()
+        if not again:
+            self.account = self.add_account()
         return self
+
+    def kill(self) -> None:
+        """SIGKILL the master and every process it started: a crash, nothing finished."""
+        pid = self._master_pid()
+        if pid is None:
+            return
+        for victim in [pid, *_workers_of(pid, with_log=True)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(victim, signal.SIGKILL)
+        _await_exit(pid, wait=False)
+        (self.root / "run" / "master.pid").unlink(missing_ok=True)
 
     def _wait_until_listening(self, timeout: float = 10.0) -> bool:
         deadline = time.monotonic() + timeout
@@ -268,15 +299,7 @@ class DovecotServer:
             os.kill(pid, signal.SIGTERM)
         except ProcessLookupError:
             return
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                return
-            if not wait and not _workers_of(pid):
-                return
-            time.sleep(0.02)
+        _await_exit(pid, wait=wait)
 
     def remove(self) -> None:
         """Stop it and delete the temporary folder."""

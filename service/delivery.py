@@ -8,7 +8,9 @@ ends. A row is marked sent right after its send, in its own short transaction.
 
 Leases are short (a minute: a row whose worker was SIGKILLed mid-send goes out again
 within about a minute) and renewed every ``HEARTBEAT`` seconds while the send is in
-progress, so a slow send (a big PDF to a slow server) keeps its row.
+progress, so a slow send (a big PDF to a slow server) keeps its row. A row that was sent
+while the database went away is recorded as soon as it is back (``_mark_sent``), so it
+does not go out again when its lease ends.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class DeliveryReport:
 Sender = Callable[[OutboxRow], Awaitable[None]]
 LEASE = timedelta(minutes=1)  # what the store's claim_due leases for
 HEARTBEAT = 20.0  # seconds between renewals of the lease of a row being sent
+RECORD_FOR = 300.0  # seconds a sent row's record is retried while the database is away
 M = TypeVar("M", bound=Message)
 C = TypeVar("C")
 R = TypeVar("R")
@@ -103,11 +106,36 @@ async def deliver_due(env: Env, channel: str, send: Sender, *, limit: int = 20) 
             await _record(env, row, f"{type(exc).__name__}: {exc}", permanent=False)
             retried += 1
         else:
+            await _mark_sent(env, row)
+            sent += 1
+    return DeliveryReport(sent, retried, failed)
+
+
+async def _mark_sent(env: Env, row: OutboxRow) -> None:
+    """Record that ``row`` went out, trying again while the database is away.
+
+    The mail has left: if this record is lost, the row goes out a second time once its
+    lease ends. So a failure here does not give the row up: it is tried again (0.5, 1, 2
+    … 30 s apart) for up to ``RECORD_FOR`` seconds, the worker's other work waiting (it
+    needs the database too); only then is it left to the lease.
+    """
+    delay, waited = 0.5, 0.0
+    while True:
+        try:
             async with env.uow() as uow:
                 await uow.outbox.mark_sent(row.id, env.clock())
                 await uow.commit()
-            sent += 1
-    return DeliveryReport(sent, retried, failed)
+            return
+        except Exception as exc:  # the database is away: the mail must not go out twice
+            if waited >= RECORD_FOR:
+                log.error("outbox row %s was sent but could not be recorded; it may go out "
+                          "again", row.id, exc_info=exc)
+                raise
+            log.warning("outbox row %s was sent; recording it failed (%s), trying again in "
+                        "%.1f s", row.id, type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 30.0)
 
 
 async def _with_heartbeat(env: Env, row: OutboxRow, send: Sender) -> None:

@@ -16,6 +16,7 @@ import asyncio
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -95,6 +96,8 @@ class SmtpServer:
         self._changed = threading.Condition(self._lock)
         self._received: list[Received] = []
         self._refusals: list[_Refusal] = []
+        # called (in the server's thread) as each message is accepted, before the 250
+        self.on_accept: Callable[[Received], None] | None = None
 
     def start(self) -> SmtpServer:
         """Listen (again, on the same port after ``stop()``)."""
@@ -171,6 +174,8 @@ class SmtpServer:
             return list(self._received)
 
     def _record(self, received: Received) -> None:
+        if self.on_accept is not None:
+            self.on_accept(received)
         with self._changed:
             self._received.append(received)
             self._changed.notify_all()
