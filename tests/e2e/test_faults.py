@@ -257,7 +257,7 @@ async def test_dovecot_killed_mid_batch_loses_nothing_and_applies_nothing_twice(
     url = sqlite_url(tmp_path / "data")
     (claim,), (key,) = await submitted(url)
     account = own_dovecot.account
-    comments = 60
+    comments = 119  # three passes of up to 50 (each pass files its messages at its end)
     replies = [reply(key, f"Kommentar nummer {n}: kilometer stemmer.") for n in range(comments)]
     replies.append(reply(key, "Godkjent"))
     with MailBoxUnencrypted(account.host, account.port).login(account.user,
@@ -266,8 +266,8 @@ async def test_dovecot_killed_mid_batch_loses_nothing_and_applies_nothing_twice(
             box.append(raw, "INBOX")
     run = Run(environment(tmp_path, **imap_settings(account)), tmp_path, "--only", "inbound")
     try:
-        await until(lambda: len(folder_ids(account)["Processed"]) >= 10, 60,
-                    "the first messages filed")
+        await until(lambda: len(folder_ids(account)["Processed"]) > 0, 60,
+                    "the first pass filed")
         own_dovecot.kill()  # mid-batch: no LOGOUT, connections reset
         await asyncio.sleep(2)
         own_dovecot.start(same_port=True)
