@@ -20,12 +20,11 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, TypeVar
 
 from service.context import Env
 from service.messages import Message, UnreadableMessage
-from service.ports import OutboxMessage, OutboxRow
+from service.ports import LEASE, OutboxMessage, OutboxRow
 
 log = logging.getLogger("kvitt.delivery")
 
@@ -48,7 +47,6 @@ class DeliveryReport:
 
 
 Sender = Callable[[OutboxRow], Awaitable[None]]
-LEASE = timedelta(minutes=1)  # what the store's claim_due leases for
 HEARTBEAT = 20.0  # seconds between renewals of the lease of a row being sent
 RECORD_FOR = 300.0  # seconds a sent row's record is retried while the database is away
 M = TypeVar("M", bound=Message)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -169,8 +169,26 @@ class QueuedMessage:
     last_error: str | None = None
 
 
+# The outbox's delivery contract, kept by the SQL store and the test fakes alike.
+MAX_ATTEMPTS = 8
+# short, so a row whose worker was killed is sent again within about a minute; the worker
+# renews it (``extend_lease``) every third of it while a send is in progress
+LEASE = timedelta(minutes=1)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before the next try: 30 s, 1 min, 2 min … capped at 1 h."""
+    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
 class Outbox(Protocol):
-    """What is to be delivered, written in the same transaction as the change."""
+    """What is to be delivered, written in the same transaction as the change.
+
+    A row is due when it is pending and its next try has come, or when the lease of the
+    worker that took it has run out (the worker died). ``claim_due`` leases the rows it
+    returns for ``LEASE``; a failure backs off (``backoff``) and after ``MAX_ATTEMPTS``
+    tries, or at once when permanent, the row is failed for good.
+    """
 
     async def add(self, message: OutboxMessage, at: datetime) -> None:
         """Queue a message; a second add with the same ``dedupe_key`` does nothing."""
@@ -186,7 +204,7 @@ class Outbox(Protocol):
 
     async def mark_failed(self, row_id: int, now: datetime, error: str, *,
                           permanent: bool = False) -> None:
-        """A try failed: retry later with backoff, or give up for good."""
+        """A try failed: retry after ``backoff(attempts)``, or give up for good."""
 
     async def queued(self, kind: type[Message] | None = None, *, status: str | None = None,
                      since: datetime | None = None) -> Sequence[QueuedMessage]:

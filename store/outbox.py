@@ -19,19 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.wire import UnknownRecord
 from service.messages import MESSAGES, Message, UnreadableMessage
-from service.ports import OutboxMessage, OutboxRow, QueuedMessage
+from service.ports import LEASE, MAX_ATTEMPTS, OutboxMessage, OutboxRow, QueuedMessage, backoff
 from store import tables as t
 from store.engine import insert_for
-
-MAX_ATTEMPTS = 8
-# short, so a row whose worker was killed is sent again within about a minute; the worker
-# renews it (``extend_lease``) every third of it while a send is in progress
-LEASE = timedelta(minutes=1)
-
-
-def backoff(attempts: int) -> timedelta:
-    """Wait before the next try: 30 s, 1 min, 2 min … capped at 1 h."""
-    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
 
 
 class SqlOutbox:

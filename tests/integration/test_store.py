@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 
 from bot.notices import notice
 from domain.claim import Actor, ClaimLine, Status
@@ -146,32 +146,6 @@ async def test_an_approval_by_reply_key_lands_and_notifies_the_claimant(engine):
         f"<{key}@x>" for key in requests.values()}
 
 
-async def test_outbox_writes_a_notice_once_and_backs_off_after_a_failure(engine):
-    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
-    message = OutboxMessage(paid(), "telegram", "4242", "k1")
-    async with SqlUnitOfWork(engine) as uow:
-        await uow.outbox.add(message, now)
-        await uow.outbox.add(message, now)
-        await uow.commit()
-    async with SqlUnitOfWork(engine) as uow:
-        first = await uow.outbox.claim_due("telegram", now)
-        assert [row.message for row in first] == [message]
-        assert await uow.outbox.claim_due("telegram", now) == []  # leased
-        await uow.outbox.mark_failed(first[0].id, now, "timeout")
-        await uow.commit()
-    async with SqlUnitOfWork(engine) as uow:
-        assert await uow.outbox.claim_due("telegram", now + timedelta(seconds=29)) == []
-        retry = await uow.outbox.claim_due("telegram", now + timedelta(seconds=30))
-        assert [row.attempts for row in retry] == [1]
-        await uow.outbox.mark_sent(retry[0].id, now)
-        await uow.commit()
-    async with SqlUnitOfWork(engine) as uow:
-        assert await uow.outbox.claim_due("telegram", now + timedelta(days=1)) == []
-        count = (await uow.connection.execute(
-            select(func.count()).select_from(t.outbox))).scalar_one()
-    assert count == 1
-
-
 async def test_a_stored_message_of_an_unknown_kind_fails_once_and_for_good(engine):
     now = datetime(2026, 3, 10, 12, tzinfo=UTC)
     async with SqlUnitOfWork(engine) as uow:
@@ -193,32 +167,6 @@ async def test_a_stored_message_of_an_unknown_kind_fails_once_and_for_good(engin
         [failed] = await uow.outbox.queued(status="failed")
     assert isinstance(failed.message.body, UnreadableMessage)
     assert failed.last_error == "unreadable outbox row 'retruned': unknown stored kind 'retruned'"
-
-
-async def test_a_lease_that_runs_out_gives_the_row_back(engine):
-    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
-    async with SqlUnitOfWork(engine) as uow:
-        await uow.outbox.add(OutboxMessage(paid(), "telegram", "1", "k2"), now)
-        await uow.commit()
-    async with SqlUnitOfWork(engine) as uow:
-        assert len(await uow.outbox.claim_due("telegram", now)) == 1
-        await uow.commit()  # the worker dies here without marking anything
-    async with SqlUnitOfWork(engine) as uow:
-        assert await uow.outbox.claim_due("telegram", now + timedelta(seconds=59)) == []
-        assert len(await uow.outbox.claim_due("telegram", now + timedelta(minutes=1))) == 1
-
-
-async def test_a_heartbeat_keeps_the_lease_of_a_row_still_being_sent(engine):
-    now = datetime(2026, 3, 10, 12, tzinfo=UTC)
-    async with SqlUnitOfWork(engine) as uow:
-        await uow.outbox.add(OutboxMessage(paid(), "telegram", "1", "k3"), now)
-        await uow.commit()
-    async with SqlUnitOfWork(engine) as uow:
-        (row,) = await uow.outbox.claim_due("telegram", now)
-        await uow.outbox.extend_lease(row.id, now + timedelta(minutes=2))
-        await uow.commit()
-    async with SqlUnitOfWork(engine) as uow:
-        assert await uow.outbox.claim_due("telegram", now + timedelta(seconds=90)) == []
 
 
 async def test_dialog_state_and_attachment_tables_exist_with_their_keys(engine):

@@ -1,9 +1,9 @@
 """The store's contract (``service/ports.py``), run against the fakes, SQLite and PostgreSQL.
 
 The service tests trust the fakes in ``tests/service/fakes.py`` to behave like the
-SQL store; these tests hold both to the same promises, each test once per store.
-What the fakes leave out on purpose (the outbox's leases and retry backoff,
-locking) is tested on the SQL store alone, elsewhere.
+SQL store; these tests hold both to the same promises, each test once per store,
+the outbox's leases and retry backoff included. What the fakes leave out on purpose
+(locking between concurrent workers) is tested on the SQL store alone, elsewhere.
 """
 
 from __future__ import annotations
@@ -23,12 +23,20 @@ from domain.lines import MileageLeg
 from service import admin, claims, members
 from service.context import Env
 from service.messages import ApprovalRequest, Message, ReturnedNotice
-from service.ports import DialogState, OutboxMessage, ReplyKey, StoredOrganisation
+from service.ports import (
+    LEASE,
+    MAX_ATTEMPTS,
+    DialogState,
+    OutboxMessage,
+    ReplyKey,
+    StoredOrganisation,
+    backoff,
+)
 from store.engine import make_engine
 from tests.integration.conftest import empty_database
 from tests.integration.helpers import EXAMPLES, Clock, sql_env
 from tests.service.fakes import FakeDatabase, FakeUnitOfWork
-from tests.support.samples import SAMPLES
+from tests.support.samples import SAMPLES, paid
 
 NOW = datetime(2026, 3, 10, 12, tzinfo=UTC)
 
@@ -213,6 +221,83 @@ async def test_the_outbox_keeps_one_row_per_dedupe_key_and_delivers_each_once(st
     assert [(q.message.dedupe_key, q.status) for q in queued] == [("a", "sent"),
                                                                   ("b", "failed")]
     assert queued[1].last_error is not None and "550" in queued[1].last_error
+
+
+async def test_a_failed_send_backs_off_and_a_leased_row_is_not_taken_twice(store: Env):
+    message = OutboxMessage(paid(), "telegram", "4242", "k1")
+    async with store.uow() as uow:
+        await uow.outbox.add(message, NOW)
+        await uow.outbox.add(message, NOW)
+        await uow.commit()
+    async with store.uow() as uow:
+        first = await uow.outbox.claim_due("telegram", NOW)
+        assert [row.message for row in first] == [message]
+        assert list(await uow.outbox.claim_due("telegram", NOW)) == []  # leased
+        await uow.outbox.mark_failed(first[0].id, NOW, "timeout")
+        await uow.commit()
+    async with store.uow() as uow:
+        assert list(await uow.outbox.claim_due("telegram", NOW + timedelta(seconds=29))) == []
+        retry = await uow.outbox.claim_due("telegram", NOW + timedelta(seconds=30))
+        assert [row.attempts for row in retry] == [1]
+        await uow.outbox.mark_sent(retry[0].id, NOW)
+        await uow.commit()
+    async with store.uow() as uow:
+        assert list(await uow.outbox.claim_due("telegram", NOW + timedelta(days=1))) == []
+        assert [(q.status, q.last_error) for q in await uow.outbox.queued()] == [
+            ("sent", "timeout")]
+
+
+async def _one_row(store: Env, key: str) -> None:
+    """One Telegram notice in the outbox, committed."""
+    async with store.uow() as uow:
+        await uow.outbox.add(OutboxMessage(paid(), "telegram", "1", key), NOW)
+        await uow.commit()
+
+
+async def test_a_row_is_given_up_after_the_last_attempt(store: Env):
+    await _one_row(store, "k4")
+    at = NOW
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        async with store.uow() as uow:
+            (row,) = await uow.outbox.claim_due("telegram", at)
+            assert row.attempts == attempt - 1
+            await uow.outbox.mark_failed(row.id, at, f"try {attempt}")
+            await uow.commit()
+        at += backoff(attempt)
+    async with store.uow() as uow:
+        assert list(await uow.outbox.claim_due("telegram", at + timedelta(days=1))) == []
+        (failed,) = await uow.outbox.queued(status="failed")
+    assert failed.last_error == f"try {MAX_ATTEMPTS}"
+
+
+async def test_a_lease_that_runs_out_gives_the_row_back(store: Env):
+    await _one_row(store, "k2")
+    async with store.uow() as uow:
+        assert len(await uow.outbox.claim_due("telegram", NOW)) == 1
+        await uow.commit()  # the worker dies here without marking anything
+    async with store.uow() as uow:
+        assert list(await uow.outbox.claim_due("telegram", NOW + LEASE - timedelta(seconds=1))
+                    ) == []
+        assert len(await uow.outbox.claim_due("telegram", NOW + LEASE)) == 1
+
+
+async def test_a_heartbeat_keeps_the_lease_of_a_row_still_being_sent(store: Env):
+    await _one_row(store, "k3")
+    async with store.uow() as uow:
+        (row,) = await uow.outbox.claim_due("telegram", NOW)
+        await uow.outbox.extend_lease(row.id, NOW + timedelta(minutes=2))
+        await uow.commit()
+    async with store.uow() as uow:
+        assert list(await uow.outbox.claim_due("telegram", NOW + timedelta(seconds=90))) == []
+        assert len(await uow.outbox.claim_due("telegram", NOW + timedelta(minutes=2))) == 1
+
+
+async def test_a_lease_taken_in_a_unit_of_work_that_does_not_commit_is_not_kept(store: Env):
+    await _one_row(store, "k5")
+    async with store.uow() as uow:
+        assert len(await uow.outbox.claim_due("telegram", NOW)) == 1
+    async with store.uow() as uow:
+        assert len(await uow.outbox.claim_due("telegram", NOW)) == 1
 
 
 async def test_reply_keys_are_found_by_key_and_the_newest_by_approval(store: Env):

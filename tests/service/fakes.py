@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
@@ -29,6 +29,8 @@ from domain.money import ZERO
 from service import figures
 from service.messages import Message
 from service.ports import (
+    LEASE,
+    MAX_ATTEMPTS,
     AttachmentRepository,
     BlobStore,
     BouncingAddress,
@@ -53,10 +55,30 @@ from service.ports import (
     ReturnedClaimRow,
     StoredOrganisation,
     UnitOfWork,
+    backoff,
 )
 
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+@dataclass
+class FakeOutboxRow:
+    """An outbox row with the SQL table's delivery columns."""
+
+    id: int
+    message: OutboxMessage
+    created_at: datetime
+    next_try_at: datetime
+    status: str = "pending"
+    attempts: int = 0
+    locked_until: datetime | None = None
+    last_error: str | None = None
+    sent_at: datetime | None = None
+
+
+def _by_id(row: FakeOutboxRow) -> int:
+    return row.id
 
 
 @dataclass
@@ -67,11 +89,11 @@ class FakeDatabase:
     claimants: dict[str, Claimant] = field(default_factory=dict)
     organisations: dict[str, StoredOrganisation] = field(default_factory=dict)
     invites: dict[str, Invite] = field(default_factory=dict)
-    outbox: dict[str, tuple[OutboxMessage, datetime]] = field(default_factory=dict)
+    outbox: dict[str, FakeOutboxRow] = field(default_factory=dict)
     reply_keys: dict[str, ReplyKey] = field(default_factory=dict)
     attachments: dict[str, tuple[str, int]] = field(default_factory=dict)
     dialogs: dict[int, DialogState] = field(default_factory=dict)
-    delivered: dict[int, str] = field(default_factory=dict)
+    outbox_ids: int = 0
     inbound: dict[str, str] = field(default_factory=dict)
     bouncing: dict[str, str] = field(default_factory=dict)
     bouncing_since: dict[str, datetime] = field(default_factory=dict)
@@ -99,7 +121,7 @@ class FakeDatabase:
     def messages(self, kind: str | None = None, *, recipient: str | None = None,
                  channel: str | None = None) -> list[OutboxMessage]:
         """Committed outbox messages, oldest first, optionally filtered."""
-        return [m for m, _ in self.outbox.values()
+        return [m for m in (r.message for r in sorted(self.outbox.values(), key=_by_id))
                 if (kind is None or m.kind == kind)
                 and (recipient is None or m.recipient == recipient)
                 and (channel is None or m.channel == channel)]
@@ -257,48 +279,69 @@ class FakeInvites(_Table[str, Invite]):
         self._write(invite.code, invite)
 
 
-class FakeOutbox(_Table[str, tuple[OutboxMessage, datetime]]):
-    """``Outbox`` on a dict keyed by dedupe key: a repeated key is ignored."""
+class FakeOutbox(_Table[str, FakeOutboxRow]):
+    """``Outbox`` on a dict keyed by dedupe key, with the store's leases and backoff.
+
+    Like the SQL outbox (``store/outbox.py``): a repeated key is ignored, ``claim_due``
+    leases due rows for ``LEASE``, a failure backs off and gives up after
+    ``MAX_ATTEMPTS``; every change waits for the commit.
+    """
 
     def __init__(self, db: FakeDatabase) -> None:
         super().__init__(db.outbox)
-        self.db_delivered = db.delivered
+        self._db = db
 
     async def add(self, message: OutboxMessage, at: datetime) -> None:
         if self._read(message.dedupe_key) is None:
-            self._write(message.dedupe_key, (message, at))
+            self._db.outbox_ids += 1  # like a sequence, not given back on rollback
+            self._write(message.dedupe_key, FakeOutboxRow(self._db.outbox_ids, message, at, at))
 
-    # delivery, simply: rows numbered in the order queued; no leases or backoff here
-    # (those are the store's, tested on SQLite and PostgreSQL)
+    def _sorted(self) -> list[FakeOutboxRow]:
+        return sorted(self._rows(), key=_by_id)
+
+    def _change(self, row_id: int, change: Callable[[FakeOutboxRow], None]) -> None:
+        for row in self._rows():
+            if row.id == row_id:
+                change(row)
+                self._write(row.message.dedupe_key, row)
+
     async def claim_due(self, channel: str, now: datetime, limit: int = 20) -> list[OutboxRow]:
-        rows = [OutboxRow(n, message, 0)
-                for n, (message, _) in enumerate(self._committed.values(), start=1)
-                if message.channel == channel and n not in self.db_delivered]
-        return rows[:limit]
+        due = [r for r in self._sorted() if r.message.channel == channel and (
+            (r.status == "pending" and r.next_try_at <= now)
+            or (r.status == "sending" and r.locked_until is not None and r.locked_until <= now))]
+        for row in due[:limit]:
+            self._write(row.message.dedupe_key,
+                        replace(row, status="sending", locked_until=now + LEASE))
+        return [OutboxRow(r.id, r.message, r.attempts) for r in due[:limit]]
 
     async def extend_lease(self, row_id: int, until: datetime) -> None:
-        return None  # no leases here
+        def extend(row: FakeOutboxRow) -> None:
+            if row.status == "sending":
+                row.locked_until = until
+        self._change(row_id, extend)
 
     async def mark_sent(self, row_id: int, now: datetime) -> None:
-        self.db_delivered[row_id] = "sent"
+        def sent(row: FakeOutboxRow) -> None:
+            row.status, row.sent_at, row.locked_until = "sent", now, None
+            row.attempts += 1
+        self._change(row_id, sent)
 
     async def mark_failed(self, row_id: int, now: datetime, error: str, *,
                           permanent: bool = False) -> None:
-        # no backoff here: a row that failed is out of this fake's passes for good
-        self.db_delivered[row_id] = f"{'failed' if permanent else 'retry'}: {error}"
+        def failed(row: FakeOutboxRow) -> None:
+            row.attempts += 1
+            row.status = "failed" if permanent or row.attempts >= MAX_ATTEMPTS else "pending"
+            row.next_try_at, row.locked_until = now + backoff(row.attempts), None
+            row.last_error = error[:2000]
+        self._change(row_id, failed)
 
     async def queued(self, kind: type[Message] | None = None, *, status: str | None = None,
                      since: datetime | None = None) -> list[QueuedMessage]:
-        numbers = {key: n for n, key in enumerate(self._committed, start=1)}
-        found = []
-        for key, (message, at) in {**self._committed, **self.pending}.items():
-            state, _, error = self.db_delivered.get(numbers.get(key, 0), "pending").partition(
-                ": ")
-            if ((kind is None or isinstance(message.body, kind))
-                    and (status is None or state == status)
-                    and (since is None or at >= since)):
-                found.append(QueuedMessage(message, at, state, error or None))
-        return found
+        return [QueuedMessage(r.message, r.created_at, r.status, r.last_error)
+                for r in self._sorted()
+                if (kind is None or r.message.kind == kind.kind)
+                and (status is None or r.status == status)
+                and (since is None or r.created_at >= since)]
 
 
 class FakeReplyKeys(_Table[str, ReplyKey]):
