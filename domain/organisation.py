@@ -100,14 +100,22 @@ class Dimension:
         return value
 
 
+MissingReceipt = Literal["refuse", "taxable"]
+
+
 @dataclass(frozen=True, slots=True)
 class Policy:
-    """Organisation rules: deadline, payroll day, km plausibility, justifications."""
+    """Organisation rules: deadline, payroll day, km plausibility, justifications.
+
+    ``missing_receipt``: what an outlay without the receipt its catalogue entry requires
+    means: ``refuse`` (the claim cannot be sent) or ``taxable`` (sent, taxed whole).
+    """
 
     submit_deadline_months: int = 1
     payroll_day: int = 12
     max_km_per_leg: Decimal = Decimal(1500)
     justify_own_car: bool = False
+    missing_receipt: MissingReceipt = "refuse"
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,9 +300,15 @@ def _policy(raw: object) -> Policy:
     if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 28:
         raise OrganisationError("policy.payroll_day",
                                 Text("en dag i måneden 1–28", "a day of the month 1–28"))
+    missing = raw.get("missing_receipt", "refuse")
+    if missing not in ("refuse", "taxable"):
+        raise OrganisationError("policy.missing_receipt",
+                                Text(f"refuse eller taxable, ikke {missing!r}",
+                                     f"refuse or taxable, not {missing!r}"))
     return Policy(months, day, _decimal(raw.get("max_km_per_leg", 1500),
                                         "policy.max_km_per_leg"),
-                  _bool(raw, "justify_own_car", "policy.", False))
+                  _bool(raw, "justify_own_car", "policy.", False),
+                  "taxable" if missing == "taxable" else "refuse")
 
 
 def _language(value: object) -> str:
@@ -359,7 +373,7 @@ KEYS: dict[str, frozenset[str]] = {
                             "receipt_required", "justification_required", "amelding_code",
                             "expense_type")),
     "policy": frozenset(("submit_deadline_months", "payroll_day", "max_km_per_leg",
-                         "justify_own_car")),
+                         "justify_own_car", "missing_receipt")),
 }
 
 

@@ -11,12 +11,15 @@ import calendar
 from collections.abc import Mapping
 from datetime import date
 
+from domain.calc import compute_line
+from domain.calc.outlay import taxed_whole
 from domain.calc.result import LineResult
 from domain.claim import Claim, ClaimLine
 from domain.errors import PolicyProblem
-from domain.lines import Expense, MileageLeg, PerDiem
+from domain.lines import EXPENSE_NAMES, Expense, MileageLeg, PerDiem
 from domain.money import number_text
-from domain.organisation import Organisation
+from domain.organisation import CatalogueEntry, Organisation
+from domain.rates import RateBook
 from domain.text import Text
 
 _NO_PER_DIEM = ("per_diem_too_short_distance", "per_diem_too_short_time")
@@ -44,6 +47,38 @@ def _orgs_of(line: ClaimLine, claim: Claim,
     return [orgs[p] for p in payers if p in orgs]
 
 
+def _entry(org: Organisation, line: ClaimLine) -> CatalogueEntry | None:
+    """The catalogue entry a line was entered under (an outlay: else the first of its type)."""
+    entry = org.entry(line.type_code) if line.type_code else None
+    if entry is None and isinstance(line.body, Expense):
+        entry = org.expense_entry(line.body.type)
+    return entry
+
+
+def receipt_wanted(line: ClaimLine, claim: Claim,
+                   orgs: Mapping[str, Organisation]) -> list[Organisation]:
+    """The payers of an outlay without a receipt whose catalogue entry requires one."""
+    if not isinstance(line.body, Expense) or line.attachments:
+        return []
+    return [org for org in _orgs_of(line, claim, orgs)
+            if (entry := _entry(org, line)) is not None and entry.receipt_required]
+
+
+def line_result(line: ClaimLine, claim: Claim, orgs: Mapping[str, Organisation],
+                book: RateBook) -> LineResult:
+    """The line computed; taxed whole when a required receipt is missing and no payer refuses.
+
+    Raises:
+        NoRateSetError, LineError: as ``compute_line``.
+    """
+    result = compute_line(line.body, book, claim.rate_set)
+    wanting = receipt_wanted(line, claim, orgs)
+    if not wanting or any(o.policy.missing_receipt == "refuse" for o in wanting):
+        return result  # nothing missing, or refused at send: nothing to tax
+    entry = _entry(wanting[0], line)
+    return taxed_whole(result, entry.code if entry else line.type_code, wanting[0].name)
+
+
 def _line_problems(n: int, line: ClaimLine, result: LineResult, claim: Claim,
                    orgs: Mapping[str, Organisation]) -> list[PolicyProblem]:
     problems: list[PolicyProblem] = []
@@ -53,13 +88,21 @@ def _line_problems(n: int, line: ClaimLine, result: LineResult, claim: Claim,
 
     if line.payer is not None and line.payer not in claim.payers:
         add("payer_unknown", "betaleren er ikke med på kravet", "the payer is not on the claim")
+    refusing = [o for o in receipt_wanted(line, claim, orgs)
+                if o.policy.missing_receipt == "refuse"]
+    for org in refusing[:1]:
+        if isinstance(line.body, Expense):  # a reason does not stand in for the receipt
+            kind = EXPENSE_NAMES[line.body.type]
+            add("receipt_required", f"{org.name} krever kvittering for {kind.nb.lower()}. "
+                "Send bildet av kvitteringen, eller slett linjen.",
+                f"{org.name} requires a receipt for {kind.en.lower()}. Send the photo of "
+                "the receipt, or delete the line.")
     for org in _orgs_of(line, claim, orgs):
-        entry = org.entry(line.type_code) if line.type_code else None
-        if entry is None and isinstance(line.body, Expense):
-            entry = org.expense_entry(line.body.type)
+        entry = _entry(org, line)
         if isinstance(line.body, Expense):
             needs_receipt = entry.receipt_required if entry else True
-            if needs_receipt and not line.attachments and not line.no_receipt_reason.strip():
+            if (needs_receipt and not refusing and not line.attachments
+                    and not line.no_receipt_reason.strip()):
                 add("receipt_missing", "legg ved kvittering, eller skriv hvorfor den mangler",
                     "attach the receipt, or say why there is none")
         needs_reason = (entry is not None and entry.justification_required) or (

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
-from domain.calc import compute_line
 from domain.calendar import local_date
 from domain.claim import STATUS_TEXT, Actor, Approval, Claim, Status
 from domain.errors import (
@@ -40,7 +39,7 @@ from domain.events import (
 )
 from domain.lines import ItemLine
 from domain.organisation import Organisation
-from domain.policy import check_submit, deadline
+from domain.policy import check_submit, deadline, line_result
 from domain.rates import RateBook
 from domain.text import Text
 
@@ -55,7 +54,7 @@ def submit(claim: Claim, orgs: Mapping[str, Organisation], book: RateBook, actor
     """
     claim.check_editable()
     _catalogue_rates(claim, orgs)
-    results = {line.id: compute_line(line.body, book, claim.rate_set) for line in claim.lines}
+    results = {line.id: line_result(line, claim, orgs, book) for line in claim.lines}
     problems = check_submit(claim, results, orgs)
     if problems:
         raise PolicyRefused(problems)

@@ -66,7 +66,9 @@ def claim_figures(claim: Claim, book: RateBook | None = None) -> ClaimFigures:
         shares[slug] = share.totals
         paid_as_income = ZERO
         for line, part in share.parts:
-            key = (slug, part.code, line.type_code if line.kind == "item" else None)
+            # items, and outlays taxed for a missing receipt, are coded by the catalogue
+            coded = line.kind == "item" or (line.kind == "expense" and bool(line.type_code))
+            key = (slug, part.code, line.type_code if coded else None)
             sums = income.setdefault(key, [ZERO, ZERO, ZERO])
             sums[0] += part.count
             sums[1] += part.taxfree

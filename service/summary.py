@@ -11,13 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from domain.calc import LineResult, Notice, Totals, compute_line
+from domain.calc import LineResult, Notice, Totals
 from domain.claim import Claim, ClaimLine
 from domain.errors import PolicyProblem
 from domain.fee_fraction import per_payer
 from domain.lines import LineError
 from domain.organisation import Organisation
-from domain.policy import check_submit, deadline
+from domain.policy import check_submit, deadline, line_result
 from domain.rates import NoRateSetError, RateBook
 from domain.text import Text
 from domain.workflow import status_text
@@ -47,11 +47,12 @@ class ClaimSummary:
     deadline: date | None
 
 
-def _result(line: ClaimLine, book: RateBook, rate_set: str) -> LineView:
+def _result(line: ClaimLine, claim: Claim, orgs: Mapping[str, Organisation],
+            book: RateBook) -> LineView:
     if line.computed is not None:
         return LineView(line, line.computed)
     try:
-        return LineView(line, compute_line(line.body, book, rate_set))
+        return LineView(line, line_result(line, claim, orgs, book))
     except LineError as exc:
         return LineView(line, None, exc.text)
     except NoRateSetError as exc:
@@ -59,15 +60,26 @@ def _result(line: ClaimLine, book: RateBook, rate_set: str) -> LineView:
                                          f"No rates for {exc.on.isoformat()}"))
 
 
+def _numbered(n: int, notice: Notice) -> Notice:
+    """A notice about one line says which ("Linje 2 mangler kvittering …")."""
+    if notice.code not in LINE_NOTICES:
+        return notice
+    return Notice(notice.code, Text(f"Linje {n} {notice.text.nb}", f"Line {n} {notice.text.en}"))
+
+
+LINE_NOTICES = frozenset({"receipt_missing_taxable"})
+
+
 def summarise(claim: Claim, orgs: Mapping[str, Organisation], book: RateBook,
               today: date) -> ClaimSummary:
     """Compute the summary of ``claim`` as of ``today``."""
-    views = tuple(_result(line, book, claim.rate_set) for line in claim.lines)
+    views = tuple(_result(line, claim, orgs, book) for line in claim.lines)
     computed = [(v.line.payer, v.line.is_fee, Totals(v.result.amount, v.result.taxfree))
                 for v in views if v.result is not None]
     results = {v.line.id: v.result for v in views if v.result is not None}
     problems = tuple(check_submit(claim, results, orgs)) if len(results) == len(views) else ()
-    warnings = [w for v in views if v.result for w in v.result.warnings]
+    warnings = [_numbered(n, w) for n, v in enumerate(views, start=1) if v.result
+                for w in v.result.warnings]
     last_day = deadline(claim, orgs)
     if last_day is not None and today > last_day and claim.submitted_at is None:
         warnings.append(Notice("deadline_passed", Text(

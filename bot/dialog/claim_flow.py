@@ -281,6 +281,8 @@ async def _fix_chosen(ctx: Ctx, value: str) -> str:
     ctx.data["fix_line"] = line_id
     if code == "receipt_missing":
         return "fix.receipt"
+    if code == "receipt_required":
+        return "fix.required_receipt"
     if code in ("justification_missing", "km_implausible"):
         return "fix.justification"
     return "fix.remove"

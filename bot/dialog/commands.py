@@ -392,6 +392,15 @@ async def _line_chosen(ctx: Ctx, value: str) -> str:
     return f"{line.kind}.start"
 
 
+async def _fix_required_receipt(ctx: Ctx, data: bytes | None) -> str:
+    """The receipt the payer will not do without: attached, or the line deleted."""
+    if data is None:
+        await ctx.turn.session().remove_line(ctx.data["claim_id"], ctx.data.pop("fix_line"))
+        ctx.say(ctx.t(Text("Linjen er slettet.", "The line is deleted.")))
+        return await _fixed(ctx)
+    return await _fix_receipt(ctx, data)
+
+
 async def _fix_receipt(ctx: Ctx, data: bytes | None) -> str:
     if data is None:
         return "fix.no_receipt"
@@ -477,6 +486,9 @@ register(
     ask_file("fix.receipt", Text("Send bilde eller PDF av kvitteringen.",
                              "Send a photo or PDF of the receipt."), _fix_receipt,
              without=Text("Har ikke kvittering", "I have no receipt")),
+    ask_file("fix.required_receipt", Text("Send bilde eller PDF av kvitteringen.",
+                                          "Send a photo or PDF of the receipt."),
+             _fix_required_receipt, without=Text("🗑 Slett linjen", "🗑 Delete the line")),
     ask_text("fix.no_receipt", Text("Hvorfor mangler kvitteringen?", "Why is there no receipt?"),
              lambda ctx, text: _set_line_field(ctx, "no_receipt_reason", text)),
     ask_text("fix.justification", Text("Skriv begrunnelsen:", "Write the justification:"),

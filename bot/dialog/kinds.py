@@ -28,6 +28,7 @@ from bot.dialog.lines import (
     read_number,
     result_text,
     save,
+    without_receipt,
 )
 from bot.dialog.steps import ask_buttons, ask_choice, ask_file, ask_text
 from bot.understand import When, echo_when, parse_amount, parse_km, parse_when, time_only
@@ -562,7 +563,8 @@ async def _rate(ctx: Ctx, rate: Decimal) -> str:
 
 async def _remark(ctx: Ctx, text: str | None) -> str:
     ctx.draft["remark"] = text or ""
-    return "expense.no_receipt" if not ctx.draft.get("attachments") else await after_fields(ctx)
+    return await without_receipt(ctx) if not ctx.draft.get("attachments") else \
+        await after_fields(ctx)
 
 
 async def _no_receipt(ctx: Ctx, text: str) -> str:

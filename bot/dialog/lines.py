@@ -21,10 +21,11 @@ from bot.understand import echo_when, parse_when
 from domain.calc import LineResult, compute_line
 from domain.claim import ClaimLine
 from domain.codec import line_from_dict
-from domain.lines import Expense, Line, MileageLeg
+from domain.lines import EXPENSE_NAMES, Expense, Line, MileageLeg
 from domain.money import format_kr, number_text
 from domain.organisation import Organisation
 from domain.plausibility import doubts, refuse_date, refuse_no_rates
+from domain.policy import line_result, receipt_wanted
 from domain.rates import NoRateSetError
 from domain.text import Text
 from service.context import book_for
@@ -197,24 +198,58 @@ async def _needs_justification(ctx: Ctx, orgs: dict[str, Organisation]) -> bool:
     return False
 
 
+def drafted(ctx: Ctx, line_id: str = "draft") -> ClaimLine:
+    """The drafted line as it would be saved."""
+    draft = ctx.draft
+    return ClaimLine(id=line_id, body=line_from_dict(draft["line"]), payer=draft.get("payer"),
+                     type_code=draft.get("type_code", ""), remark=draft.get("remark", ""),
+                     justification=draft.get("justification", ""),
+                     no_receipt_reason=draft.get("no_receipt_reason", ""),
+                     attachments=tuple(draft.get("attachments", ())), read=kept(draft))
+
+
+async def preview_line(ctx: Ctx, line: ClaimLine) -> LineResult:
+    """A line computed as submit would: taxed whole if its payer's receipt rule says so."""
+    orgs = await claim_orgs(ctx)
+    claim = await ctx.turn.session().claim(ctx.data["claim_id"])
+    return line_result(line, claim, orgs, book_for(ctx.turn.env, orgs))
+
+
+async def without_receipt(ctx: Ctx) -> str:
+    """No receipt: say what that means for the payer; ask why, unless nothing would help."""
+    line = drafted(ctx)
+    claim = await ctx.turn.session().claim(ctx.data["claim_id"])
+    wanting = receipt_wanted(line, claim, await claim_orgs(ctx))
+    if not wanting or not isinstance(line.body, Expense):
+        return "expense.no_receipt"
+    org, kind = wanting[0], EXPENSE_NAMES[line.body.type]
+    if any(o.policy.missing_receipt == "refuse" for o in wanting):
+        ctx.say(Text(f"{org.name} krever kvittering for {kind.nb.lower()}: uten den kan kravet "
+                     "ikke sendes. Send bildet når du har det (/linjer), eller slett linjen.",
+                     f"{org.name} requires a receipt for {kind.en.lower()}: without it the "
+                     "claim cannot be sent. Send the photo when you have it (/lines), or "
+                     "delete the line.").in_(ctx.lang))
+        return await after_fields(ctx)  # a reason would not stand in for it
+    ctx.say(Text(f"{org.name} krever kvittering for {kind.nb.lower()}. Uten kvittering blir "
+                 "hele beløpet trekkpliktig (det trekkes skatt av det).",
+                 f"{org.name} requires a receipt for {kind.en.lower()}. Without one the whole "
+                 "amount is taxable (tax is withheld from it).").in_(ctx.lang))
+    return "expense.no_receipt"
+
+
 async def save(ctx: Ctx, *, shown: bool = False) -> str:
     """Save the drafted line (a new one, or in place of the one being changed).
 
     ``shown``: the breakdown was just shown for confirmation, so it is not repeated.
     """
     draft = ctx.draft
-    body = line_from_dict(draft["line"])
-    line = ClaimLine(id=draft.get("replace") or ctx.turn.env.new_id()[:12], body=body,
-                     payer=draft.get("payer"), type_code=draft.get("type_code", ""),
-                     remark=draft.get("remark", ""), justification=draft.get("justification", ""),
-                     no_receipt_reason=draft.get("no_receipt_reason", ""),
-                     attachments=tuple(draft.get("attachments", ())), read=kept(draft))
+    line = drafted(ctx, draft.get("replace") or ctx.turn.env.new_id()[:12])
     session = ctx.turn.session()
     if draft.get("replace"):
         await session.change_line(ctx.data["claim_id"], line)
     else:
         await session.add_line(ctx.data["claim_id"], line)
-    result = await preview(ctx, body)
+    result = await preview_line(ctx, line)
     ctx.say(ctx.t(Text("✅ Lagret", "✅ Saved")) + " "
             + (f"= {format_kr(result.amount)} kr" if shown else result_text(ctx, result)))
     ctx.data["draft"] = {}

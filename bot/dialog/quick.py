@@ -15,11 +15,19 @@ from typing import Any
 
 from bot.dialog.core import END, Button, Ctx, InputError, Prompt
 from bot.dialog.engine import register
-from bot.dialog.lines import after_fields, check_rates, claim_orgs, preview, result_text, save
+from bot.dialog.lines import (
+    after_fields,
+    check_rates,
+    claim_orgs,
+    drafted,
+    preview_line,
+    result_text,
+    save,
+    without_receipt,
+)
 from bot.dialog.steps import ask_buttons, ask_file
 from bot.understand import When, echo_when
 from bot.understand_line import Drive, Outlay, Said, Trip, understand_line
-from domain.codec import line_from_dict
 from domain.lines import EXPENSE_NAMES
 from domain.money import NOK, format_kr, number_text
 from domain.plausibility import refuse_date, refuse_outlay
@@ -157,7 +165,7 @@ async def payer_text(ctx: Ctx) -> str:
 
 async def _confirm_prompt(ctx: Ctx) -> Prompt:
     line = ctx.draft["line"]
-    result = await preview(ctx, line_from_dict(line))
+    result = await preview_line(ctx, drafted(ctx))
     said = [echo(ctx, line, ctx.draft.get("remark", "")), await payer_text(ctx),
             result_text(ctx, result)]
     buttons = [Button(Text("💾 Lagre", "💾 Save").in_(ctx.lang), SAVE)]
@@ -179,7 +187,7 @@ async def _confirmed(ctx: Ctx, value: str) -> str:
 
 async def _receipt(ctx: Ctx, data: bytes | None) -> str:
     if data is None:
-        return "expense.no_receipt"
+        return await without_receipt(ctx)
     ctx.draft["attachments"] = [await ctx.turn.session().store_file(data)]
     return await after_fields(ctx)
 

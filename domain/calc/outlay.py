@@ -7,7 +7,9 @@ catalogue entry (a match fee or hourly pay is; some flat allowances are not).
 
 from __future__ import annotations
 
-from domain.calc.result import LineResult, income_parts, kr, tax_split_text
+from dataclasses import replace
+
+from domain.calc.result import IncomePart, LineResult, Notice, income_parts, kr, tax_split_text
 from domain.lines import EXPENSE_NAMES, Expense, ItemLine
 from domain.money import NOK, ZERO, number_text, round_ore
 from domain.text import Text
@@ -29,6 +31,24 @@ def compute_expense(expense: Expense) -> LineResult:
         used = {"currency": money.currency, "nok_rate": str(money.nok_rate)}
     return LineResult(money.nok, money.nok, (text, tax_split_text(money.nok, money.nok)), (),
                       used)
+
+
+def taxed_whole(result: LineResult, code: str, payer: str) -> LineResult:
+    """An outlay without the receipt ``payer`` requires, refunded as taxable income.
+
+    RATES.md §2: without the documentation required, the whole refund is taxable; it is
+    then income under the catalogue ``code`` (its A-melding code), not a refund on receipt.
+    """
+    why = Text(f"Uten kvittering ({payer} krever den): hele beløpet er trekkpliktig",
+               f"No receipt ({payer} requires one): the whole amount is taxable")
+    notice = Notice("receipt_missing_taxable", Text(
+        f"mangler kvittering: {kr(result.amount)} kr er trekkpliktig ({payer} krever "
+        "kvittering)", f"has no receipt: {kr(result.amount)} kr is taxable ({payer} "
+        "requires a receipt)"))
+    return replace(result, taxfree=ZERO,
+                   breakdown=(*result.breakdown[:-1], why, tax_split_text(result.amount, ZERO)),
+                   warnings=(*result.warnings, notice),
+                   parts=(IncomePart(code, ZERO, ZERO, result.amount),))
 
 
 def compute_item(item: ItemLine) -> LineResult:

@@ -42,6 +42,22 @@ async def _joined(env, user_id=501):
     return chat
 
 
+async def association_claim(env, user_id: int, policy: str = "") -> Chat:
+    """A member of the association (``policy`` added to its [policy]), at a new claim's menu."""
+    text = (EXAMPLES / "forening-kvann.toml").read_text()
+    await admin.apply_organisations(env, text.replace("[policy]\n", f"[policy]\n{policy}\n"))
+    chat = Chat(env, user_id)
+    await chat.type(f"/start {(await admin.create_invite(env, 'eksempel-forening')).code}")
+    await chat.type("Per Reise")
+    await chat.press("Hopp over")
+    await chat.type("1234 56 78903")
+    await chat.type("/ny")
+    await chat.type("Styremøte")
+    await chat.press("Hopp over")
+    await chat.type("Styret")
+    return chat
+
+
 async def test_a_referee_files_a_two_club_claim_by_chat_and_submits_it(engine, tmp_path):
     env = await _env(engine, tmp_path)
     chat = await _joined(env)

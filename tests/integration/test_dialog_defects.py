@@ -10,7 +10,7 @@ from bot.dialog.core import Incoming
 from domain.lines import MileageLeg
 from service import admin
 from tests.integration.chat import Chat
-from tests.integration.test_dialog import _env, _joined
+from tests.integration.test_dialog import _env, _joined, association_claim
 
 
 async def start_claim(chat: Chat, *payers: str) -> None:
@@ -192,3 +192,37 @@ async def test_the_smaller_wording_items(engine, tmp_path):
     assert "Dato?" in chat.text and "siste dag i perioden" not in chat.text
     await chat.type("/oppsummering")
     assert "Noen satser er foreløpige" not in chat.text
+
+
+async def test_a_required_receipt_cannot_be_skipped_by_default(engine, tmp_path):
+    chat = await association_claim(await _env(engine, tmp_path), 1010)
+    await chat.type("taxi 450 14.3")
+    await chat.press("Har ikke kvittering")
+    assert "Eksempelforeningen krever kvittering for taxi" in chat.text  # said when skipped
+    assert "Hvorfor mangler" not in chat.text  # a reason would not stand in for it
+    await chat.type("Ingen buss etter kl 23")
+    await chat.press("Lagre")
+    await chat.type("/send")
+    assert ("Linje 1: Eksempelforeningen krever kvittering for taxi. Send bildet av "
+            "kvitteringen, eller slett linjen.") in chat.text
+    await chat.press("Fiks 1")
+    assert "Har ikke kvittering" not in chat.labels and "🗑 Slett linjen" in chat.labels
+    await chat.send_file(b"\xff\xd8\xff\xe0" + b"taxi 450 kr " * 30)
+    assert "sendt til godkjenning" in chat.text
+
+
+async def test_with_the_taxable_policy_the_line_is_sent_and_the_tax_is_shown(engine, tmp_path):
+    chat = await association_claim(await _env(engine, tmp_path), 1011,
+                                   'missing_receipt = "taxable"')
+    await chat.type("taxi 450 14.3")
+    await chat.press("Har ikke kvittering")
+    assert "Uten kvittering blir hele beløpet trekkpliktig" in chat.text
+    await chat.type("Sjåføren hadde ikke skriver")
+    await chat.type("Ingen buss etter kl 23")
+    assert "Trekkfritt 0,00, trekkpliktig 450,00" in chat.text  # in the echo, before saving
+    await chat.press("Lagre")
+    await chat.type("/send")
+    assert "sendt til godkjenning" in chat.text
+    await chat.type("/mine")
+    await chat.press("K-2026")
+    assert "Linje 1 mangler kvittering: 450,00 kr er trekkpliktig" in chat.text

@@ -12,7 +12,7 @@ from domain.organisation import OrganisationError, organisations_from_toml
 from service import admin
 from tests.integration.chat import Chat
 from tests.integration.helpers import EXAMPLES
-from tests.integration.test_dialog import _env, _joined
+from tests.integration.test_dialog import _env, _joined, association_claim
 
 
 async def _fee_claim(chat: Chat, title: str) -> None:
@@ -107,18 +107,7 @@ async def test_a_used_up_invite_at_the_last_step_lets_the_person_start_over(engi
 
 
 async def test_a_payer_without_hours_or_fees_has_no_such_button(engine, tmp_path):
-    env = await _env(engine, tmp_path)
-    await admin.apply_organisations(env, (EXAMPLES / "forening-kvann.toml").read_text())
-    code = (await admin.create_invite(env, "eksempel-forening")).code
-    chat = Chat(env, 907)
-    await chat.type(f"/start {code}")
-    await chat.type("Per")
-    await chat.press("Hopp over")
-    await chat.type("1234 56 78903")
-    await chat.type("/ny")
-    await chat.press("2026")
-    await chat.press("Hopp over")
-    await chat.type("Styret")
+    chat = await association_claim(await _env(engine, tmp_path), 907)
     assert "⏱ Timer/honorar" not in chat.labels and "🧾 Utlegg" in chat.labels
 
 

@@ -41,7 +41,7 @@ async def test_a_catalogue_type_that_requires_a_receipt_is_refused_without_one(
         clubs: World, referee: str):
     taxi = clubs.outlay("taxi", "240.00", payer="ik-fjell", type_code="taxi",
                         justification="Siste buss var gått")
-    assert await refused_codes(clubs, referee, CLUBS, taxi) == ["receipt_missing"]
+    assert await refused_codes(clubs, referee, CLUBS, taxi) == ["receipt_required"]
 
 
 async def test_an_outlay_with_a_reason_for_the_missing_receipt_is_accepted(
