@@ -42,10 +42,11 @@ async def _joined(env, user_id=501):
     return chat
 
 
-async def association_claim(env, user_id: int, policy: str = "") -> Chat:
-    """A member of the association (``policy`` added to its [policy]), at a new claim's menu."""
+async def association_claim(env, user_id: int, missing_receipt: str = "refuse") -> Chat:
+    """A member of the association (with its ``missing_receipt`` policy), at a new claim."""
     text = (EXAMPLES / "forening-kvann.toml").read_text()
-    await admin.apply_organisations(env, text.replace("[policy]\n", f"[policy]\n{policy}\n"))
+    await admin.apply_organisations(env, text.replace('missing_receipt = "refuse"',
+                                                      f'missing_receipt = "{missing_receipt}"'))
     chat = Chat(env, user_id)
     await chat.type(f"/start {(await admin.create_invite(env, 'eksempel-forening')).code}")
     await chat.type("Per Reise")

@@ -212,8 +212,7 @@ async def test_a_required_receipt_cannot_be_skipped_by_default(engine, tmp_path)
 
 
 async def test_with_the_taxable_policy_the_line_is_sent_and_the_tax_is_shown(engine, tmp_path):
-    chat = await association_claim(await _env(engine, tmp_path), 1011,
-                                   'missing_receipt = "taxable"')
+    chat = await association_claim(await _env(engine, tmp_path), 1011, "taxable")
     await chat.type("taxi 450 14.3")
     await chat.press("Har ikke kvittering")
     assert "Uten kvittering blir hele beløpet trekkpliktig" in chat.text

@@ -22,9 +22,9 @@ from tests.service.conftest import KVANN, World
 TAXABLE = KVANN.replace("[policy]\n", '[policy]\nmissing_receipt = "taxable"\n')
 
 
-def taxi(world: World, **fields: object):
+def taxi(world: World, *, no_receipt_reason: str = "", attachments: tuple[str, ...] = ()):
     return world.outlay("taxi", "450.00", type_code="taxi", justification="Siste buss var gått",
-                        **fields)
+                        no_receipt_reason=no_receipt_reason, attachments=attachments)
 
 
 @pytest.fixture
