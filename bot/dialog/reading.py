@@ -45,9 +45,8 @@ def remember(ctx: Ctx, reading: ReceiptReading | None) -> bool:
 
 def _day(ctx: Ctx, text: str) -> str:
     day = date.fromisoformat(text)
-    month = (MONTHS_EN if ctx.lang == "en" else MONTHS_NB)[day.month - 1]
-    return f"{day.day} {month} {day.year}" if ctx.lang == "en" else \
-        f"{day.day}. {month} {day.year}"
+    nb, en = MONTHS_NB[day.month - 1], MONTHS_EN[day.month - 1]
+    return ctx.t(Text(f"{day.day}. {nb} {day.year}", f"{day.day} {en} {day.year}"))
 
 
 def said(ctx: Ctx, read: dict[str, Any]) -> str:
