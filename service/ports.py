@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -106,6 +106,17 @@ class ClaimRepository(Protocol):
     async def in_status(self, statuses: Sequence[Status],
                         payer: str | None = None) -> Sequence[Claim]:
         """Claims in one of ``statuses`` (where ``payer`` pays, if given), newest first."""
+
+    async def untouched(self, statuses: Sequence[Status], before: datetime
+                        ) -> Sequence[Claim]:
+        """Claims in ``statuses`` whose log's last event is at or before ``before``."""
+
+    async def trip_ended_in(self, statuses: Sequence[Status],
+                            spans: Sequence[tuple[date, date]]) -> Sequence[Claim]:
+        """Claims in ``statuses`` whose last trip day lies in one of ``spans`` (inclusive)."""
+
+    async def waiting_since(self, before: datetime) -> Sequence[Claim]:
+        """Awaiting claims with a stage of their round open since before ``before``."""
 
 
 class ClaimantRepository(Protocol):

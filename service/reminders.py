@@ -12,6 +12,10 @@
 
 Nothing is sent for a claim once it is submitted: only drafts and returned claims nudge
 their claimants, only open stages remind approvers.
+
+Each question is a query (``ClaimRepository.untouched``, ``trip_ended_in``,
+``waiting_since``) that returns only the claims it may concern, so an hourly pass costs
+the same with 100 open claims as with 100,000; the rules above then decide each one.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from domain.claim import STATUS_TEXT, Approval, Claim, Status
 from domain.claimant import Claimant
 from domain.events import StageOpened
 from domain.organisation import Organisation
-from domain.policy import deadline
+from domain.policy import add_months, deadline
 from domain.text import Text
 from service.context import Env, organisations
 from service.messages import (
@@ -164,7 +168,7 @@ async def _reply_key(p: _Pass, claim: Claim, a: Approval, approver: str) -> str:
 
 async def _remind_approvers(p: _Pass, approver_days: int) -> int:
     overdue: dict[str, list[tuple[int, Claim, Approval]]] = {}
-    for claim in await p.uow.claims.in_status([Status.AWAITING]):
+    for claim in await p.uow.claims.waiting_since(p.now - timedelta(days=approver_days)):
         for a in claim.round_approvals():
             opened = _opened_at(claim, a)
             if a.state != "open" or opened is None or p.now - opened <= timedelta(
@@ -199,17 +203,32 @@ async def _remind_approvers(p: _Pass, approver_days: int) -> int:
     return count
 
 
+def _trip_ends(today: date, warn_days: int, months: set[int]) -> list[tuple[date, date]]:
+    """The last trip days whose deadline (``months`` after) can fall in the warning window.
+
+    A few days wider than exact (a deadline on the 31st moves to the month's end), so
+    the query never misses a claim; ``_warn_deadlines`` decides each one exactly.
+    """
+    slack = timedelta(days=4)
+    return [(add_months(today, -m) - slack, add_months(today + timedelta(days=warn_days), -m)
+             + slack) for m in sorted(months)]
+
+
 async def remind(env: Env, now: datetime | None = None, *, idle_days: int = 3,
                  warn_days: int = 3, approver_days: int = 5) -> ReminderReport:
     """Queue the reminders due at ``now`` (default: the clock); safe to run any time."""
     at = now or env.clock()
+    open_ = [Status.DRAFT, Status.RETURNED]
     async with env.uow() as uow:
         p = _Pass(env, uow, at)
-        pending = list(await uow.claims.in_status([Status.DRAFT, Status.RETURNED]))
-        idle = [(c, (at - t).days) for c in pending
+        untouched = await uow.claims.untouched(open_, at - timedelta(days=idle_days))
+        idle = [(c, (at - t).days) for c in untouched
                 if (t := _touched(c)) is not None and at - t >= timedelta(days=idle_days)]
+        months = {s.organisation.policy.submit_deadline_months
+                  for s in await uow.organisations.all()}
+        near = await uow.claims.trip_ended_in(open_, _trip_ends(p.today, warn_days, months))
         report = ReminderReport(await _nudge_claimants(p, idle, idle_days),
-                                await _warn_deadlines(p, pending, warn_days),
+                                await _warn_deadlines(p, list(near), warn_days),
                                 await _remind_approvers(p, approver_days))
         await uow.commit()
     return report

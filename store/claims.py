@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.claim import Actor, Approval, Claim, ClaimEvent, ClaimLine, ReceiptRead, Status
@@ -221,6 +221,26 @@ class SqlClaims:
                 t.claim_payers.c.org == payer)))
         return await self._where(*conditions)
 
+    async def untouched(self, statuses: Sequence[Status], before: datetime
+                        ) -> Sequence[Claim]:
+        c = t.claims.c
+        return await self._where(c.status.in_([s.value for s in statuses]),
+                                 c.touched_at <= before)
+
+    async def trip_ended_in(self, statuses: Sequence[Status],
+                            spans: Sequence[tuple[date, date]]) -> Sequence[Claim]:
+        if not spans:
+            return []
+        c = t.claims.c
+        return await self._where(c.status.in_([s.value for s in statuses]),
+                                 or_(*(c.trip_end.between(a, b) for a, b in spans)))
+
+    async def waiting_since(self, before: datetime) -> Sequence[Claim]:
+        a, c = t.approvals.c, t.claims.c
+        opened = func.coalesce(a.opened_at, c.submitted_at)
+        return await self._where(c.status == Status.AWAITING.value, exists().where(
+            a.claim_id == c.id, a.round == c.round, a.state == "open", opened < before))
+
 
 async def write_figures(conn: AsyncConnection, claim: Claim) -> None:
     """Write the claim's figures for its current round (``service.figures``)."""
@@ -259,7 +279,9 @@ def _claim_row(claim: Claim) -> dict[str, Any]:
             "status": claim.status.value, "round": claim.round,
             "returned_by": claim.returned_by, "submitted_at": claim.submitted_at,
             "approved_at": approved_at(claim), "returned_at": back.at if back else None,
-            "return_reason": back.text if back else None}
+            "return_reason": back.text if back else None,
+            "trip_end": max((line.last_date for line in claim.lines), default=None),
+            "touched_at": claim.events[-1].at if claim.events else None}
 
 
 def _line_row(claim_id: str, position: int, line: ClaimLine) -> dict[str, Any]:

@@ -98,7 +98,12 @@ claims = Table(
     Column("approved_at", UTCDateTime),
     Column("returned_at", UTCDateTime),
     Column("return_reason", Text),
+    # for the reminders' queries (service.reminders): the last trip day, the last event
+    Column("trip_end", Date),
+    Column("touched_at", UTCDateTime),
     Index("ix_claims_approved_at", "approved_at"),
+    Index("ix_claims_status_trip_end", "status", "trip_end"),
+    Index("ix_claims_status_touched_at", "status", "touched_at"),
 )
 
 claim_payers = Table(
@@ -162,6 +167,7 @@ approvals = Table(
     Column("approver_list", Text, nullable=False, server_default=""),
     UniqueConstraint("claim_id", "round", "payer", "stage", name="uq_approvals_stage"),
     Index("ix_approvals_state", "state"),
+    Index("ix_approvals_state_opened_at", "state", "opened_at"),
 )
 
 claim_events = Table(

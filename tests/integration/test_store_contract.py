@@ -17,7 +17,7 @@ from typing import Any, cast
 
 import pytest
 
-from domain.claim import ClaimLine
+from domain.claim import ClaimLine, Status
 from domain.errors import ChangedMeanwhile
 from domain.lines import MileageLeg
 from service import admin, claims, members
@@ -361,3 +361,29 @@ async def test_the_inbound_log_keeps_outcomes_failures_and_bouncing_addresses(st
     assert failure is not None and (failure.attempts, failure.last_error) == (2, "boom again")
     assert [(b.address, b.since, b.detail) for b in bouncing] == [
         ("a@x.no", later, "mailbox full"), ("b@x.no", NOW, "550 second")]
+
+
+async def test_the_reminders_queries_return_only_the_claims_they_may_concern(store: Env):
+    clock = cast(Clock, store.clock)
+    kari, early = await _claim(store, 4242, "Tidlig")  # touched now, trip ended 2 March
+    clock.advance(days=5)
+    _, late = await _claim(store, 4242, "Sent")
+    await claims.add_line(store, kari, late, ClaimLine(
+        "l2", MileageLeg(date(2026, 3, 8), Decimal(40))))  # touched now, trip ended 8 March
+    _, sent = await _claim(store, 4242, "Sendt")
+    await members.update_profile(store, kari, bank_account="12345678903")
+    await claims.submit(store, kari, sent)  # its stage opens now (15 March)
+    draft = [Status.DRAFT]
+    async with store.uow() as uow:
+        untouched = [c.id for c in await uow.claims.untouched(draft, NOW + timedelta(days=1))]
+        all_drafts = {c.id for c in await uow.claims.untouched(draft, clock.now)}
+        ended = [c.id for c in await uow.claims.trip_ended_in(
+            draft, [(date(2026, 3, 1), date(2026, 3, 3))])]
+        both = {c.id for c in await uow.claims.trip_ended_in(
+            draft, [(date(2026, 3, 1), date(2026, 3, 2)), (date(2026, 3, 8), date(2026, 3, 9))])}
+        none = await uow.claims.trip_ended_in(draft, [])
+        waiting = [c.id for c in await uow.claims.waiting_since(clock.now + timedelta(hours=1))]
+        not_yet = await uow.claims.waiting_since(clock.now)
+    assert untouched == [early] and all_drafts == {early, late}
+    assert ended == [early] and both == {early, late} and list(none) == []
+    assert waiting == [sent] and list(not_yet) == []

@@ -17,7 +17,7 @@ import copy
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
@@ -225,6 +225,28 @@ class FakeClaims(_Table[str, Claim]):
                         payer: str | None = None) -> Sequence[Claim]:
         return self._newest_first([c for c in self._rows() if c.status in statuses
                                    and (payer is None or payer in c.payers)])
+
+    async def untouched(self, statuses: Sequence[Status], before: datetime
+                        ) -> Sequence[Claim]:
+        return self._newest_first([c for c in self._rows() if c.status in statuses
+                                   and c.events and c.events[-1].at <= before])
+
+    async def trip_ended_in(self, statuses: Sequence[Status],
+                            spans: Sequence[tuple[date, date]]) -> Sequence[Claim]:
+        def ended_in(claim: Claim) -> bool:
+            end = max((line.last_date for line in claim.lines), default=None)
+            return end is not None and any(a <= end <= b for a, b in spans)
+        return self._newest_first([c for c in self._rows()
+                                   if c.status in statuses and ended_in(c)])
+
+    async def waiting_since(self, before: datetime) -> Sequence[Claim]:
+        def waiting(claim: Claim) -> bool:
+            opened = dict(figures.stages_opened(claim))
+            return any(a.round == claim.round and a.state == "open" and (
+                opened.get((a.round, a.payer, a.stage), claim.submitted_at) or before) < before
+                for a in claim.approvals)
+        return self._newest_first([c for c in self._rows()
+                                   if c.status is Status.AWAITING and waiting(c)])
 
 
 
