@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from telegram import Update
-from telegram.ext import ContextTypes, MessageHandler, filters
+from telegram.ext import AIORateLimiter, ContextTypes, MessageHandler, filters
 
 from bot.telegram_app import build_application, start_bot, stop_bot
 from harness.bot_api import BotApiServer, application_builder
@@ -89,9 +89,16 @@ async def _drive(server: BotApiServer, users: list[int], texts: list[str],
     return cpu / n, n / wall
 
 
-async def echo(server: BotApiServer, users: list[int], texts: list[str]) -> list[Run]:
-    """The baseline, three rounds."""
-    app = application_builder(server).concurrent_updates(CONCURRENCY).build()
+async def echo(server: BotApiServer, users: list[int], texts: list[str], *,
+               limited: bool = False) -> list[Run]:
+    """The baseline, three rounds; ``limited``: with the rate limiter Kvitt's bot uses.
+
+    Kvitt keeps to Telegram's limits (about 30 messages a second in all) with PTB's
+    ``AIORateLimiter``; that alone doubles an echo bot's CPU per update here and caps its
+    throughput at 30 updates a second, so the bench shows both floors.
+    """
+    builder = application_builder(server).concurrent_updates(CONCURRENCY)
+    app = (builder.rate_limiter(AIORateLimiter()) if limited else builder).build()
 
     async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
