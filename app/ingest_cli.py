@@ -22,6 +22,11 @@ import logging
 import mailbox
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mail.gateway import GatewaySettings
+    from service.context import Env
 
 EX_TEMPFAIL = 75
 log = logging.getLogger("kvitt.ingest")
@@ -42,23 +47,33 @@ def run(args: argparse.Namespace) -> int:
 async def _ingest(raw: bytes) -> int:
     from app.settings import Settings
     from app.wiring import service_env
+
+    settings = Settings.load()
+    async with service_env(settings) as env:
+        status, result = await ingest_message(env, raw, settings.mail.gateway(),
+                                              Path(settings.data_dir) / "failed")
+    print(json.dumps(result))
+    return status
+
+
+async def ingest_message(env: Env, raw: bytes, gateway: GatewaySettings, failed: Path
+                         ) -> tuple[int, dict[str, Any]]:
+    """One message as ``kvitt mail ingest`` handles it: the exit status and what it prints.
+
+    Raises what the store raises when the database is away (the caller's exit 75).
+    ``failed`` is the Maildir a message is kept in once its tries are used up.
+    """
     from mail.inbound_worker import error_text, identity, ingest
     from service.inbound import RetryPolicy, record_failure
 
-    settings = Settings.load()
-    gateway = settings.mail.gateway()
-    async with service_env(settings) as env:
-        try:
-            outcome = await ingest(env, raw, gateway)
-        except Exception as exc:  # ours: counted against the message (raises if the DB is down)
-            log.error("inbound message failed: %s: %s", type(exc).__name__, exc)
-            policy = RetryPolicy()
-            failure = await record_failure(env, identity(raw), error_text(exc), policy)
-            if not policy.gives_up(failure.attempts):
-                print(json.dumps({"outcome": "retry", "attempts": failure.attempts}))
-                return EX_TEMPFAIL
-            mailbox.Maildir(Path(settings.data_dir) / "failed", create=True).add(raw)
-            print(json.dumps({"outcome": "failed", "processed": False}))
-            return 0
-    print(json.dumps({"outcome": outcome.kind, "processed": outcome.processed}))
-    return 0
+    try:
+        outcome = await ingest(env, raw, gateway)
+    except Exception as exc:  # ours: counted against the message (raises if the DB is down)
+        log.error("inbound message failed: %s: %s", type(exc).__name__, exc)
+        policy = RetryPolicy()
+        failure = await record_failure(env, identity(raw), error_text(exc), policy)
+        if not policy.gives_up(failure.attempts):
+            return EX_TEMPFAIL, {"outcome": "retry", "attempts": failure.attempts}
+        mailbox.Maildir(failed, create=True).add(raw)
+        return 0, {"outcome": "failed", "processed": False}
+    return 0, {"outcome": outcome.kind, "processed": outcome.processed}
