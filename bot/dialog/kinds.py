@@ -77,7 +77,25 @@ async def _mileage_start(ctx: Ctx, text: str) -> str:
 async def _mileage_date(ctx: Ctx, day: date) -> str:
     await check_rates(ctx, day)
     _line(ctx).update(kind="mileage", date=day.isoformat(), passengers=[])
+    last = await ctx.turn.session().remembered()
+    ctx.draft["usual"] = {"places": list(last.places), "passengers": list(last.passengers)}
     return "mileage.vehicle"
+
+
+def _usual_places(ctx: Ctx) -> list[Button]:
+    """The places of the last drives, one tap each (not the one just given as "from")."""
+    places = ctx.draft.get("usual", {}).get("places", [])
+    return [Button(p, p) for p in places if p != ctx.draft.get("from")][:3]
+
+
+def _usual_passengers(ctx: Ctx) -> list[Button]:
+    """Last drive's passengers as one button."""
+    names = ctx.draft.get("usual", {}).get("passengers", [])
+    if not names:
+        return []
+    said = (" and " if ctx.lang == "en" else " og ").join(names)
+    return [Button(ctx.t(Text(f"⭐ Som sist: {said}", f"⭐ As last time: {said}")),
+                   ", ".join(names))]
 
 
 async def _vehicles(ctx: Ctx) -> Sequence[Button]:
@@ -175,15 +193,15 @@ register(
     ask_choice("mileage.vehicle", Text("Kjøretøy?", "Vehicle?"), _vehicles,
                _vehicle).going_back_to("mileage.start"),
     ask_text("mileage.from", Text("Kjørte fra (sted):", "Drove from (place):"), _from,
-             read=read_place),
+             read=read_place, suggest=_usual_places),
     ask_text("mileage.to", Text("Kjørte til (sted, gjerne via):", "Drove to (place, via):"), _to,
-             read=read_place),
+             read=read_place, suggest=_usual_places),
     ask_text("mileage.km", Text("Antall km (hele strekningen):", "Number of km (the whole leg):"),
              _km, read=_read_km, kind="number"),
     ask_text("mileage.passengers", Text("Passasjerer? Skriv navnene, skilt med komma.",
                                     "Passengers? Write their names, separated by commas."),
-             _passengers, read=read_names,
-             skip=Text("Ingen", "None")).going_back_to("mileage.km"),
+             _passengers, read=read_names, skip=Text("Ingen", "None"),
+             suggest=_usual_passengers).going_back_to("mileage.km"),
     ask_choice("mileage.extra", Text("Kjørte du noe på skogsvei eller med tilhenger?",
                                  "Did you drive on forest road or with a trailer?"),
                _extras, _extra, per_row=1),

@@ -208,3 +208,29 @@ async def test_my_data_is_exported_and_erasure_waits_until_nothing_is_in_approva
     assert len(claims) == 1  # the claim is kept for the accounts, without the person
     await chat.type("/ny")
     assert "invitasjonslenke" in chat.text
+
+
+async def test_a_drive_step_by_step_offers_last_claims_places_and_passengers(engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env, user_id=601)
+    await chat.type("/ny")
+    await chat.press("Tromsø")
+    await chat.press("Ferdig")
+    await chat.type("Cup")
+    await chat.press("Hopp over")
+    await chat.type("184 km bil Tromsø–Bodø med Ola og Per 14.3")
+    await chat.press("Lagre")
+    await chat.type("/send")
+    await chat.type("/ny")
+    await chat.press("Som sist")
+    await chat.press("Kjøring")
+    await chat.type("15.3")
+    await chat.press("Bil")
+    assert chat.labels[:2] == ["Tromsø", "Bodø"]
+    await chat.press("Bodø")
+    assert chat.labels[0] == "Tromsø"
+    await chat.press("Tromsø")
+    await chat.type("184")
+    await chat.press("Som sist: Ola og Per")
+    await chat.press("Nei")
+    assert "Passasjerer: Ola, Per" in chat.text and "Lagret" in chat.text
