@@ -94,8 +94,9 @@ class ClaimRepository(Protocol):
     async def next_reference(self, year: int) -> str:
         """A new readable reference for ``year``."""
 
-    async def for_claimant(self, claimant_id: str) -> Sequence[Claim]:
-        """A claimant's claims, newest first."""
+    async def for_claimant(self, claimant_id: str, *, newest: int | None = None
+                           ) -> Sequence[Claim]:
+        """A claimant's claims, newest first (only the ``newest`` few, when given)."""
 
     async def for_payer(self, slug: str) -> Sequence[Claim]:
         """Claims where ``slug`` is a payer, newest first."""

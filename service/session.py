@@ -213,7 +213,8 @@ class ClaimantSession:
     async def remembered(self, besides: str | None = None) -> Remembered:
         """What the claimant's newest claims (other than ``besides``) offer as "Som sist"."""
         claimant = await self.claimant()
-        newest = [c for c in await self.my_claims() if c.id != besides][:5]
+        newest = [c for c in await self.uow.claims.for_claimant(self.claimant_id, newest=6)
+                  if c.id != besides][:5]
         found = remember(newest)
         if any(slug not in claimant.memberships for slug in found.payers):
             return replace(found, payers=())  # no longer a member: nothing to offer

@@ -196,12 +196,13 @@ class SqlClaims:
         number = (await self._conn.execute(counted)).scalar_one()
         return f"K-{year}-{number:06d}"
 
-    async def _where(self, *conditions: Any) -> Sequence[Claim]:
+    async def _where(self, *conditions: Any, limit: int | None = None) -> Sequence[Claim]:
         return await self._many(select(t.claims).where(*conditions)
-                                .order_by(t.claims.c.reference.desc()))
+                                .order_by(t.claims.c.reference.desc()).limit(limit))
 
-    async def for_claimant(self, claimant_id: str) -> Sequence[Claim]:
-        return await self._where(t.claims.c.claimant_id == claimant_id)
+    async def for_claimant(self, claimant_id: str, *, newest: int | None = None
+                           ) -> Sequence[Claim]:
+        return await self._where(t.claims.c.claimant_id == claimant_id, limit=newest)
 
     async def for_payer(self, slug: str) -> Sequence[Claim]:
         return await self._where(t.claims.c.id.in_(select(t.claim_payers.c.claim_id).where(

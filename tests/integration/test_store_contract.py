@@ -138,6 +138,7 @@ async def test_claims_of_a_claimant_and_of_a_payer_come_newest_first(store: Env)
     nils, third = await _claim(store, 4343, "Mai")
     async with store.uow() as uow:
         mine = [c.id for c in await uow.claims.for_claimant(kari)]
+        assert [c.id for c in await uow.claims.for_claimant(kari, newest=1)] == mine[:1]
         theirs = [c.id for c in await uow.claims.for_claimant(nils)]
         paid_by = [c.id for c in await uow.claims.for_payer("tromso-hk")]
         nobody = await uow.claims.for_payer("bodo-hk")
