@@ -234,3 +234,54 @@ async def test_a_drive_step_by_step_offers_last_claims_places_and_passengers(eng
     await chat.press("Som sist: Ola og Per")
     await chat.press("Nei")
     assert "Passasjerer: Ola, Per" in chat.text and "Lagret" in chat.text
+
+
+async def test_a_line_in_one_message_asks_the_payer_once_and_can_change_or_drop_it(
+        engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env, user_id=602)
+    await chat.type("/ny")
+    await chat.press("Tromsø")
+    await chat.press("Bodø")
+    await chat.press("Ferdig")
+    await chat.press("Mars 2026")
+    await chat.press("Hopp over")
+    await chat.type("taxi 44 14.3")  # the claim's first shared line: who pays is asked
+    assert "📎" not in chat.text and "Send et bilde" in chat.text
+    await chat.press("Har ikke kvittering")
+    await chat.type("Sjåføren hadde ikke skriver")
+    assert "Hvem skal betale denne linjen?" in chat.text
+    await chat.press("Tromsø")
+    assert "Betaler: Tromsø Håndballklubb" in chat.text
+    await chat.press("Annen betaler")
+    await chat.press("Bodø")
+    assert "Betaler: Bodø Håndballklubb" in chat.text
+    await chat.press("Lagre")
+    await chat.type("bom 120")  # the next shared line: the same day and payer, said
+    await chat.press("Har ikke kvittering")
+    assert "krever kvittering for bompenger" in chat.text  # and so no reason is asked
+    assert "Lørdag 14. mars 2026" in chat.text and "Betaler: Bodø Håndballklubb" in chat.text
+    await chat.press("Forkast")
+    await chat.type("hei")
+    assert "Skriv hele linjen" in chat.text
+    (claim,) = await admin.claims_of(env, "bodo-hk")
+    assert [(line.kind, line.payer, line.no_receipt_reason) for line in claim.lines] == [
+        ("expense", "bodo-hk", "Sjåføren hadde ikke skriver")]
+
+
+async def test_a_line_in_one_message_in_english(engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = Chat(env, 603, "en")
+    await chat.type(f"/start {(await admin.create_invite(env, 'tromso-hk')).code}")
+    await chat.type("Kari Referee")
+    await chat.press("Skip")
+    await chat.type("1234 56 78903")
+    await chat.type("/new")
+    await chat.type("Cup")
+    await chat.press("Skip")
+    await chat.type("42 km car Tromsø to Bodø with Ola yesterday")
+    assert "Sunday 15 March 2026: Tromsø – Bodø, 42 km, car, with Ola" in chat.text
+    await chat.press("Save")
+    await chat.type("per diem 8-17 lunch")
+    assert "less than 15 km" not in chat.text  # 21 km: half the day's drive
+    assert "Saved" not in chat.text and "💾 Save" in chat.labels
