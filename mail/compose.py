@@ -310,7 +310,8 @@ def approver_reminder(*, to: str, reply_key: str, reference: str, title: str,
                     references=message_id(domain, "key", reply_key))
 
 
-DIGEST_SECTIONS = ("waiting", "returned", "approved", "payroll", "failures", "bouncing")
+DIGEST_SECTIONS = ("waiting", "returned", "approved", "payroll", "failures", "bouncing",
+                   "failed_inbound", "strangers")
 _MARKS = {"- ": False, "* ": True}  # an item; one that needs the admin's attention
 
 

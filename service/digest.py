@@ -7,6 +7,11 @@ CSV attached, once per organisation and day. "Since
 the last digest" is the last digest queued for the organisation before today (Oslo);
 the first digest looks back ``first_days``. Failures are those of messages queued in
 the last ``failure_days`` that concern the organisation (its claims, admins, approvers).
+Inbound replies given up in those days (the ``Failed`` mailbox) are listed in every
+organisation's digest: a message we could not handle names no organisation we could
+trust. Stranger attempts since the last digest are counted: replies with a key of a claim
+the organisation pays from someone who may not decide (``wrong_sender``), and replies with
+no key we issued (``unknown_key``, no organisation: every digest counts them).
 """
 
 from __future__ import annotations
@@ -24,9 +29,11 @@ from service.digest_model import (
     ApprovedClaim,
     BouncingAddress,
     Digest,
+    FailedInbound,
     Failure,
     NextPayroll,
     ReturnedClaim,
+    Strangers,
     WaitingStage,
 )
 from service.messages import AdminDigest, ApproverReminder
@@ -115,6 +122,21 @@ class _Gather:
                                      q.last_error or ""))
         return found
 
+    async def failed_inbound(self, days: int) -> list[FailedInbound]:
+        """Replies given up after all their tries (in ``Failed``), in every digest."""
+        return [FailedInbound(r.message_id, r.at, r.attempts,
+                              (r.detail.splitlines() or [""])[0][:300])
+                for r in await self.uow.inbound.recorded(self.at - timedelta(days),
+                                                         ("failed",))]
+
+    async def strangers(self, since: datetime) -> Strangers:
+        refused = await self.uow.inbound.recorded(since, ("wrong_sender", "unknown_key"))
+        claims = await self.uow.reports.claims_by_id(
+            [r.claim_id for r in refused if r.claim_id])
+        ours = [r for r in refused if r.outcome == "wrong_sender"
+                and self.org.slug in claims.get(r.claim_id or "", ("", ()))[1]]
+        return Strangers(len(ours), sum(1 for r in refused if r.outcome == "unknown_key"))
+
     async def bouncing(self) -> list[BouncingAddress]:
         addresses = {*self.org.admins, *(a for s in self.org.stages for a in s.approvers),
                      *(e for e in self.emails if e)}
@@ -153,7 +175,8 @@ async def digest(env: Env, slug: str, now: datetime | None = None, *, flag_days:
         return Digest(slug, org.name, org.admins, at, since, flag_days, tuple(waiting),
                       tuple(returned), tuple(approved), per_payer, per_dim,
                       _next_payroll(payroll, unpaid), tuple(await g.failures(failure_days)),
-                      tuple(await g.bouncing()))
+                      tuple(await g.bouncing()), tuple(await g.failed_inbound(failure_days)),
+                      await g.strangers(since))
 
 
 def digest_mail(d: Digest, lang: str = "nb", csv: bytes | None = None) -> AdminDigest:

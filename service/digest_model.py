@@ -79,6 +79,30 @@ class BouncingAddress:
 
 
 @dataclass(frozen=True, slots=True)
+class FailedInbound:
+    """An inbound message we could not handle in all its tries: now in the Failed mailbox."""
+
+    message_id: str
+    at: datetime
+    attempts: int
+    error: str  # the first line of the last error
+
+
+@dataclass(frozen=True, slots=True)
+class Strangers:
+    """Replies refused because they came from someone who may not decide.
+
+    ``wrong_sender``: a valid key of a claim this organisation pays, from someone other than
+    the approver it was sent to (or without the required DMARC proof); ``unknown_key``: a
+    reply address with no key we issued, which names no organisation (counted in every
+    organisation's digest). Neither is answered unless the sender is a known approver.
+    """
+
+    wrong_sender: int = 0
+    unknown_key: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class NextPayroll:
     """The organisation's next payroll run: what it pays, and what an admin must fix."""
 
@@ -117,3 +141,5 @@ class Digest:
     payroll: NextPayroll
     failures: tuple[Failure, ...] = ()
     bouncing: tuple[BouncingAddress, ...] = ()
+    failed_inbound: tuple[FailedInbound, ...] = ()
+    strangers: Strangers = Strangers()

@@ -272,6 +272,18 @@ class InboundFailure:
     retry_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class InboundRecord:
+    """One inbound message as recorded: when, what became of it, and how often it failed."""
+
+    message_id: str
+    at: datetime
+    outcome: str
+    detail: str  # the subject, or for a message given up, the error
+    claim_id: str | None
+    attempts: int = 0  # failed tries of ours (``inbound_failures``)
+
+
 class InboundLog(Protocol):
     """Every inbound message once, keyed on its Message-ID, with what became of it."""
 
@@ -300,6 +312,10 @@ class InboundLog(Protocol):
 
     async def bouncing(self) -> Sequence[BouncingAddress]:
         """Every address marked bouncing, by address."""
+
+    async def recorded(self, since: datetime, outcomes: Sequence[str]
+                       ) -> Sequence[InboundRecord]:
+        """The messages recorded from ``since`` on with one of ``outcomes``, oldest first."""
 
 
 class AttachmentRepository(Protocol):

@@ -17,6 +17,7 @@ from service.ports import (
     BouncingAddress,
     DialogState,
     InboundFailure,
+    InboundRecord,
     ReplyKey,
     StoredOrganisation,
 )
@@ -298,3 +299,13 @@ class SqlInbound:
         rows = (await self._conn.execute(select(t.bouncing_addresses).order_by(
             t.bouncing_addresses.c.address))).mappings().all()
         return [BouncingAddress(r["address"], r["since"], r["detail"]) for r in rows]
+
+    async def recorded(self, since: datetime, outcomes: Sequence[str]
+                       ) -> Sequence[InboundRecord]:
+        m, f = t.inbound_messages, t.inbound_failures
+        rows = (await self._conn.execute(
+            select(m, f.c.attempts).outerjoin(f, f.c.message_id == m.c.message_id)
+            .where(m.c.received_at >= since, m.c.outcome.in_(list(outcomes)))
+            .order_by(m.c.received_at, m.c.id))).mappings().all()
+        return [InboundRecord(r["message_id"], r["received_at"], r["outcome"], r["detail"],
+                              r["claim_id"], r["attempts"] or 0) for r in rows]

@@ -364,6 +364,25 @@ async def test_the_inbound_log_keeps_outcomes_failures_and_bouncing_addresses(st
         ("a@x.no", later, "mailbox full"), ("b@x.no", NOW, "550 second")]
 
 
+async def test_the_inbound_log_lists_the_messages_of_some_outcomes_since_a_time(store: Env):
+    later = NOW + timedelta(hours=1)
+    async with store.uow() as uow:
+        await uow.inbound.record("<old@x>", NOW - timedelta(days=1), "wrong_sender", "", "c1")
+        await uow.inbound.record("<a@x>", NOW, "wrong_sender", "Re: krav", "c1")
+        await uow.inbound.record("<b@x>", NOW, "approved", "Re: krav", "c1")
+        await uow.inbound.record_failure("<c@x>", NOW, "boom", later)
+        await uow.inbound.record_failure("<c@x>", later, "boom again", later)
+        await uow.inbound.record("<c@x>", later, "failed", "boom again", None)
+        await uow.inbound.record("<d@x>", later, "unknown_key", "", None)
+        await uow.commit()
+    async with store.uow() as uow:
+        found = await uow.inbound.recorded(NOW, ("wrong_sender", "unknown_key", "failed"))
+    assert [(r.message_id, r.at, r.outcome, r.detail, r.claim_id, r.attempts)
+            for r in found] == [("<a@x>", NOW, "wrong_sender", "Re: krav", "c1", 0),
+                                ("<c@x>", later, "failed", "boom again", None, 2),
+                                ("<d@x>", later, "unknown_key", "", None, 0)]
+
+
 async def test_the_reminders_queries_return_only_the_claims_they_may_concern(store: Env):
     clock = cast(Clock, store.clock)
     kari, early = await _claim(store, 4242, "Tidlig")  # touched now, trip ended 2 March

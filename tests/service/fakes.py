@@ -41,6 +41,7 @@ from service.ports import (
     DialogState,
     InboundFailure,
     InboundLog,
+    InboundRecord,
     IncomeSum,
     InviteRepository,
     OpenStage,
@@ -95,6 +96,8 @@ class FakeDatabase:
     dialogs: dict[int, DialogState] = field(default_factory=dict)
     outbox_ids: int = 0
     inbound: dict[str, str] = field(default_factory=dict)
+    inbound_records: list[tuple[str, datetime, str, str, str | None]] = field(
+        default_factory=list)
     bouncing: dict[str, str] = field(default_factory=dict)
     bouncing_since: dict[str, datetime] = field(default_factory=dict)
     inbound_failures: dict[str, InboundFailure] = field(default_factory=dict)
@@ -429,6 +432,7 @@ class FakeInbound:
     async def record(self, message_id: str, at: datetime, outcome: str, detail: str,
                      claim_id: str | None) -> None:
         self.db.inbound[message_id] = outcome
+        self.db.inbound_records.append((message_id, at, outcome, detail, claim_id))
 
     async def mark_bouncing(self, address: str, at: datetime, detail: str) -> None:
         self.db.bouncing[address] = detail
@@ -454,6 +458,15 @@ class FakeInbound:
     async def bouncing(self) -> list[BouncingAddress]:
         return [BouncingAddress(a, self.db.bouncing_since.get(a, datetime.min), d)
                 for a, d in sorted(self.db.bouncing.items())]
+
+    async def recorded(self, since: datetime, outcomes: Sequence[str]) -> list[InboundRecord]:
+        found = []
+        for message_id, at, outcome, detail, claim_id in self.db.inbound_records:
+            failure = self.db.inbound_failures.get(message_id)
+            if at >= since and outcome in outcomes:
+                found.append(InboundRecord(message_id, at, outcome, detail, claim_id,
+                                           failure.attempts if failure else 0))
+        return sorted(found, key=lambda r: r.at)
 
 
 class FakeReports:

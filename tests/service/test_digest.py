@@ -162,7 +162,37 @@ async def test_the_first_digest_looks_back_a_week_and_an_empty_one_says_so(clubs
     d = await digest(clubs.env, "ik-fjell")
     assert d.since == at("2026-02-23T09:00")
     _, text, html = words(d, "nb")
-    assert text.count("Ingen.") == 5
+    assert text.count("Ingen.") == 7
     assert "<p>Ingen.</p>" in html
 
 
+
+
+async def test_replies_given_up_are_listed_and_strangers_are_counted(clubs, referee):
+    from service.inbound import ReadReply, RetryPolicy, handle_reply, record_failure
+
+    ours = await submitted(clubs, referee, ("ik-fjell",), clubs.fee("ik-fjell", "565"))
+    theirs = await submitted(clubs, referee, ("sk-dal",), clubs.fee("sk-dal", "310"))
+    forged = [("<f1@x.no>", clubs.key(ours.id, KASSERER)),
+              ("<f2@x.no>", clubs.key(ours.id, KASSERER)),
+              ("<f3@x.no>", clubs.key(theirs.id, LEDER)),  # a claim IK Fjell does not pay
+              ("<f4@x.no>", "no-such-key")]
+    for message_id, key in forged:
+        await handle_reply(clubs.env, ReadReply(message_id, "mallory@evil.example",
+                                                key=key, intent="approve", text="Godkjent"))
+    policy = RetryPolicy(attempts=2)
+    for _ in range(2):
+        await record_failure(clubs.env, "<broken@ikfjell.no>",
+                             "RuntimeError: a bug of ours\nTraceback …", policy)
+    d = await digest(clubs.env, "ik-fjell")
+    assert [(f.message_id, f.attempts, f.error) for f in d.failed_inbound] == [
+        ("<broken@ikfjell.no>", 2, "RuntimeError: a bug of ours")]
+    assert (d.strangers.wrong_sender, d.strangers.unknown_key) == (2, 1)
+    _, text, html = words(d, "nb")
+    assert "lagt i mappen Failed (1;" in text
+    assert "<broken@ikfjell.no>" in text and "2 forsøk: RuntimeError: a bug of ours" in text
+    assert "ikke kan godkjenne, siden" in text and "(3)" in text
+    assert "<strong>2 med riktig svarnøkkel til et krav IK Fjell betaler" in html
+    _, english, _ = words(d, "en")
+    assert "2 tries: RuntimeError" in english
+    assert "1 to a reply address with no valid key" in english

@@ -11,9 +11,11 @@ from service.digest_model import (
     ApprovedClaim,
     BouncingAddress,
     Digest,
+    FailedInbound,
     Failure,
     NextPayroll,
     ReturnedClaim,
+    Strangers,
     WaitingStage,
 )
 from service.messages import (
@@ -64,7 +66,9 @@ def _digest() -> Digest:
                     datetime(2026, 3, 11, 23, tzinfo=UTC), ("K-2026-000003",), 1, kr,
                     D("120.50"), ("Kari",), ("K-2026-000009",)),
         (Failure("approval_request", "email", "leder@skdal.no", "K-2026-000001", "550"),),
-        (BouncingAddress("kasserer@ikfjell.no", at, "550 mailbox full"),))
+        (BouncingAddress("kasserer@ikfjell.no", at, "550 mailbox full"),),
+        (FailedInbound("<svar-7@ikfjell.no>", at, 5, "RuntimeError: a bug of ours"),),
+        Strangers(wrong_sender=2, unknown_key=1))
 
 
 SAMPLES: dict[type[Message], Message] = {type(m): m for m in (

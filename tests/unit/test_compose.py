@@ -342,7 +342,7 @@ def test_a_value_with_a_line_break_stays_one_item_of_the_digest():
     returned = (replace(d.returned[0], reason="Feil dato\n* ⚠ falsk linje"),)
     texts = compose.render_digest(_digest_message(digest=replace(d, returned=returned)))
     assert "«Feil dato * ⚠ falsk linje»" in texts.text
-    assert texts.html.count("<strong>") == 5  # the sample's own: the reason added none
+    assert texts.html.count("<strong>") == 7  # the sample's own: the reason added none
 
 
 def test_the_digest_mail_attaches_the_payroll_file_only_when_it_has_one():
