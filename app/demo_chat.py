@@ -153,5 +153,6 @@ async def fix(chat: DemoChat, day: date) -> None:
     await chat.press("Åpne kravet")
     await chat.type("/linjer")
     await chat.press("✏️ 1")
+    await chat.press("Hele linjen på nytt")
     await driving_line(chat, day, "Per Hansen, Ola Nordmann")
     await chat.type("/send")

@@ -382,14 +382,9 @@ async def _line_chosen(ctx: Ctx, value: str) -> str:
         await session.remove_line(claim_id, line_id)
         ctx.say(ctx.t(Text("Linjen er slettet.", "The line is deleted.")))
         return "lines.manage"
-    line = (await session.claim(claim_id)).line(line_id)
-    # the receipt and texts stay unless replaced: entering the line again loses nothing
-    ctx.data["draft"] = {"replace": line_id, "attachments": list(line.attachments),
-                         "justification": line.justification,
-                         "no_receipt_reason": line.no_receipt_reason}
-    ctx.say(ctx.t(Text("Skriv linjen på nytt; den gamle byttes ut når du lagrer.",
-                       "Enter the line again; the old one is replaced when you save.")))
-    return f"{line.kind}.start"
+    (await session.claim(claim_id)).line(line_id)  # there, or refused
+    ctx.data["edit_line"] = line_id
+    return "line.edit"
 
 
 async def _fix_required_receipt(ctx: Ctx, data: bytes | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.dialog import (  # noqa: F401 - they register steps
     claim_flow,
     commands,
+    edit,
     fees,
     kinds,
     lines,

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from domain.claim import Status
-from domain.lines import Expense
+from domain.lines import Expense, ItemLine
 from domain.organisation import OrganisationError, organisations_from_toml
 from service import admin
 from tests.integration.chat import Chat
@@ -130,6 +130,7 @@ async def test_changing_an_outlay_keeps_its_receipt_unless_a_new_one_is_sent(eng
     await chat.press("Hopp over")
     await chat.type("/linjer")
     await chat.press("✏️ 2")
+    await chat.press("Hele linjen på nytt")
     assert "Behold kvitteringen" in chat.labels
     await chat.press("Behold kvitteringen")
     await chat.type("14.3")
@@ -140,3 +141,31 @@ async def test_changing_an_outlay_keeps_its_receipt_unless_a_new_one_is_sent(eng
     (toll,) = [line for line in claim.lines if line.kind == "expense"]
     assert isinstance(toll.body, Expense)
     assert toll.attachments and toll.body.amount.amount == Decimal(54)
+
+
+async def test_one_field_of_a_saved_line_is_changed_and_the_rest_kept(engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env, user_id=909)
+    await _fee_claim(chat, "Cup")
+    await chat.send_file(b"\xff\xd8\xff\xe0" + b"bom" * 30)  # an outlay begins with its photo
+    await chat.type("taxi 440 14.3")
+    await chat.press("Lagre")
+    await chat.type("/linjer")
+    await chat.press("✏️ 2")
+    assert chat.labels == ["📅 Dato", "💰 Beløp", "Hele linjen på nytt"]
+    await chat.press("Beløp")
+    await chat.type("44")
+    assert "✅ Endret = 44,00 kr" in chat.text
+    await chat.press("✏️ 2")
+    await chat.press("Dato")
+    await chat.type("13.3")
+    await chat.press("✏️ 1")
+    await chat.press("Antall")
+    await chat.type("2")
+    assert "✅ Endret = 1\u00a0130,00 kr" in chat.text  # 2 × 565
+    (claim,) = await admin.claims_of(env, "tromso-hk")
+    fee, outlay = claim.lines
+    assert isinstance(outlay.body, Expense) and isinstance(fee.body, ItemLine)
+    assert (outlay.body.amount.amount, outlay.body.date.day) == (Decimal(44), 13)
+    assert len(outlay.attachments) == 1 and outlay.body.type == "taxi"
+    assert fee.body.quantity == 2

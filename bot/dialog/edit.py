@@ -1,0 +1,137 @@
+"""Change one field of a saved line (its date, amount, km, count or payer), or all of it.
+
+"✏️ 2" under /linjer asks what to change; one answer changes that field, the line is
+checked and computed again like a new one, and the rest of it (the receipt, the texts)
+stays as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from bot.dialog.core import Button, Ctx, InputError, Prompt
+from bot.dialog.engine import register
+from bot.dialog.lines import (
+    SPLIT,
+    claim_orgs,
+    date_suggestions,
+    preview_line,
+    read_date,
+    read_number,
+)
+from bot.dialog.steps import ask_buttons, ask_text
+from bot.understand import parse_amount, parse_km
+from domain.claim import ClaimLine
+from domain.lines import Expense, ItemLine, MileageLeg
+from domain.money import NOK, ForeignAmount, format_kr
+from domain.plausibility import refuse_date, refuse_outlay, refuse_quantity
+from domain.text import Text
+
+# the field, its button, and the line kinds it belongs to
+FIELDS = (("date", Text("📅 Dato", "📅 Date"), ("mileage", "expense", "item")),
+          ("amount", Text("💰 Beløp", "💰 Amount"), ("expense",)),
+          ("km", Text("🛣 Km", "🛣 Km"), ("mileage",)),
+          ("quantity", Text("🔢 Antall", "🔢 Count"), ("item",)),
+          ("payer", Text("↔️ Betaler", "↔️ Payer"), ("mileage", "per_diem", "expense")))
+WHOLE = "whole"
+
+
+async def _line(ctx: Ctx) -> ClaimLine:
+    claim = await ctx.turn.session().claim(ctx.data["claim_id"])
+    return claim.line(ctx.data["edit_line"])
+
+
+async def _what_prompt(ctx: Ctx) -> Prompt:
+    line = await _line(ctx)
+    several = len(await claim_orgs(ctx)) > 1
+    buttons = [Button(label.in_(ctx.lang), name) for name, label, kinds in FIELDS
+               if line.kind in kinds and (name != "payer" or several)]
+    buttons.append(Button(Text("Hele linjen på nytt", "The whole line again").in_(ctx.lang),
+                          WHOLE))
+    return Prompt(Text("Hva vil du endre?", "What do you want to change?").in_(ctx.lang),
+                  tuple((b,) for b in buttons))
+
+
+async def _what(ctx: Ctx, value: str) -> str:
+    if value != WHOLE:
+        return f"edit.{value}"
+    line = await _line(ctx)
+    # the receipt and texts stay unless replaced: entering the line again loses nothing
+    ctx.data["draft"] = {"replace": line.id, "attachments": list(line.attachments),
+                         "justification": line.justification,
+                         "no_receipt_reason": line.no_receipt_reason}
+    ctx.say(Text("Skriv linjen på nytt; den gamle byttes ut når du lagrer.",
+                 "Enter the line again; the old one is replaced when you save.").in_(ctx.lang))
+    return f"{line.kind}.start"
+
+
+async def _changed(ctx: Ctx, **fields: Any) -> str:
+    """Save the line with ``fields`` of its body (or ``payer``) changed; back to /linjer."""
+    line = await _line(ctx)
+    payer = fields.pop("payer", line.payer)
+    changed = replace(line, body=replace(line.body, **fields), payer=payer)
+    await ctx.turn.session().change_line(ctx.data["claim_id"], changed)
+    result = await preview_line(ctx, changed)
+    ctx.say(Text("✅ Endret", "✅ Changed").in_(ctx.lang) + f" = {format_kr(result.amount)} kr")
+    ctx.data.pop("edit_line", None)
+    return "lines.manage"
+
+
+async def _date(ctx: Ctx, day: date) -> str:
+    refuse_date(day, ctx.now.date())
+    return await _changed(ctx, date=day)
+
+
+async def _amount(ctx: Ctx, text: str) -> str:
+    line = await _line(ctx)
+    assert isinstance(line.body, Expense)
+    amount = parse_amount(text)
+    if amount.currency not in (NOK, line.body.amount.currency):
+        raise InputError(Text("En annen valuta trenger en ny kurs: skriv hele linjen på nytt.",
+                              "Another currency needs a new rate: enter the whole line again."))
+    rate = Decimal(1) if amount.currency == NOK else line.body.amount.nok_rate
+    refuse_outlay(amount.amount * rate)
+    return await _changed(ctx, amount=ForeignAmount(amount.currency, amount.amount, rate))
+
+
+async def _km(ctx: Ctx, km: Decimal) -> str:
+    line = await _line(ctx)
+    assert isinstance(line.body, MileageLeg)
+    return await _changed(ctx, km=km)
+
+
+async def _quantity(ctx: Ctx, quantity: Decimal) -> str:
+    line = await _line(ctx)
+    assert isinstance(line.body, ItemLine)
+    refuse_quantity(quantity)
+    return await _changed(ctx, quantity=quantity)
+
+
+async def _payers(ctx: Ctx) -> Prompt:
+    orgs = await claim_orgs(ctx)
+    buttons = [*(Button(o.name, slug) for slug, o in orgs.items()),
+               Button(Text("Del etter honorarbrøk", "Split by fee fraction").in_(ctx.lang),
+                      SPLIT)]
+    return Prompt(Text("Hvem skal betale linjen?", "Who pays the line?").in_(ctx.lang),
+                  tuple((b,) for b in buttons))
+
+
+async def _payer(ctx: Ctx, value: str) -> str:
+    return await _changed(ctx, payer=None if value == SPLIT else value)
+
+
+register(
+    ask_buttons("line.edit", _what_prompt, _what),
+    ask_text("edit.date", Text("Ny dato?", "New date?"), _date, read=read_date, kind="date",
+             suggest=date_suggestions),
+    ask_text("edit.amount", Text("Nytt beløp? (f.eks. «250» eller «EUR 45»)",
+                                 "New amount? (e.g. “250” or “EUR 45”)"), _amount),
+    ask_text("edit.km", Text("Antall km?", "How many km?"), _km,
+             read=lambda ctx, text: parse_km(text), kind="number"),
+    ask_text("edit.quantity", Text("Nytt antall?", "New count?"), _quantity, read=read_number,
+             kind="number"),
+    ask_buttons("edit.payer", _payers, _payer),
+)
