@@ -4,7 +4,8 @@
 month names (``3. november 2026``, ``22 MAR 2018``, ``25/FEB/2017``). Day comes
 before month, as in Norway (and the UK, and Malaysia's SROIE receipts); a date
 that only makes sense month-first is taken so, less surely. OCR often glues the
-time to the year (``19/10/201820:49``), so a four-digit year is tried first.
+time to the year (``19/10/201820:49``), so a four-digit year is tried first; a
+two-digit year glued to the time (``03/06/1800:23``) is read as its two digits.
 
 A date on a row that says it is one (``Dato``, ``Date``) beats others; several
 different dates (a printed-at, a best-before) lower the confidence.
@@ -57,7 +58,7 @@ def _make(year: int, month: int, day: int, latest: date) -> date | None:
 def _numeric(match: re.Match[str], latest: date) -> tuple[date, bool] | None:
     day, month, year = int(match[1]), int(match[3]), match[4]
     if len(year) == 4 and not year.startswith("20"):
-        return None
+        year = year[:2]  # a two-digit year glued to the time: 03/06/1800:23 is 2018
     found = _make(_year(year), month, day, latest)
     if found is not None:
         return found, True

@@ -7,10 +7,19 @@ subtotals, change (``Veksel``), tips, discounts, VAT (``MVA``, ``GST``) unless
 the row says the total includes it — are ignored. An amount with no label of
 its own belongs to the label on the row above (``Å betale`` / ``345,00``).
 
+A label alone on its row lends its weight to a payment on the next row
+(``TOTAL AMOUNT`` / ``CASH RM6.00``). Labels are compared after evening out OCR's
+confusions, including faded dot-matrix print that loses the tops of letters
+(``IUIAL`` for ``TOTAL``), and long words with one letter misread
+(``Prormotion``).
+
 Every labelled amount is a vote weighted by its label; cash handed over minus
-the change is a vote too. The confidence is high when the winner has a strong
-label or several votes and no other amount comes close, because a wrongly
-offered total is worse than none.
+the change is a vote too, a strong one when it equals a labelled total. A total
+that a later row completes — with a rounding adjustment (``60.31`` / ``-0.01`` /
+``60.30``) or with the VAT (``Total Sales 33.00`` / ``GST 1.98`` / ``TOTAL
+35.00``) — hands its votes to the completed one. The confidence is high when the
+winner has a strong label or several votes and no other amount comes close,
+because a wrongly offered total is worse than none.
 """
 
 from __future__ import annotations
@@ -26,6 +35,8 @@ _AMOUNT = re.compile(
     r"(?<![\d.,%])-?(\d{1,3}(?:[ .,]\d{3})+|\d{1,6})\s?[.,]\s?(\d{2})(?![\d%])|"
     r"(?<![\d.,])(\d{1,6}),-|"
     r"(?:(?<=\s)|(?<=RM))[.,](\d{2})(?![\d%])")
+_LETTER_O = re.compile(r"(?:(?<=RM)|(?<![A-Za-z]))[Oo](?=[.,]\d{2}(?!\d))")  # RMO.02
+_NEGATIVE = re.compile(r"-\s?(?:RM|kr)?\s?\d*[.,]\d{2}|\d[.,]\d{2}\s?-", re.IGNORECASE)
 _DATE = re.compile(r"(?<!\d)\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d)")
 # Label → weight. Stronger labels name the amount payable; card and cash lines confirm it.
 # Words are compared after ``_key``'s OCR confusions (i/l/1/!, o/0), so ``Totai`` is a total.
@@ -37,22 +48,28 @@ STRONG: tuple[tuple[str, float], ...] = (
 LABELS: tuple[tuple[str, float], ...] = (
     ("totalamount", 3), ("totalamt", 3), ("totalsales", 3), ("totalt", 3), ("otal", 3),
     ("beløp", 2), ("belop", 2), ("sum", 2), ("bankaxept", 2), ("bankkort", 2), ("visa", 2),
-    ("mastercard", 2), ("kort", 1.5), ("card", 1.5), ("bank", 1.5), ("betalt", 1.5),
-    ("paid", 1.5), ("nok", 1), ("kr", 1), ("cash", 1), ("kontant", 1), ("amount", 1),
+    ("mastercard", 2), ("netamount", 2), ("netamt", 2), ("kort", 1.5), ("card", 1.5),
+    ("bank", 1.5), ("betalt", 1.5), ("paid", 1.5), ("nok", 1), ("kr", 1), ("cash", 1),
+    ("kontant", 1), ("amount", 1),
 )
 NEVER = ("subtotal", "subtot", "totalqty", "totalquantity", "totalitem", "qty", "antall",
          "change", "veksel", "tips", "tip", "discount", "rabatt", "saving", "adj",
          "excl", "ekskl", "exclusive", "before", "grunnlag", "deposit", "pant", "points",
          "poeng", "balance", "supplies", "promotion")
+_SUBTOTAL = re.compile(r"s[a-z]{1,2}lolal")  # SUBTOTAL with B and T misread: SURIUIAL
 _ROUNDING = ("rounding", "avrunding", "öresavrunding")
-_TENDERED = ("cash", "kontant", "tendered", "paid", "betalt")
+_TENDERED = ("cash", "kontant", "tendered", "paid", "betalt", "received")
+_CARDS = ("bankaxept", "bankkort", "visa", "mastercard", "kort", "card")
 _CHANGE = ("change", "veksel", "tilbake")
 _TAX = ("gst", "mva", "vat", "tax", "moms")
 _INCLUDING = ("incl", "inkl", "inclusive", "including")
-_TAX_TABLE = ("summary", "sumary", "grunnlag", "analysis", "spesifikasjon")
+_TAX_TABLE = ("grunnlag", "analysis", "spesifikasjon")
+_SUMMARY = re.compile(r"s[a-z]{1,3}ary")  # Summary, Sumary, SUMHARY
 STRONGEST = 4.0
 ROUNDING_AT_MOST = Decimal("0.50")  # a rounding row above this is the rounded total
-_CONFUSED = str.maketrans({"0": "o", "1": "l", "!": "l", "|": "l", "i": "l"})
+# Faded dot-matrix print loses the tops of letters: T reads as I, O as U (``IUIAL``).
+_CONFUSED = str.maketrans({"0": "o", "1": "l", "!": "l", "|": "l", "i": "l", "t": "l",
+                           "u": "o"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +83,8 @@ class FoundAmount:
 def amounts_in(text: str) -> list[Decimal]:
     """Every money amount in ``text``: ``60.30``, ``1 234,50``, ``1,234.50``, ``345,-``."""
     found: list[Decimal] = []
-    for match in _AMOUNT.finditer(_DATE.sub(" ", text)):
+    text = _LETTER_O.sub("0", _DATE.sub(" ", text))
+    for match in _AMOUNT.finditer(text):
         if match[3]:
             found.append(Decimal(match[3]))
             continue
@@ -104,17 +122,40 @@ def _has(key: str, words: tuple[str, ...]) -> bool:
     return any(_key(word) in key for word in words)
 
 
+def _one_off(a: str, b: str) -> bool:
+    """Whether ``a`` becomes ``b`` by changing, adding or dropping at most one letter."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return a[i + 1:] == b[i + 1:] or a[i + 1:] == b[i:] or a[i:] == b[i + 1:]
+    return True
+
+
+def _near(word: str, key: str) -> bool:
+    """``word`` in ``key``; a long word (``promotion``) also with one letter misread."""
+    if word in key:
+        return True
+    if len(word) < 7:
+        return False
+    return any(_one_off(word, key[i:i + size]) for size in (len(word) - 1, len(word) + 1,
+                                                             len(word))
+               for i in range(len(key) - size + 1))
+
+
 def _label(key: str, percent: bool, tax: bool) -> float:
     """The weight of a row's label as a total: 0 for rows that never hold one."""
     including = _has(key, _INCLUDING) and not _has(key, ("excl", "ekskl"))
     if tax and not including:
         return 0.0  # the VAT itself: GST payable, MVA 25 %
+    if tax and key.find(_key("otal")) > key.find(_key("incl")) >= 0:
+        return 0.0  # GST @6% included in total: the VAT, said the other way round
     strong = next((weight for word, weight in _STRONG if word in key), 0.0)
     if strong:
         return strong
     if including and _has(key, ("otal",)):
         return 3.0  # Total Sales Incl GST, Totalt inkl. mva
-    if percent or any(word in key for word in _NEVER):
+    if percent or any(_near(word, key) for word in _NEVER) or _SUBTOTAL.match(key):
         return 0.0
     return next((weight for word, weight in _LABELS if word in key), 0.0)
 
@@ -126,6 +167,7 @@ class _Line:
     confidence: float
     percent: bool
     tax: bool
+    negative: bool
 
 
 def _lines(rows: list[Row]) -> list[_Line]:
@@ -138,7 +180,7 @@ def _lines(rows: list[Row]) -> list[_Line]:
         if amounts and len(key) <= 3 and previous:
             key = previous + key
         out.append(_Line(key, amounts, row.confidence, "%" in _AMOUNT.sub(" ", row.text),
-                         _is_tax(row.text)))
+                         _is_tax(row.text), bool(_NEGATIVE.search(row.text))))
         previous = key if not amounts else ""
     return out
 
@@ -153,20 +195,71 @@ def _weight(line: _Line, value: Decimal, change: bool) -> float:
     return _label(line.key, line.percent, line.tax)
 
 
+def _superseded(lines: list[_Line], paid: Decimal | None) -> list[tuple[Decimal, Decimal]]:
+    """(earlier, final) pairs: a total that a later row completes with VAT or rounding.
+
+    ``TOTAL 60.31`` / ``ROUNDING ADJ -0.01`` make 60.30 the amount paid, if 60.30 is
+    printed elsewhere on the receipt or is the cash handed over less the change (OCR
+    drops minus signs, so the sign is taken from what the receipt confirms); so does
+    ``Rounding 13.60`` under ``Total 13.58``. ``Total Sales 33.00`` / ``GST 1.98`` /
+    ``Rounding 0.02`` / ``TOTAL 35.00`` make 35.00 the total and 33.00 its net part.
+    """
+    printed = {value for line in lines for value in line.amounts}
+    pairs: list[tuple[Decimal, Decimal]] = []
+    totals: list[Decimal] = []
+    steps: set[Decimal] = {Decimal(0)}
+    for line in lines:
+        if not line.amounts:
+            continue
+        value = line.amounts[-1]
+        rounding = _has(line.key, _ROUNDING) and not any(word in line.key for word, _ in _STRONG)
+        if rounding and 0 < value <= ROUNDING_AT_MOST:
+            if totals:
+                for sign in (-1, 1) if line.negative else (1, -1):
+                    candidate = totals[-1] + sign * value
+                    if candidate in printed or candidate == paid:
+                        pairs.append((totals[-1], candidate))
+                        break
+            steps |= {step + sign * value for step in steps for sign in (-1, 1)}
+            continue
+        if line.tax and len(line.amounts) == 1 and _label(line.key, False, True) == 0:
+            if len(steps) < 64:
+                steps |= {step + value for step in steps}  # GST 6% 1.98: the VAT added on
+            continue
+        if rounding and totals and abs(value - totals[-1]) <= Decimal("0.10"):
+            pairs.append((totals[-1], value))  # Rounding RM 13.60 under Total 13.58
+        if _label(line.key, line.percent, line.tax) >= 3 or rounding:
+            for earlier in totals:
+                if earlier < value and value - earlier in steps - {Decimal(0)}:
+                    pairs.append((earlier, value))
+            totals.append(value)
+    return pairs
+
+
 def find_total(rows: list[Row]) -> FoundAmount | None:
     """The total paid, or None if no labelled amount is found."""
-    lines = [line for line in _lines(rows) if line.amounts]
+    every = _lines(rows)
+    lines = [line for line in every if line.amounts]
     changes = [line.amounts[-1] for line in lines if _has(line.key, _CHANGE)]
     tendered = [line.amounts[-1] for line in lines if _has(line.key, _TENDERED)]
+    paid = tendered[0] - changes[0] if changes and tendered else None
+    change = bool(changes and changes[0] > 0)
     votes: dict[Decimal, float] = defaultdict(float)
     sure: dict[Decimal, float] = defaultdict(float)
     in_tax_table = False
-    for line in _lines(rows):
+    pending = 0.0  # a total's label alone on its row: its amount is on the next
+    for line in every:
         if not line.amounts:
-            in_tax_table = in_tax_table or (line.tax and _has(line.key, _TAX_TABLE))
+            in_tax_table = in_tax_table or (line.tax and (
+                _has(line.key, _TAX_TABLE) or bool(_SUMMARY.search(line.key))))
+            pending = _label(line.key, line.percent, line.tax) if len(line.key) <= 16 else 0.0
             continue
         value = line.amounts[-1]
-        weight = _weight(line, value, bool(changes and changes[0] > 0))
+        weight = _weight(line, value, change)
+        if pending >= 3 and _has(line.key, _CARDS + _TENDERED) and not (
+                change and _has(line.key, _TENDERED)):
+            weight += pending  # TOTAL AMOUNT / CASH RM6.00 (no change given)
+        pending = 0.0
         if in_tax_table and weight < STRONGEST:
             continue  # the VAT table's own "Total" row sums the VAT, not the purchase
         if len(set(line.amounts)) > 1:
@@ -174,10 +267,13 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
         if weight and value > 0:
             votes[value] += weight
             sure[value] = max(sure[value], line.confidence)
-    if changes and tendered and tendered[0] - changes[0] > 0:
-        value = tendered[0] - changes[0]
-        votes[value] += 2
-        sure[value] = max(sure[value], 0.9)
+    for earlier, final in _superseded(lines, paid):
+        votes[final] += votes.pop(earlier, 0.0)  # what was paid is the final total
+        sure[final] = max(sure[final], sure[earlier])
+    if paid is not None and paid > 0:
+        # cash less change equal to a labelled total: two readings agree, a strong sign
+        votes[paid] += 4 if votes.get(paid, 0) >= 3 else 2
+        sure[paid] = max(sure[paid], 0.9)
     if not votes:
         return None
     ranked = sorted(votes.items(), key=lambda item: (item[1], item[0]), reverse=True)

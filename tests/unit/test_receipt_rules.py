@@ -60,6 +60,39 @@ def test_ocr_confusions_in_the_label_are_forgiven():
     assert total("Totai 85.10\nlotal After Rounding 85.10") == Decimal("85.10")
 
 
+def test_a_rounding_adjustment_under_the_total_makes_the_rounded_total():
+    text = "TOTAL AMT. RM 60.31\nROUNDING ADJ. -0.01\nRM 60.30\nCASH RM 70.30\nCHANGE RM 10.00"
+    found = find_total(rows(text))
+    assert found is not None and found.value == Decimal("60.30") and found.confidence > 0.8
+
+
+def test_the_net_total_vat_and_rounding_add_up_to_the_total():
+    text = ("Total Sales Amount 33.00\nGST 6% 1.98\nRounding Adjustment 0.02\nTOTAL 35.00\n"
+            "CASH 55.00\nChange Returned 20.00")
+    found = find_total(rows(text))
+    assert found is not None and found.value == Decimal("35.00") and found.confidence > 0.9
+
+
+def test_a_total_label_alone_takes_the_payment_on_the_next_row():
+    assert total("PPF P1 1.000 6 6.00\nTOTAL AMOUNT\nCASH RM6.00") == Decimal("6.00")
+
+
+def test_the_vat_included_in_the_total_is_not_the_total():
+    found = find_total(rows("Total Incl.GST@6% RM 5.00\nCASH RM 50.00\nCHANGE RM45.00\n"
+                            "GST @6% included in total RM 0.28"))
+    assert found is not None and found.value == Decimal("5.00") and found.confidence > 0.9
+
+
+def test_faded_dot_matrix_letters_are_forgiven():
+    text = "SURIUIAL. 4.51\nRUUNDING ADJUSIMENIS 0.01-\nIUIAL (GSI INUL) 4.50\nLASH 4.50"
+    assert total(text) == Decimal("4.50")
+
+
+def test_received_less_change_confirms_the_net_amount():
+    text = "Gross Amt: 136.00\nGST(6%): 0.00\nNet Amt : 136.00\nReceived 150.00\nChange. 14.00"
+    assert total(text) == Decimal("136.00")
+
+
 def test_the_vat_tables_own_total_row_is_not_the_total():
     text = "Total Sales Incl GST 75.00\nGST Summary Amount Tax\n6% 70.75 4.25\nTotal 70.75 4.25"
     assert total(text) == Decimal("75.00")
@@ -84,6 +117,7 @@ def test_the_vat_is_the_mva_row_not_a_word_that_contains_mva():
     ("3. november 2026", date(2026, 11, 3)), ("22 MAR 2018", date(2018, 3, 22)),
     ("25/FEB/2017", date(2017, 2, 25)), ("24-11-17", date(2017, 11, 24)),
     ("12. juni 2026", date(2026, 6, 12)), ("19/10/201820:49:59", date(2018, 10, 19)),
+    ("03/06/1800:2334001015093868", date(2018, 6, 3)), ("Date 27/06/1850232PM", date(2018, 6, 27)),
 ])
 def test_dates_in_every_printed_form(printed, day):
     assert dates_in(printed, TODAY)[0][0] == day
