@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from domain.calendar import MONTHS_EN, MONTHS_NB, OSLO
+from domain.calendar import MONTH_NAMES, MONTHS_EN, MONTHS_NB, OSLO
 from domain.errors import UserError
 from domain.money import NOK, ORE
 from domain.text import Text
@@ -68,6 +68,7 @@ class Amount:
 
 WEEKDAYS_NB = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAY_NAMES = tuple(map(Text, WEEKDAYS_NB, WEEKDAYS_EN))
 
 
 def _names(*tables: tuple[str, ...], extra: dict[str, int]) -> dict[str, int]:
@@ -247,12 +248,12 @@ def _with_dateparser(part: str, time: dt.time | None, now: dt.datetime, lang: st
 
 def echo_when(when: When, lang: str = "nb") -> str:
     """Say the date back in full, so a misreading is seen before it is saved."""
-    day = when.date
-    if lang == "en":
-        text = f"{WEEKDAYS_EN[day.weekday()]} {day.day} {MONTHS_EN[day.month - 1]} {day.year}"
-        return text + (f" at {when.time:%H:%M}" if when.time else "")
-    text = f"{WEEKDAYS_NB[day.weekday()].capitalize()} {day.day}. {MONTHS_NB[day.month - 1]}"
-    return f"{text} {day.year}" + (f" kl. {when.time:%H:%M}" if when.time else "")
+    day, clock = when.date, f"{when.time:%H:%M}" if when.time else ""
+    weekday, month = WEEKDAY_NAMES[day.weekday()], MONTH_NAMES[day.month - 1]
+    return Text(f"{weekday.nb.capitalize()} {day.day}. {month.nb} {day.year}"
+                + (f" kl. {clock}" if clock else ""),
+                f"{weekday.en} {day.day} {month.en} {day.year}"
+                + (f" at {clock}" if clock else "")).in_(lang)
 
 
 _CURRENCY_WORDS = {"kr": NOK, "kr.": NOK, "kroner": NOK, "krone": NOK, "€": "EUR",
@@ -276,7 +277,7 @@ def parse_amount(text: str) -> Amount:
         rest = (rest[:mark.start()] + rest[mark.end():]).strip()
     currency = codes.pop() if codes else NOK
     rest = re.sub(r"[.,][-−–]$", "", rest)  # "250,-" is the shop's way of writing 250
-    amount = _number(rest, AMOUNT_HELP, "Beløpet", "The amount")
+    amount = _number(rest, AMOUNT_HELP, Text("Beløpet", "The amount"))
     if amount > MAX_AMOUNT:
         raise NotUnderstood(Text("Beløpet er for stort (over 10 000 000).",
                                  "The amount is too large (over 10 000 000)."))
@@ -297,7 +298,7 @@ def parse_km(text: str) -> Decimal:
     rest = re.sub(r"^(?:ca\.?|cirka|circa|omtrent|about|approx\.?)\s*", "",
                   _squash(text).lower())
     rest = re.sub(r"\s*(?:km|kilometer)\.?$", "", rest)
-    km = _number(rest, KM_HELP, "Antall km", "The distance")
+    km = _number(rest, KM_HELP, Text("Antall km", "The distance"))
     if km > MAX_KM:
         raise NotUnderstood(Text("Så langt kan det ikke være (over 10 000 km).",
                                  "That cannot be that far (over 10 000 km)."))
@@ -305,7 +306,7 @@ def parse_km(text: str) -> Decimal:
     return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
 
 
-def _number(text: str, help_: Text, what_nb: str, what_en: str) -> Decimal:
+def _number(text: str, help_: Text, what: Text) -> Decimal:
     """A positive number with at most two decimals, grouped by spaces, dots or commas.
 
     The last of "," and "." is the decimal mark when both occur; a single one is the
@@ -313,8 +314,8 @@ def _number(text: str, help_: Text, what_nb: str, what_en: str) -> Decimal:
     "1,234,5" is refused rather than guessed.
     """
     if text.startswith(tuple(_MINUS)):
-        raise NotUnderstood(Text(f"{what_nb} kan ikke være negativt.",
-                                 f"{what_en} cannot be negative."))
+        raise NotUnderstood(Text(f"{what.nb} kan ikke være negativt.",
+                                 f"{what.en} cannot be negative."))
     if not re.fullmatch(r"\d[\d ,.]*", text):
         raise NotUnderstood(help_)
     whole, fraction = _split_decimal(text, help_)
@@ -322,12 +323,12 @@ def _number(text: str, help_: Text, what_nb: str, what_en: str) -> Decimal:
     if not _thousands(groups):
         raise NotUnderstood(help_)
     if len(fraction) > 2:
-        raise NotUnderstood(Text(f"{what_nb} kan ha høyst to desimaler. {help_.nb}",
-                                 f"{what_en} can have at most two decimals. {help_.en}"))
+        raise NotUnderstood(Text(f"{what.nb} kan ha høyst to desimaler. {help_.nb}",
+                                 f"{what.en} can have at most two decimals. {help_.en}"))
     number = Decimal("".join(groups) + "." + (fraction or "0"))
     if number == 0:
-        raise NotUnderstood(Text(f"{what_nb} må være mer enn null.",
-                                 f"{what_en} must be more than zero."))
+        raise NotUnderstood(Text(f"{what.nb} må være mer enn null.",
+                                 f"{what.en} must be more than zero."))
     return number
 
 

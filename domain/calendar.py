@@ -9,11 +9,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from domain.text import Text
+
 OSLO = ZoneInfo("Europe/Oslo")
 MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
              "september", "oktober", "november", "desember")
 MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August",
              "September", "October", "November", "December")
+MONTH_NAMES = tuple(map(Text, MONTHS_NB, MONTHS_EN))
 
 
 def local_date(at: datetime) -> date:

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.dialog import quick
-from bot.dialog.core import END, Button, Ctx, Incoming, InputError, Prompt, Step, rows
+from bot.dialog.core import AND, END, Button, Ctx, Incoming, InputError, Prompt, Step, rows
 from bot.dialog.engine import register
 from bot.dialog.kinds import receipt_sent
 from bot.dialog.render import summary_text
 from bot.dialog.steps import ask_buttons, ask_text
-from domain.calendar import MONTHS_EN, MONTHS_NB
+from domain.calendar import MONTH_NAMES
 from domain.errors import LateSubmitNotConfirmed, PolicyRefused
 from domain.organisation import Dimension
 from domain.text import Text
@@ -29,8 +29,7 @@ async def _as_last_text(ctx: Ctx) -> str:
     orgs = await ctx.turn.organisations(last.payers)
     claimant = ctx.turn.claimant
     dims = claimant.allocation_defaults if claimant else {}
-    said = [" og ".join(o.name for o in orgs.values()) if ctx.lang != "en"
-            else " and ".join(o.name for o in orgs.values()),
+    said = [ctx.t(AND).join(o.name for o in orgs.values()),
             f"«{_title_suggestions(ctx)[0].label}»",
             *(f"{d.name} {dims[d.name]}" for o in orgs.values() for d in o.dimensions
               if dims.get(d.name))]
@@ -89,11 +88,10 @@ async def _payers_chosen(ctx: Ctx, value: str) -> str:
 
 def _title_suggestions(ctx: Ctx) -> list[Button]:
     """This month and, early in a month, the last one first (claims are about the past)."""
-    names = MONTHS_EN if ctx.lang == "en" else MONTHS_NB
     this = (ctx.now.year, ctx.now.month)
     last = (this[0] - (this[1] == 1), (this[1] - 2) % 12 + 1)
     months = [last, this] if ctx.now.day <= 15 else [this, last]
-    labels = [f"{names[m - 1].capitalize()} {y}" for y, m in months]
+    labels = [f"{ctx.t(MONTH_NAMES[m - 1]).capitalize()} {y}" for y, m in months]
     return [Button(label, label) for label in labels]
 
 
@@ -264,7 +262,7 @@ async def submit(ctx: Ctx, *, confirm_late: bool = False) -> str:
 
 async def _fix_prompt(ctx: Ctx) -> Prompt:
     problems = ctx.data.get("problems", [])
-    lines = [f"{i}. {(p[3] if ctx.lang == 'en' else p[2])}" for i, p in enumerate(problems, 1)]
+    lines = [f"{i}. {ctx.t(Text(*p[2:]))}" for i, p in enumerate(problems, 1)]
     text = ctx.t(Text("Dette må fikses før kravet kan sendes:",
                       "This must be fixed before the claim can be sent:"))
     text += "\n" + "\n".join(lines)

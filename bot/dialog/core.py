@@ -20,6 +20,7 @@ from service.exchange import ExchangeRate
 from service.receipts import ReceiptReading
 
 END = ""  # a step's ``then`` returns this to go back to the claim menu (or idle)
+AND = Text(" og ", " and ")  # joins names: "Ola og Kari"
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,7 +62,7 @@ async def _keyboard(ctx: Ctx) -> Prompt:
     text = Text("Velg timesats eller honorar, én eller flere, så Ferdig:",
                 "Choose the rate or fee, one or more, then Done:").in_(ctx.lang)
     if day is not None:
-        why = day[2] if ctx.lang == "en" else day[1]
+        why = ctx.t(Text(*day[1:]))
         when = echo_when(When(date.fromisoformat(day[0])), ctx.lang)
         text += "\n" + Text(f"Dato: {when}", f"Date: {when}").in_(ctx.lang) + \
             (f" ({why})" if why else "")

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from bot.dialog import quick, reading
-from bot.dialog.core import END, Button, Ctx, InputError, Prompt
+from bot.dialog.core import AND, END, Button, Ctx, InputError, Prompt
 from bot.dialog.engine import register
 from bot.dialog.lines import (
     after_fields,
@@ -93,7 +93,7 @@ def _usual_passengers(ctx: Ctx) -> list[Button]:
     names = ctx.draft.get("usual", {}).get("passengers", [])
     if not names:
         return []
-    said = (" and " if ctx.lang == "en" else " og ").join(names)
+    said = ctx.t(AND).join(names)
     return [Button(ctx.t(Text(f"⭐ Som sist: {said}", f"⭐ As last time: {said}")),
                    ", ".join(names))]
 

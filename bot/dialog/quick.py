@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from bot.dialog.core import END, Button, Ctx, InputError, Prompt
+from bot.dialog.core import AND, END, Button, Ctx, InputError, Prompt
 from bot.dialog.engine import register
 from bot.dialog.lines import (
     after_fields,
@@ -142,7 +142,7 @@ def echo(ctx: Ctx, line: dict[str, Any], remark: str) -> str:
     day = echo_when(When(date.fromisoformat(line["date"])), ctx.lang)
     if line["kind"] == "mileage":
         km = number_text(Decimal(line["km"])).in_(ctx.lang)
-        names = (" og " if ctx.lang != "en" else " and ").join(line["passengers"])
+        names = ctx.t(AND).join(line["passengers"])
         who = Text(f", med {names}", f", with {names}").in_(ctx.lang) if names else ""
         from bot.dialog.kinds import VEHICLES  # kinds imports this module
 

@@ -17,7 +17,7 @@ from typing import Any
 from bot.dialog.core import Button, Ctx, Prompt
 from bot.dialog.engine import register
 from bot.dialog.steps import ask_buttons
-from domain.calendar import MONTHS_EN, MONTHS_NB
+from domain.calendar import MONTH_NAMES
 from domain.claim import ReceiptRead
 from domain.money import NOK, format_kr
 from domain.text import Text
@@ -45,8 +45,8 @@ def remember(ctx: Ctx, reading: ReceiptReading | None) -> bool:
 
 def _day(ctx: Ctx, text: str) -> str:
     day = date.fromisoformat(text)
-    nb, en = MONTHS_NB[day.month - 1], MONTHS_EN[day.month - 1]
-    return ctx.t(Text(f"{day.day}. {nb} {day.year}", f"{day.day} {en} {day.year}"))
+    month = MONTH_NAMES[day.month - 1]
+    return ctx.t(Text(f"{day.day}. {month.nb} {day.year}", f"{day.day} {month.en} {day.year}"))
 
 
 def said(ctx: Ctx, read: dict[str, Any]) -> str:
