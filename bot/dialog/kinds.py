@@ -10,7 +10,7 @@ Hours/fee: ``fees.py`` (several entries on one keyboard).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -44,21 +44,24 @@ from domain.text import Text
 
 # Button labels keyed by the domain's own lists, so a kind the domain adds cannot go missing
 # here silently (a KeyError at import names it).
-_VEHICLE_LABELS = {"car": ("🚗 Bil", "🚗 Car"), "motorcycle": ("🏍 Motorsykkel", "🏍 Motorcycle"),
-                   "moped": ("🛵 Moped", "🛵 Moped"), "boat": ("🚤 Motorbåt", "🚤 Motor boat"),
-                   "snowmobile": ("🛷 Snøscooter", "🛷 Snowmobile")}
-_LODGING_LABELS = {"hotel": ("🏨 Hotell", "🏨 Hotel"),
-                   "boarding": ("Pensjonat/hybel uten kjøkken", "Boarding house, no kitchen"),
-                   "kitchen": ("Hybel med kjøkken", "Room with kitchen"),
-                   "private": ("🏠 Privat / ikke dokumentert", "🏠 Private / undocumented")}
-VEHICLES = tuple((key, *_VEHICLE_LABELS[key]) for key in DOMAIN_VEHICLES)
-LODGINGS = tuple((key, *_LODGING_LABELS[key]) for key in DOMAIN_LODGINGS)
-EXPENSE_TYPES = tuple((key, name.nb, name.en) for key, name in EXPENSE_NAMES.items())
-MEALS = tuple((key, MEAL_NAMES[key].nb, MEAL_NAMES[key].en) for key in DOMAIN_MEALS)
+_VEHICLE_LABELS = {"car": Text("🚗 Bil", "🚗 Car"),
+                   "motorcycle": Text("🏍 Motorsykkel", "🏍 Motorcycle"),
+                   "moped": Text("🛵 Moped", "🛵 Moped"),
+                   "boat": Text("🚤 Motorbåt", "🚤 Motor boat"),
+                   "snowmobile": Text("🛷 Snøscooter", "🛷 Snowmobile")}
+_LODGING_LABELS = {"hotel": Text("🏨 Hotell", "🏨 Hotel"),
+                   "boarding": Text("Pensjonat/hybel uten kjøkken", "Boarding house, no kitchen"),
+                   "kitchen": Text("Hybel med kjøkken", "Room with kitchen"),
+                   "private": Text("🏠 Privat / ikke dokumentert", "🏠 Private / undocumented")}
+# Each table: the domain's key (a button's value) -> its label, in the domain's order.
+VEHICLES: Mapping[str, Text] = {key: _VEHICLE_LABELS[key] for key in DOMAIN_VEHICLES}
+LODGINGS: Mapping[str, Text] = {key: _LODGING_LABELS[key] for key in DOMAIN_LODGINGS}
+EXPENSE_TYPES: Mapping[str, Text] = EXPENSE_NAMES
+MEALS: Mapping[str, Text] = {key: MEAL_NAMES[key] for key in DOMAIN_MEALS}
 
 
-def _options(ctx: Ctx, table: Sequence[tuple[str, str, str]]) -> list[Button]:
-    return [Button(ctx.t(Text(nb, en)), value) for value, nb, en in table]
+def _options(ctx: Ctx, table: Mapping[str, Text]) -> list[Button]:
+    return [Button(ctx.t(label), value) for value, label in table.items()]
 
 
 def _line(ctx: Ctx) -> dict[str, Any]:
@@ -304,7 +307,7 @@ def _meals_on(ctx: Ctx, day: date, meals: Sequence[str]) -> dict[str, Any] | Non
     inside = [m for m in meals if departure <= datetime.combine(day, time(_MEAL_HOURS[m])) <= back]
     if not inside:
         return None
-    return {"date": day.isoformat(), **{k: k in inside for k, _, _ in MEALS}}
+    return {"date": day.isoformat(), **{k: k in inside for k in MEALS}}
 
 
 async def per_diem_next(ctx: Ctx) -> str:
@@ -397,14 +400,14 @@ _MEAL_HOURS = {"breakfast": 7, "lunch": 12, "dinner": 18}
 
 
 async def _meals_prompt(ctx: Ctx) -> Prompt:
-    provided = {(m["date"], k) for m in _line(ctx)["meals"] for k, _, _ in MEALS if m.get(k)}
+    provided = {(m["date"], k) for m in _line(ctx)["meals"] for k in MEALS if m.get(k)}
     departure = datetime.fromisoformat(_line(ctx)["departure"])
     back = datetime.fromisoformat(_line(ctx)["return"])
     rows: list[tuple[Button, ...]] = []
     for i, day in enumerate(_trip_days(ctx)):
         row = tuple(Button(("✅ " if (day.isoformat(), key) in provided else "▫️ ")
-                           + f"{day:%d.%m} {ctx.t(Text(nb, en))}", f"{i}{key[0]}")
-                    for key, nb, en in MEALS
+                           + f"{day:%d.%m} {ctx.t(name)}", f"{i}{key[0]}")
+                    for key, name in MEALS.items()
                     if departure <= datetime.combine(day, time(_MEAL_HOURS[key])) <= back)
         if row:
             rows.append(row)
@@ -437,7 +440,7 @@ async def _meal(ctx: Ctx, value: str) -> str:
         ctx.draft["meals_done"] = True
         return await _per_diem_payer(ctx)
     day = _trip_days(ctx)[int(value[:-1])].isoformat()
-    key = next(k for k, _, _ in MEALS if k[0] == value[-1])
+    key = next(k for k in MEALS if k[0] == value[-1])
     meals = _line(ctx)["meals"]
     entry = next((m for m in meals if m["date"] == day), None)
     if entry is None:

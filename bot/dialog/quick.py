@@ -146,7 +146,7 @@ def echo(ctx: Ctx, line: dict[str, Any], remark: str) -> str:
         who = Text(f", med {names}", f", with {names}").in_(ctx.lang) if names else ""
         from bot.dialog.kinds import VEHICLES  # kinds imports this module
 
-        vehicle = next(ctx.t(Text(nb, en)) for key, nb, en in VEHICLES if key == line["vehicle"])
+        vehicle = ctx.t(VEHICLES[line["vehicle"]])
         return f"🚗 {day}: {remark}, {km} km, {vehicle.split(' ', 1)[-1].lower()}{who}"
     name = EXPENSE_NAMES[line["type"]].in_(ctx.lang)
     amount = (f"{format_kr(Decimal(line['amount']))} kr" if line["currency"] == NOK
