@@ -17,7 +17,15 @@ from typing import Any
 from bot.dialog import quick
 from bot.dialog.core import END, Button, Ctx, Incoming, InputError, Prompt, Step
 from bot.dialog.engine import register
-from bot.dialog.lines import claim_orgs, date_suggestions, read_date, read_number, save
+from bot.dialog.lines import (
+    claim_orgs,
+    date_suggestions,
+    kept_doubt,
+    read_date,
+    read_number,
+    save,
+    sure_prompt,
+)
 from bot.dialog.steps import ask_buttons, ask_text
 from bot.understand import When, echo_when
 from domain.codec import line_from_dict
@@ -128,7 +136,7 @@ async def _done(ctx: Ctx) -> str:
         refuse_quantity(Decimal(body["quantity"]), unit)
         for doubt in doubts(line_from_dict({**body, "date": "2000-01-01"}), unit):
             if value not in ctx.draft.get("sure", []):
-                ctx.draft["doubt"] = [value, doubt.text.nb, doubt.text.en]
+                ctx.draft["doubt"] = kept_doubt(value, doubt.text)
                 return "item.sure"
     if await _day(ctx) is None:
         ctx.draft["hours"] = any(unit.casefold() in HOUR_UNITS
@@ -181,14 +189,6 @@ async def _dated(ctx: Ctx, day: date) -> str:
     return await _done(ctx) if ctx.draft.get("picked") else "item.start"
 
 
-async def _sure_prompt(ctx: Ctx) -> Prompt:
-    _, nb, en = ctx.draft["doubt"]
-    yes = Text("✅ Ja, det stemmer", "✅ Yes, that is right").in_(ctx.lang)
-    no = Text("✏️ Nei, endre", "✏️ No, change it").in_(ctx.lang)
-    return Prompt(Text(f"Er du sikker? {nb}", f"Are you sure? {en}").in_(ctx.lang),
-                  ((Button(yes, "yes"), Button(no, "no")),))
-
-
 async def _sure(ctx: Ctx, value: str) -> str:
     which = ctx.draft.pop("doubt")[0]
     if value == "yes":
@@ -215,5 +215,5 @@ register(
          ).going_back_to("item.start"),
     ask_text("item.date", _date_question, _dated, read=read_date, kind="date",
              suggest=date_suggestions),
-    ask_buttons("item.sure", _sure_prompt, _sure, kind="confirm"),
+    ask_buttons("item.sure", sure_prompt, _sure, kind="confirm"),
 )

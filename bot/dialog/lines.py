@@ -138,7 +138,7 @@ async def _sure_or_save(ctx: Ctx) -> str:
     body = line_from_dict(ctx.draft["line"])
     for doubt in doubts(body, ctx.draft.get("unit", "")):
         if doubt.field not in confirmed:
-            ctx.draft["doubt"] = [doubt.field, doubt.text.nb, doubt.text.en]
+            ctx.draft["doubt"] = kept_doubt(doubt.field, doubt.text)
             return "line.sure"
     if not ctx.draft.get("justification") and (why := await _why_justify(ctx)):
         ctx.draft["why"] = [why.nb, why.en]
@@ -167,9 +167,15 @@ def _last_justification(ctx: Ctx) -> list[Button]:
                    last)]
 
 
-async def _sure_prompt(ctx: Ctx) -> Prompt:
-    _, nb, en = ctx.draft["doubt"]
-    return Prompt(ctx.t(Text(f"Er du sikker? {nb}", f"Are you sure? {en}")),
+def kept_doubt(about: str, text: Text) -> list[str]:
+    """An unusual figure as the draft keeps it (JSON): [what it is about, nb, en]."""
+    return [about, text.nb, text.en]
+
+
+async def sure_prompt(ctx: Ctx) -> Prompt:
+    """"Er du sikker?" about the unusual figure kept in the draft (``kept_doubt``)."""
+    doubt = Text(*ctx.draft["doubt"][1:])
+    return Prompt(ctx.t(Text(f"Er du sikker? {doubt.nb}", f"Are you sure? {doubt.en}")),
                   ((Button(ctx.t(Text("✅ Ja, det stemmer", "✅ Yes, that is right")), "yes"),
                     Button(ctx.t(Text("✏️ Nei, endre", "✏️ No, change it")), "no")),))
 
@@ -267,11 +273,14 @@ async def _payer(ctx: Ctx, value: str) -> str:
     return await after_fields(ctx)
 
 
+PAYER_WANTS_WHY = Text("Betaleren krever en begrunnelse.", "The payer requires a justification.")
+
+
 def _justification_question(ctx: Ctx) -> str:
-    nb, en = ctx.draft.get("why") or ("Betaleren krever en begrunnelse.",
-                                       "The payer requires a justification.")
-    return ctx.t(Text(f"{nb}\nSkriv begrunnelsen (f.eks. hvorfor bil/taxi/fly, eller ruten):",
-                      f"{en}\nWrite the justification (e.g. why car/taxi/flight, or the route):"))
+    why = Text(*ctx.draft["why"]) if ctx.draft.get("why") else PAYER_WANTS_WHY  # [nb, en]
+    return ctx.t(Text(f"{why.nb}\nSkriv begrunnelsen (f.eks. hvorfor bil/taxi/fly, eller ruten):",
+                      f"{why.en}\nWrite the justification (e.g. why car/taxi/flight, or the "
+                      "route):"))
 
 
 async def _justification(ctx: Ctx, text: str) -> str:
@@ -284,5 +293,5 @@ register(
                _payer_options, _payer, per_row=1),
     ask_text("line.justification", _justification_question, _justification,
              suggest=_last_justification),
-    ask_buttons("line.sure", _sure_prompt, _sure, kind="confirm"),
+    ask_buttons("line.sure", sure_prompt, _sure, kind="confirm"),
 )
