@@ -20,7 +20,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from domain.text import Text
 from service.context import Env
-from service.delivery import TryLater, Undeliverable, deliver_due, dispatch, handles
+from service.delivery import ServerAway, TryLater, Undeliverable, deliver_due, dispatch, handles
 from service.messages import (
     ApproverComment,
     ClaimantReminder,
@@ -116,8 +116,10 @@ def sender(bot: Bot) -> Any:
             raise Undeliverable(f"blocked or left: {exc}") from exc
         except BadRequest as exc:
             raise Undeliverable(f"refused: {exc}") from exc
-        except (RetryAfter, TimedOut, NetworkError) as exc:
+        except (RetryAfter, TimedOut) as exc:  # TimedOut: it may have gone; counted
             raise TryLater(str(exc)) from exc
+        except NetworkError as exc:  # the Bot API cannot be reached: the notice waits
+            raise ServerAway(str(exc)) from exc
     return send
 
 

@@ -26,7 +26,7 @@ from mail import compose
 from mail.addresses import bounce_address
 from service import admin
 from service.context import Env
-from service.delivery import TryLater, Undeliverable, deliver_due, dispatch, handles
+from service.delivery import ServerAway, TryLater, Undeliverable, deliver_due, dispatch, handles
 from service.inbound import issue_bounce_token
 from service.messages import (
     AdminDigest,
@@ -196,6 +196,10 @@ async def send_message(message: EmailMessage, smtp: SmtpSettings,
         if all(code >= 500 for code in codes):
             raise Undeliverable(f"recipient refused ({codes})") from exc
         raise TryLater(f"recipient deferred ({codes})") from exc
+    except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPAuthenticationError) as exc:
+        # the server (or our login), not this mail: it waits without using up its tries
+        raise ServerAway(f"SMTP server unreachable or refusing us: {type(exc).__name__}"
+                         ) from exc
     except aiosmtplib.SMTPResponseException as exc:
         if exc.code >= 500:
             raise Undeliverable(f"SMTP {exc.code}") from exc

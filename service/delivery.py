@@ -1,8 +1,10 @@
 """Delivering the outbox: lease due rows, send each outside any transaction, record it.
 
-A sender raises ``TryLater`` for a temporary fault (server down, rate limit) and
-``Undeliverable`` for a permanent one (address unknown, bot blocked); anything
-else is treated as temporary and logged as ours. Rows are leased, so two workers
+A sender raises ``TryLater`` for a temporary fault of one row (a 4xx answer, a rate
+limit), ``ServerAway`` when the server cannot be reached at all (the row waits without
+using up its tries: an outage of any length loses no mail), and ``Undeliverable`` for a
+permanent one (address unknown, bot blocked); anything else is treated as temporary and
+logged as ours. Rows are leased, so two workers
 never send the same row, and one that dies gives its rows back when the lease
 ends. A row is marked sent right after its send, in its own short transaction.
 
@@ -31,6 +33,15 @@ log = logging.getLogger("kvitt.delivery")
 
 class TryLater(Exception):
     """A temporary failure: the row is tried again after a backoff."""
+
+
+class ServerAway(TryLater):
+    """The server could not be reached (or refuses us): nothing is wrong with the row.
+
+    The row is tried again after its backoff without using up one of its tries, and the
+    pass stops (the rows behind it would meet the same server). An SMTP server away for a
+    weekend must not turn every approval mail queued meanwhile into a permanent failure.
+    """
 
 
 class Undeliverable(Exception):
@@ -92,6 +103,10 @@ async def deliver_due(env: Env, channel: str, send: Sender, *, limit: int = 20) 
             break
         try:
             await _with_heartbeat(env, row, send)
+        except ServerAway as exc:
+            await _record(env, row, str(exc), permanent=False, counted=False)
+            retried += 1
+            break
         except Undeliverable as exc:
             await _record(env, row, str(exc), permanent=True)
             failed += 1
@@ -153,7 +168,9 @@ async def _with_heartbeat(env: Env, row: OutboxRow, send: Sender) -> None:
         heart.cancel()
 
 
-async def _record(env: Env, row: OutboxRow, error: str, *, permanent: bool) -> None:
+async def _record(env: Env, row: OutboxRow, error: str, *, permanent: bool,
+                  counted: bool = True) -> None:
     async with env.uow() as uow:
-        await uow.outbox.mark_failed(row.id, env.clock(), error, permanent=permanent)
+        await uow.outbox.mark_failed(row.id, env.clock(), error, permanent=permanent,
+                                     counted=counted)
         await uow.commit()

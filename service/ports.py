@@ -215,8 +215,12 @@ class Outbox(Protocol):
         """The row was delivered: never send it again."""
 
     async def mark_failed(self, row_id: int, now: datetime, error: str, *,
-                          permanent: bool = False) -> None:
-        """A try failed: retry after ``backoff(attempts)``, or give up for good."""
+                          permanent: bool = False, counted: bool = True) -> None:
+        """A try failed: retry after ``backoff(attempts)``, or give up for good.
+
+        ``counted=False``: the server was away, not the row's fault: its attempts stay as
+        they were (never given up for it), retried after ``backoff`` of those attempts.
+        """
 
     async def queued(self, kind: type[Message] | None = None, *, status: str | None = None,
                      since: datetime | None = None) -> Sequence[QueuedMessage]:

@@ -69,10 +69,10 @@ class SqlOutbox:
             status="sent", sent_at=now, locked_until=None, attempts=t.outbox.c.attempts + 1))
 
     async def mark_failed(self, row_id: int, now: datetime, error: str, *,
-                          permanent: bool = False) -> None:
+                          permanent: bool = False, counted: bool = True) -> None:
         """A try failed: back off, or give up after ``MAX_ATTEMPTS`` or a permanent error."""
         attempts = (await self._conn.execute(select(t.outbox.c.attempts).where(
-            t.outbox.c.id == row_id))).scalar_one() + 1
+            t.outbox.c.id == row_id))).scalar_one() + (1 if counted else 0)
         failed = permanent or attempts >= MAX_ATTEMPTS
         await self._conn.execute(update(t.outbox).where(t.outbox.c.id == row_id).values(
             status="failed" if failed else "pending", attempts=attempts,

@@ -15,6 +15,7 @@ from mail.inbound_worker import imap_pass
 from mail.outbound import SmtpSettings, sender
 from service import admin, claims, members
 from service.delivery import deliver_due
+from service.ports import MAX_ATTEMPTS
 from store.blobs import FileBlobs
 from tests.integration.helpers import EXAMPLES, Clock, deliver, folders, sql_env
 from tests.integration.test_inbound import APPROVER, _claim, _submitted
@@ -131,6 +132,38 @@ async def test_smtp_down_then_back_delivers_every_mail_exactly_once(
     clock.advance(days=1)
     assert (await deliver_due(env, "email", sender(env, smtp))).sent == 0
     assert len(smtp_server.messages) == 1
+
+
+async def test_an_smtp_server_away_for_a_day_gives_no_mail_up_and_each_goes_once(
+        engine, smtp_server, tmp_path):
+    env = await _env(engine, tmp_path)
+    clock = env.clock
+    await _submitted(env)
+    await _submitted(env, user_id=2)  # two approval requests queued
+    smtp = smtp_settings(smtp_server)
+    smtp_server.stop()
+    for _ in range(MAX_ATTEMPTS + 2):  # more tries than a row has, the server away throughout
+        report = await deliver_due(env, "email", sender(env, smtp))
+        assert (report.sent, report.failed, report.retried) == (0, 0, 1)  # one try a pass
+        clock.advance(hours=3)
+    assert [s.status for s in await _email_rows(env)] == ["pending", "pending"]
+    assert {s.attempts for s in await _email_rows(env)} == {0}  # no try used up
+    smtp_server.start()
+    assert (await deliver_due(env, "email", sender(env, smtp))).sent == 2
+    clock.advance(days=1)
+    assert (await deliver_due(env, "email", sender(env, smtp))).sent == 0
+    assert len(smtp_server.messages) == 2
+
+
+async def _email_rows(env):
+    from sqlalchemy import select
+
+    from store import tables as t
+    from tests.integration.helpers import sql
+
+    async with env.uow() as uow:
+        return (await sql(uow).connection.execute(select(t.outbox).where(
+            t.outbox.c.channel == "email").order_by(t.outbox.c.id))).all()
 
 
 async def test_a_permanent_refusal_is_recorded_not_retried(engine, smtp_server, tmp_path):

@@ -271,6 +271,26 @@ async def test_a_row_is_given_up_after_the_last_attempt(store: Env):
     assert failed.last_error == f"try {MAX_ATTEMPTS}"
 
 
+async def test_a_try_while_the_server_was_away_uses_up_none_of_the_rows_tries(store: Env):
+    await _one_row(store, "k5")
+    at = NOW
+    for _ in range(MAX_ATTEMPTS + 2):
+        async with store.uow() as uow:
+            (row,) = await uow.outbox.claim_due("telegram", at)
+            assert row.attempts == 0
+            await uow.outbox.mark_failed(row.id, at, "Bot API unreachable", counted=False)
+            await uow.commit()
+        assert list(await _due(store, at + backoff(0) - timedelta(seconds=1))) == []
+        at += backoff(0)
+    async with store.uow() as uow:
+        assert [q.status for q in await uow.outbox.queued()] == ["pending"]
+
+
+async def _due(store: Env, at):
+    async with store.uow() as uow:
+        return await uow.outbox.claim_due("telegram", at)  # not committed: leases nothing
+
+
 async def test_a_lease_that_runs_out_gives_the_row_back(store: Env):
     await _one_row(store, "k2")
     async with store.uow() as uow:

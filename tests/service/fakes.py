@@ -354,9 +354,9 @@ class FakeOutbox(_Table[str, FakeOutboxRow]):
         self._change(row_id, sent)
 
     async def mark_failed(self, row_id: int, now: datetime, error: str, *,
-                          permanent: bool = False) -> None:
+                          permanent: bool = False, counted: bool = True) -> None:
         def failed(row: FakeOutboxRow) -> None:
-            row.attempts += 1
+            row.attempts += 1 if counted else 0
             row.status = "failed" if permanent or row.attempts >= MAX_ATTEMPTS else "pending"
             row.next_try_at, row.locked_until = now + backoff(row.attempts), None
             row.last_error = error[:2000]
