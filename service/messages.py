@@ -189,8 +189,6 @@ class ApproverReminder(WaitingClaim, Message):
     channels: ClassVar[frozenset[str]] = frozenset({EMAIL})
     lang: str
     also: tuple[WaitingClaim, ...] = ()
-    subject: str = ""
-    subject_en: str = ""
 
     def about(self) -> tuple[str, ...]:
         """The first claim and every other one listed."""

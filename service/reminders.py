@@ -191,14 +191,8 @@ async def _remind_approvers(p: _Pass, approver_days: int) -> int:
                 payer=a.payer, payer_name=name, stage=a.stage, stage_name=a.stage_name,
                 round=a.round, days_open=days,
                 reply_key=await _reply_key(p, claim, a, approver)))
-        first, (top, claim, _) = items[0], waiting[0]
-        ref = claim.reference
-        await p.add(ApproverReminder(
-            **asdict(first), lang="nb",
-            also=tuple(items[1:]),
-            subject=f"Påminnelse: {ref} har ventet på godkjenning i {top} dager",
-            subject_en=f"Reminder: {ref} has been waiting for approval for {top} days"),
-            "email", approver, key)
+        await p.add(ApproverReminder(**asdict(items[0]), lang="nb", also=tuple(items[1:])),
+                    "email", approver, key)
         count += 1
     return count
 

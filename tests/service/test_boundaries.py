@@ -76,7 +76,7 @@ def test_rows_stored_before_messages_were_classes_still_read():
             "round": 1, "days_open": 6, "reply_key": "k2"}
     reminder = MESSAGES.decode("reminder_approver", {
         **item, "claim_id": "c1", "event": "reminder_approver", "lang": "nb",
-        "also": [item], "subject": "Påminnelse", "subject_en": "Reminder"})
+        "also": [item], "subject": "Påminnelse", "subject_en": "Reminder"})  # old rows' keys
     assert isinstance(reminder, ApproverReminder)
     assert reminder.about() == ("c1", "c2") and reminder.also[0].reply_key == "k2"
     refusal = MESSAGES.decode("refusal", {

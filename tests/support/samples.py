@@ -86,8 +86,7 @@ SAMPLES: dict[type[Message], Message] = {type(m): m for m in (
     Refusal(refusal="unknown_key", in_reply_to="<b@x>", subject="Re: krav"),
     AdminDigest(org="ik-fjell", lang="nb", digest=_digest(), payroll_csv="YQ==",
                 payroll_csv_name="lonn-ik-fjell-2026-03.csv"),
-    ApproverReminder(**WAITING, lang="nb", also=(WaitingClaim(**{**WAITING, "claim_id": "c2"}),),
-                     subject="Påminnelse", subject_en="Reminder"),
+    ApproverReminder(**WAITING, lang="nb", also=(WaitingClaim(**{**WAITING, "claim_id": "c2"}),)),
     ClaimantReminder(claim_id="c1", reference="K-2026-000001", title="Kamp", lang="en",
                      message="You have claims", claims=(
                          IdleClaim(claim_id="c1", reference="K-2026-000001", title="Kamp",
