@@ -188,9 +188,21 @@ MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=1)
 
 
+AWAY_WAIT = timedelta(seconds=10)  # between tries while the server cannot be reached
+
+
 def backoff(attempts: int) -> timedelta:
     """Wait before the next try: 30 s, 1 min, 2 min … capped at 1 h."""
     return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def retry_wait(attempts: int, *, counted: bool = True) -> timedelta:
+    """Wait after a failed try: ``backoff``, or ``AWAY_WAIT`` when the server was away.
+
+    A row that failed only because its server was away did nothing wrong, and should go
+    soon after the server is back.
+    """
+    return backoff(attempts) if counted else AWAY_WAIT
 
 
 class Outbox(Protocol):
@@ -219,7 +231,7 @@ class Outbox(Protocol):
         """A try failed: retry after ``backoff(attempts)``, or give up for good.
 
         ``counted=False``: the server was away, not the row's fault: its attempts stay as
-        they were (never given up for it), retried after ``backoff`` of those attempts.
+        they were (never given up for it), retried after ``AWAY_WAIT`` (``retry_wait``).
         """
 
     async def queued(self, kind: type[Message] | None = None, *, status: str | None = None,

@@ -19,7 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.wire import UnknownRecord
 from service.messages import MESSAGES, Message, UnreadableMessage
-from service.ports import LEASE, MAX_ATTEMPTS, OutboxMessage, OutboxRow, QueuedMessage, backoff
+from service.ports import (
+    LEASE,
+    MAX_ATTEMPTS,
+    OutboxMessage,
+    OutboxRow,
+    QueuedMessage,
+    retry_wait,
+)
 from store import tables as t
 from store.engine import insert_for
 
@@ -76,7 +83,8 @@ class SqlOutbox:
         failed = permanent or attempts >= MAX_ATTEMPTS
         await self._conn.execute(update(t.outbox).where(t.outbox.c.id == row_id).values(
             status="failed" if failed else "pending", attempts=attempts,
-            next_try_at=now + backoff(attempts), locked_until=None, last_error=error[:2000]))
+            next_try_at=now + retry_wait(attempts, counted=counted), locked_until=None,
+            last_error=error[:2000]))
 
     async def queued(self, kind: type[Message] | None = None, *, status: str | None = None,
                      since: datetime | None = None) -> Sequence[QueuedMessage]:

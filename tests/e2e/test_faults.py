@@ -6,7 +6,8 @@ or applied twice and how long the process took to recover. The figures are print
 
 * SIGKILL mid-delivery (an SMTP server holding the DATA answer), then a new process,
   while the SMTP server is away for a while: each mail is delivered once, the killed one
-  when its one-minute lease runs out, the other after its first backoff (30 s).
+  when its one-minute lease runs out, the other soon after the server is back (a mail
+  whose server was away is tried again every 10 s, using up none of its tries).
 * Dovecot SIGKILLed mid-batch and started again on its port: every message filed once,
   each applied once.
 * PostgreSQL connections cut (a TCP proxy in front of the machine's shared server, which

@@ -56,7 +56,7 @@ from service.ports import (
     ReturnedClaimRow,
     StoredOrganisation,
     UnitOfWork,
-    backoff,
+    retry_wait,
 )
 
 K = TypeVar("K")
@@ -358,7 +358,8 @@ class FakeOutbox(_Table[str, FakeOutboxRow]):
         def failed(row: FakeOutboxRow) -> None:
             row.attempts += 1 if counted else 0
             row.status = "failed" if permanent or row.attempts >= MAX_ATTEMPTS else "pending"
-            row.next_try_at, row.locked_until = now + backoff(row.attempts), None
+            row.next_try_at = now + retry_wait(row.attempts, counted=counted)
+            row.locked_until = None
             row.last_error = error[:2000]
         self._change(row_id, failed)
 
