@@ -101,6 +101,7 @@ class Dimension:
 
 
 MissingReceipt = Literal["refuse", "taxable"]
+ExchangeRule = Literal["norges_bank", "manual"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,10 @@ class Policy:
 
     ``missing_receipt``: what an outlay without the receipt its catalogue entry requires
     means: ``refuse`` (the claim cannot be sent) or ``taxable`` (sent, taxed whole).
+    ``exchange_rate``: where a foreign outlay's rate comes from: ``norges_bank`` (the
+    default: Norges Bank's rate for the outlay's date, fetched; asked by hand only when
+    Norges Bank cannot be reached) or ``manual`` (the card company's rate from the
+    receipt or the card statement, typed by the claimant).
     """
 
     submit_deadline_months: int = 1
@@ -116,6 +121,7 @@ class Policy:
     max_km_per_leg: Decimal = Decimal(1500)
     justify_own_car: bool = False
     missing_receipt: MissingReceipt = "refuse"
+    exchange_rate: ExchangeRule = "norges_bank"
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,10 +311,16 @@ def _policy(raw: object) -> Policy:
         raise OrganisationError("policy.missing_receipt",
                                 Text(f"refuse eller taxable, ikke {missing!r}",
                                      f"refuse or taxable, not {missing!r}"))
+    exchange = raw.get("exchange_rate", "norges_bank")
+    if exchange not in ("norges_bank", "manual"):
+        raise OrganisationError("policy.exchange_rate",
+                                Text(f"norges_bank eller manual, ikke {exchange!r}",
+                                     f"norges_bank or manual, not {exchange!r}"))
     return Policy(months, day, _decimal(raw.get("max_km_per_leg", 1500),
                                         "policy.max_km_per_leg"),
                   _bool(raw, "justify_own_car", "policy.", False),
-                  "taxable" if missing == "taxable" else "refuse")
+                  "taxable" if missing == "taxable" else "refuse",
+                  "manual" if exchange == "manual" else "norges_bank")
 
 
 def _language(value: object) -> str:
@@ -373,7 +385,7 @@ KEYS: dict[str, frozenset[str]] = {
                             "receipt_required", "justification_required", "amelding_code",
                             "expense_type")),
     "policy": frozenset(("submit_deadline_months", "payroll_day", "max_km_per_leg",
-                         "justify_own_car", "missing_receipt")),
+                         "justify_own_car", "missing_receipt", "exchange_rate")),
 }
 
 
