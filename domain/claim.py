@@ -19,6 +19,7 @@ from domain.calc.result import LineResult
 from domain.errors import ClaimLocked, ClaimNotEditable, NotFound
 from domain.events import Actor, Channel, ClaimEvent, LineAdded, LineChanged, LineRemoved
 from domain.lines import Expense, ItemLine, Line, MileageLeg, PerDiem
+from domain.money import NOK, number_text
 from domain.text import Text
 
 __all__ = ["Actor", "Approval", "Channel", "Claim", "ClaimEvent", "ClaimLine", "Status"]
@@ -84,6 +85,23 @@ class ClaimLine:
         if self.read is None or self.read.amount is None or not isinstance(self.body, Expense):
             return None
         return self.read.amount if self.read.amount != self.body.amount.amount else None
+
+    def rate_note(self, typed: Text) -> Text | None:
+        """``Kurs 11,513 (Norges Bank, 13.03.2026)`` for a foreign outlay, else None.
+
+        ``typed`` names who gave a rate that was not fetched (the claimant: "oppgitt av
+        deg" to them, "oppgitt av den reisende" to an approver).
+        """
+        if not isinstance(self.body, Expense) or self.body.amount.currency == NOK:
+            return None
+        rate = number_text(self.body.amount.nok_rate)
+        read = self.read
+        if read and read.rate_source and read.rate_date:
+            source = Text(f"{read.rate_source}, {read.rate_date:%d.%m.%Y}",
+                          f"{read.rate_source}, {read.rate_date:%d.%m.%Y}")
+        else:
+            source = typed
+        return Text(f"Kurs {rate.nb} ({source.nb})", f"Rate {rate.en} ({source.en})")
 
     @property
     def is_fee(self) -> bool:

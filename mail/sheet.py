@@ -15,8 +15,8 @@ from domain.calc import Totals
 from domain.calendar import OSLO
 from domain.claim import ClaimEvent, ClaimLine
 from domain.events import ClaimApproved, Paid, Returned, StageApproved, Submitted, Withdrawn
-from domain.lines import LINE_KINDS, Expense
-from domain.money import NOK, format_kr
+from domain.lines import LINE_KINDS
+from domain.money import format_kr
 from domain.text import Text
 from service.summary import ClaimSummary, LineView
 
@@ -117,12 +117,8 @@ def _row(number: int, view: LineView, summary: ClaimSummary, lang: str) -> Row:
 def receipt_notes(line: ClaimLine, lang: str) -> list[str]:
     """The exchange rate's source and day, and an amount changed from what the receipt said."""
     notes = []
-    if isinstance(line.body, Expense) and line.body.amount.currency != NOK:
-        rate = f"{line.body.amount.nok_rate.normalize():f}"
-        read = line.read
-        source = (f"{read.rate_source}, {read.rate_date:%d.%m.%Y}"
-                  if read and read.rate_source and read.rate_date else TYPED.in_(lang))
-        notes.append(Text(f"Kurs {rate.replace('.', ',')} ({source})", f"Rate {rate} ({source})"))
+    if (rate := line.rate_note(TYPED)) is not None:
+        notes.append(rate)
     if line.corrected_from is not None:
         kr = format_kr(line.corrected_from)
         notes.append(Text(f"⚠ Lest av kvitteringen: {kr} kr; endret av den reisende",

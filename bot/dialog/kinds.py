@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from bot.dialog import quick, reading
+from bot.dialog import quick, rates, reading
 from bot.dialog.core import AND, END, Button, Ctx, InputError, Prompt
 from bot.dialog.engine import register
 from bot.dialog.lines import (
@@ -569,17 +569,12 @@ async def _amount(ctx: Ctx, text: str) -> str:
     if amount.currency == NOK:
         refuse_outlay(amount.amount)
     _line(ctx).update(amount=str(amount.amount), currency=amount.currency)
+    rates.forget(ctx)
     ctx.say(f"💰 {amount.currency} {format_kr(amount.amount)}")
     if amount.currency == NOK:
         _line(ctx)["nok_rate"] = "1"
         return "expense.remark"
     return "expense.rate"
-
-
-async def _rate(ctx: Ctx, rate: Decimal) -> str:
-    refuse_outlay(Decimal(_line(ctx)["amount"]) * rate)
-    _line(ctx)["nok_rate"] = str(rate)
-    return "expense.remark"
 
 
 async def _remark(ctx: Ctx, text: str | None) -> str:
@@ -607,9 +602,7 @@ register(
                _type).going_back_to("expense.date"),
     ask_text("expense.amount", Text("Beløp? (f.eks. «250», «1 234,50» eller «EUR 45»)",
                                 "Amount? (e.g. \"250\", \"1 234.50\" or \"EUR 45\")"), _amount),
-    ask_text("expense.rate", Text("Kurs: hvor mange kroner per enhet av valutaen?",
-                              "Rate: how many kroner per unit of the currency?"),
-             _rate, read=read_number, kind="number").going_back_to("expense.amount"),
+    rates.step(read_number),
     ask_text("expense.remark", Text("Merknad (hva gjaldt det)?", "Remark (what was it for)?"),
              _remark, skip=Text("Hopp over", "Skip")),
     ask_text("expense.no_receipt", Text("Hvorfor mangler kvitteringen?",

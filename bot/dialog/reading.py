@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from bot.dialog import rates
 from bot.dialog.core import Button, Ctx, Prompt
 from bot.dialog.engine import register
 from bot.dialog.steps import ask_buttons
@@ -70,19 +71,23 @@ async def _prompt(ctx: Ctx) -> Prompt:
         buttons.append(Button(ctx.t(Text("Endre beløp", "Change amount")), CHANGE_AMOUNT))
     if read["date"]:
         buttons.append(Button(ctx.t(Text("Endre dato", "Change date")), CHANGE_DATE))
-    rate = f"\n{read['rate_text']}" if read.get("rate_text") else ""
+    bank = read.get("rate_text") and await rates.rule(ctx) == "norges_bank"
+    rate = f"\n{read['rate_text']}" if bank else ""
     return Prompt(ctx.t(Text(f"Jeg leste: {said(ctx, read)}. Stemmer det?",
                              f"I read: {said(ctx, read)}. Is that right?")) + rate,
                   (tuple(buttons),))
 
 
-def _take_amount(ctx: Ctx, read: dict[str, Any]) -> None:
+def _take_amount(ctx: Ctx, read: dict[str, Any], bank: bool) -> None:
     line = ctx.draft.setdefault("line", {"kind": "expense"})
     line.update(amount=read["total"], currency=read["currency"])
+    rates.forget(ctx)
     if read["currency"] == NOK:
         line["nok_rate"] = "1"
-    elif read.get("rate"):
+    elif read.get("rate") and bank:
         line["nok_rate"] = read["rate"]
+        ctx.draft["rate"] = {"nok_per_unit": read["rate"], "source": read["rate_source"],
+                             "quoted_on": read["rate_date"]}
 
 
 async def _answered(ctx: Ctx, value: str) -> str:
@@ -91,7 +96,7 @@ async def _answered(ctx: Ctx, value: str) -> str:
     if value != CHANGE_DATE and read["date"]:
         line.update(kind="expense", date=read["date"])
     if value != CHANGE_AMOUNT and read["total"] is not None:
-        _take_amount(ctx, read)
+        _take_amount(ctx, read, await rates.rule(ctx) == "norges_bank")
     if "date" not in line:
         return "expense.date"
     return "expense.type"
@@ -106,18 +111,22 @@ def amount_known(ctx: Ctx) -> str | None:
 
 
 def kept(draft: dict[str, Any]) -> ReceiptRead | None:
-    """What was read, to save beside the confirmed line (None: nothing was offered)."""
-    read = draft.get("reading")
-    if not read:
+    """What was read, and where the rate came from, to save beside the confirmed line.
+
+    None when nothing was offered and the rate (if any) was typed by the claimant.
+    """
+    read, line = draft.get("reading"), draft.get("line", {})
+    rate = draft.get("rate") or {}
+    fetched = bool(rate) and line.get("nok_rate") == rate.get("nok_per_unit")
+    if not read and not fetched:
         return None
-    line = draft.get("line", {})
-    from_bank = bool(read.get("rate")) and line.get("nok_rate") == read.get("rate")
     return ReceiptRead(
-        amount=Decimal(read["total"]) if read["total"] is not None else None,
-        currency=read["currency"], day=date.fromisoformat(read["date"]) if read["date"] else None,
-        merchant=read.get("merchant") or "",
-        rate_source=read.get("rate_source", "") if from_bank else "",
-        rate_date=date.fromisoformat(read["rate_date"]) if from_bank else None)
+        amount=Decimal(read["total"]) if read and read["total"] is not None else None,
+        currency=read["currency"] if read else line.get("currency", ""),
+        day=date.fromisoformat(read["date"]) if read and read["date"] else None,
+        merchant=(read.get("merchant") or "") if read else "",
+        rate_source=rate["source"] if fetched else "",
+        rate_date=date.fromisoformat(rate["quoted_on"]) if fetched else None)
 
 
 register(ask_buttons("expense.read", _prompt, _answered))

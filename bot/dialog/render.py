@@ -12,6 +12,7 @@ from service.summary import ClaimSummary
 
 SPLIT = Text("honorarbrøk", "split")
 CHECK = Text("Merk:", "Check:")
+BY_YOU = Text("oppgitt av deg", "entered by you")
 
 def summary_text(view: ClaimSummary, lang: str) -> str:
     """The whole claim in one message."""
@@ -29,6 +30,8 @@ def summary_text(view: ClaimSummary, lang: str) -> str:
         receipt = " 📎" if line.line.attachments else ""
         out.append(f"{number}. {kind}{to}: {format_kr(line.result.amount)} kr{receipt}")
         out.extend(f"    {text.in_(lang)}" for text in line.result.breakdown[:-1])
+        if (rate := line.line.rate_note(BY_YOU)) is not None:
+            out.append(f"    {rate.in_(lang)}")
     total, free, taxed = (format_kr(v) for v in (view.totals.amount, view.totals.taxfree,
                                                    view.totals.taxable))
     out += ["", Text(f"Sum: {total} kr", f"Total: {total} kr").in_(lang),

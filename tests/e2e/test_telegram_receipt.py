@@ -11,28 +11,18 @@ import asyncio
 import importlib.util
 import random
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from bot.telegram_app import start_bot, stop_bot
 from domain.lines import Expense
-from exchange.norges_bank import NorgesBank
-from harness.bot_api import BotApiServer
-from harness.norges_bank import NorgesBankServer
 from harness.receipt_fixtures import DEGRADATIONS, Receipt, _jpeg, pdf, render
 from mail.sheet import receipt_notes
 from receipts.pool import PooledReader
-from service import admin
-from store.blobs import FileBlobs
-from store.engine import make_engine, sqlite_url
-from store.exchange_rates import SqlExchangeRates
-from store.migrate import upgrade
-from tests.e2e.test_telegram_claims import NOW, Bot, _app, _claims, _join
-from tests.integration.helpers import EXAMPLES, Clock, sql_env
+from tests.e2e.test_telegram_claims import Bot, _claims, _join
+from tests.e2e.test_telegram_exchange import bot_with_rates
 from tests.support.unavailable import unavailable
 
 CIRCLE_K = Receipt("Circle K Lysaker", date(2026, 3, 14), "14.03.26",
@@ -49,30 +39,15 @@ def photo(receipt: Receipt) -> bytes:
 async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
     if importlib.util.find_spec("rapidocr_onnxruntime") is None:
         unavailable("RapidOCR is not installed: pip install rapidocr-onnxruntime")
-    server = BotApiServer().start()
-    engine = make_engine(sqlite_url(tmp_path))
-    await upgrade(engine)
     reader = PooledReader("rapidocr", workers=2, time_limit=60)
     # Start both workers and load the engine before the dialog: the first photo should not
     # pay for starting processes inside the client's wait.
     await asyncio.gather(*(reader.read(photo(CIRCLE_K)) for _ in range(2)))
-    with NorgesBankServer().running() as bank:
-        env = replace(sql_env(engine, Clock(NOW)), blobs=FileBlobs(tmp_path / "blobs"),
-                      receipts=reader, rates=NorgesBank(bank.url, timeout=2),
-                      rate_cache=SqlExchangeRates(engine))
-        await admin.apply_organisations(env, (EXAMPLES / "handball-region-nord.toml")
-                                        .read_text())
-        errors: list[BaseException] = []
-        running = Bot(server, env, _app(env, server, errors), errors)
-        await start_bot(running.app, poll_timeout=1)
-        try:
+    try:
+        async with bot_with_rates(tmp_path, receipts=reader) as (running, _):
             yield running
-        finally:
-            await stop_bot(running.app)
-            reader.close()
-            await engine.dispose()
-            server.stop()
-    assert not errors, errors
+    finally:
+        reader.close()
 
 
 async def _outlay(bot: Bot):

@@ -42,11 +42,14 @@ async def _joined(env, user_id=501):
     return chat
 
 
-async def association_claim(env, user_id: int, missing_receipt: str = "refuse") -> Chat:
-    """A member of the association (with its ``missing_receipt`` policy), at a new claim."""
+async def association_claim(env, user_id: int, missing_receipt: str = "refuse",
+                            exchange_rate: str = "norges_bank") -> Chat:
+    """A member of the association (with its ``missing_receipt`` and ``exchange_rate``
+    policy), at a new claim."""
     text = (EXAMPLES / "forening-kvann.toml").read_text()
-    await admin.apply_organisations(env, text.replace('missing_receipt = "refuse"',
-                                                      f'missing_receipt = "{missing_receipt}"'))
+    await admin.apply_organisations(env, text.replace(
+        'missing_receipt = "refuse"', f'missing_receipt = "{missing_receipt}"').replace(
+        'exchange_rate = "norges_bank"', f'exchange_rate = "{exchange_rate}"'))
     chat = Chat(env, user_id)
     await chat.type(f"/start {(await admin.create_invite(env, 'eksempel-forening')).code}")
     await chat.type("Per Reise")

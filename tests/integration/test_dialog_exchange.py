@@ -1,0 +1,126 @@
+"""A foreign outlay's exchange rate through the dialog engine, on the real store.
+
+A typed foreign amount gets Norges Bank's rate for the line's date without a question
+(the local stand-in, harness/norges_bank.py: no test reaches the internet); the rate is
+asked by hand only when Norges Bank cannot be reached, or when the organisation file
+says ``[policy] exchange_rate = "manual"``. The claimant's summary, the approver's sheet
+(mail and PDF) show the rate, its date and its source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from domain.lines import Expense
+from domain.organisation import OrganisationError
+from exchange.norges_bank import NorgesBank
+from harness.norges_bank import NorgesBankServer, published
+from mail.sheet import receipt_notes
+from service import admin
+from store.blobs import FileBlobs
+from store.exchange_rates import SqlExchangeRates
+from tests.integration.chat import Chat
+from tests.integration.helpers import EXAMPLES, Clock, sql_env
+from tests.integration.test_dialog import NOW, association_claim
+
+FRIDAY = date(2026, 3, 13)  # the outlay is on Saturday the 14th: Friday's rate is used
+
+
+@pytest.fixture
+def bank():
+    with NorgesBankServer().running() as server:
+        yield server
+
+
+async def _member(engine, tmp_path, bank, rule: str = "norges_bank") -> Chat:
+    """A member of the association (its ``exchange_rate`` rule), at a new claim."""
+    env = replace(sql_env(engine, Clock(NOW)), blobs=FileBlobs(tmp_path / "blobs"),
+                  rates=NorgesBank(bank.url, timeout=1), rate_cache=SqlExchangeRates(engine))
+    assert 'exchange_rate = "norges_bank"' in (EXAMPLES / "forening-kvann.toml").read_text()
+    return await association_claim(env, 601, exchange_rate=rule)
+
+
+async def _euro_outlay(chat: Chat) -> str:
+    """An outlay of EUR 45 on 14 March, typed step by step; the answer to the amount."""
+    await chat.press("Utlegg")
+    await chat.press("Har ikke kvittering")
+    await chat.type("14.3")
+    await chat.press("Annet")
+    await chat.type("EUR 45")
+    return chat.text
+
+
+async def _save(chat: Chat) -> None:
+    await chat.press("Hopp over")  # remark
+    await chat.type("Mistet den på flyet")  # why there is no receipt
+    if any("Lagre" in label for label in chat.labels):
+        await chat.press("Lagre")
+
+
+async def _line(chat: Chat):
+    claims = await admin.claims_of(chat.env, "eksempel-forening")
+    (line,) = [line for claim in claims for line in claim.lines
+               if isinstance(line.body, Expense)]
+    return line
+
+
+async def test_a_typed_foreign_amount_gets_norges_banks_rate_without_a_question(
+        engine, tmp_path, bank):
+    chat = await _member(engine, tmp_path, bank)
+    answer = await _euro_outlay(chat)
+    rate = published("EUR", FRIDAY)
+    assert "Kurs: hvor mange kroner" not in answer and "Henter" not in answer
+    assert f"kurs {str(rate.normalize()).replace('.', ',')} (Norges Bank, 13.03.2026)" in answer
+    assert "Merknad" in answer  # straight on to the remark
+    await _save(chat)
+    line = await _line(chat)
+    assert line.body.amount.nok_rate == rate
+    assert (line.read.rate_source, line.read.rate_date) == ("Norges Bank", FRIDAY)
+    note = f"Kurs {str(rate.normalize()).replace('.', ',')} (Norges Bank, 13.03.2026)"
+    assert note in receipt_notes(line, "nb")  # the approver's mail and PDF
+    await chat.type("/oppsummering")
+    assert note in chat.text
+    assert len(bank.requests) == 1  # fetched once, then cached
+
+
+async def test_the_rate_is_asked_by_hand_when_norges_bank_cannot_be_reached(
+        engine, tmp_path, bank):
+    chat = await _member(engine, tmp_path, bank)
+    bank.fail_with = 500
+    answer = await _euro_outlay(chat)
+    assert "Fikk ikke kursen fra Norges Bank" in answer and "per EUR" in answer
+    await chat.type("11,2")
+    assert "oppgitt av deg" in chat.text and "Merknad" in chat.text
+    await _save(chat)
+    line = await _line(chat)
+    assert line.body.amount.nok_rate == Decimal("11.2") and line.read is None
+    assert "Kurs 11,2 (oppgitt av den reisende)" in receipt_notes(line, "nb")
+    assert "Rate 11.2 (typed by the claimant)" in receipt_notes(line, "en")
+    await chat.type("/oppsummering")
+    assert "Kurs 11,2 (oppgitt av deg)" in chat.text
+
+
+async def test_an_organisation_may_want_the_card_companys_rate_typed(engine, tmp_path, bank):
+    chat = await _member(engine, tmp_path, bank, rule="manual")
+    answer = await _euro_outlay(chat)
+    assert "Kurs fra kortselskapet" in answer and "per EUR" in answer
+    assert bank.requests == []  # Norges Bank is not asked at all
+    await chat.type("11,61")
+    await _save(chat)
+    line = await _line(chat)
+    assert line.body.amount.nok_rate == Decimal("11.61")
+    await chat.type("/oppsummering")
+    assert "Kurs 11,61 (oppgitt av deg)" in chat.text
+
+
+async def test_an_unknown_exchange_rate_rule_is_refused_naming_the_field(engine, tmp_path, bank):
+    env = sql_env(engine, Clock(NOW))
+    text = (EXAMPLES / "forening-kvann.toml").read_text().replace(
+        'exchange_rate = "norges_bank"', 'exchange_rate = "card"')
+    with pytest.raises(OrganisationError) as caught:
+        await admin.apply_organisations(env, text)
+    assert "policy.exchange_rate" in str(caught.value) and "manual" in str(caught.value)
