@@ -13,10 +13,18 @@ cut sees the question again and answers it again. PostgreSQL keeps its own setti
 
 A unit of work opened read-only (``read_only`` execution option) starts with a plain
 ``BEGIN``: it takes no write lock, so reports never hold up the bot.
+
+SQLite runs on the event loop's thread (``store.sqlite_inline``), not on aiosqlite's
+worker thread: handing each call to a thread and back was half of a dialog turn's CPU.
+SQLite's own busy handler is then off (it would block the loop); the driver waits for
+another process's lock with ``asyncio.sleep`` instead, for as long as ``busy_timeout``
+said before. ``make_engine(…, inline_sqlite=False)`` keeps aiosqlite (the bench
+compares both).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +33,10 @@ from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_dbapi
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from store import sqlite_inline
 
 
 def sqlite_url(data_dir: Path) -> str:
@@ -38,11 +49,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # (so SAVEPOINTs work, and BEGIN IMMEDIATE takes the write lock up front, which
     # avoids the read-then-write upgrade failure between two workers).
     dbapi_connection.isolation_level = None
+    inline = isinstance(getattr(dbapi_connection, "_connection", None),
+                        sqlite_inline.Connection)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # inline: never wait inside SQLite (the loop would stop); the driver sleeps instead
+    cursor.execute(f"PRAGMA busy_timeout={0 if inline else 10000}")
     cursor.close()
 
 
@@ -54,10 +68,12 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, *, inline_sqlite: bool = True, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url`` (``sqlite+aiosqlite://…`` or ``postgresql+asyncpg://…``)."""
     if url.startswith("postgresql://"):
         url = "postgresql+asyncpg://" + url.removeprefix("postgresql://")
+    if inline_sqlite and url.startswith("sqlite+aiosqlite:"):
+        kwargs.setdefault("module", AsyncAdapt_aiosqlite_dbapi(sqlite_inline, sqlite3))
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
