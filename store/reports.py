@@ -67,6 +67,9 @@ def approved_query(payer: str, start: datetime, end: datetime) -> Select[Any]:
             .where(_approved_in(start, end)))
 
 
+PARTITION = 1000  # rows fetched per await: memory stays flat, and no await per row
+
+
 class SqlReports:
     """``Reports`` on SQL."""
 
@@ -78,14 +81,15 @@ class SqlReports:
         return [IncomeSum(r.claimant_id, r.name or "", r.bank_account or "", r.code,
                           r.item_type, r.count, r.taxfree, r.taxable,
                           tuple(sorted(set(r.refs.split(" ")))))
-                async for r in rows]
+                async for part in rows.partitions(PARTITION) for r in part]
 
     async def approved(self, payer: str, start: datetime,
                        end: datetime) -> Sequence[ClaimShare]:
         rows = await self._conn.stream(approved_query(payer, start, end))
         found = [ClaimShare(r.id, r.reference, r.title, r.claimant_id, r.name or "",
                             r.email or "", Status(r.status), dict(r.allocation),
-                            Totals(r.amount, r.taxfree)) async for r in rows]
+                            Totals(r.amount, r.taxfree))
+                 async for part in rows.partitions(PARTITION) for r in part]
         return sorted(found, key=lambda c: c.reference)
 
     async def payer_totals(self, payer: str, start: datetime,
