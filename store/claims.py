@@ -38,6 +38,14 @@ from store.engine import insert_for
 from store.types import CENT
 
 _Rows = tuple[Any, list[Any], list[Any], list[Any]]  # a claim's row, lines, approvals, log
+# Built once: building a statement and its cache key cost more than running it on SQLite
+_BY_ID = select(t.claims).where(t.claims.c.id == bindparam("b_id"))
+_CHILDREN = tuple(
+    select(table).where(table.c.claim_id.in_(bindparam("b_ids", expanding=True)))
+    .order_by(table.c.claim_id, *order) for table, order in (
+        (t.claim_lines, (t.claim_lines.c.position,)),
+        (t.approvals, (t.approvals.c.round, t.approvals.c.payer, t.approvals.c.stage)),
+        (t.claim_events, (t.claim_events.c.seq,))))
 CHUNK = 500  # ids per IN (…): well under SQLite's and asyncpg's parameter limits
 
 
@@ -64,16 +72,16 @@ class SqlClaims:
         kept = self._rows.get(claim_id)
         if kept is not None:
             return self._build(*kept)
-        found = await self._many(select(t.claims).where(t.claims.c.id == claim_id),
-                                 keep=True)
+        found = await self._many(_BY_ID, keep=True, params={"b_id": claim_id})
         return found[0] if found else None
 
     async def by_reference(self, reference: str) -> Claim | None:
         found = await self._many(select(t.claims).where(t.claims.c.reference == reference))
         return found[0] if found else None
 
-    async def _many(self, query: Any, *, keep: bool = False) -> list[Claim]:
-        rows = (await self._conn.execute(query)).mappings().all()
+    async def _many(self, query: Any, *, keep: bool = False,
+                    params: dict[str, Any] | None = None) -> list[Claim]:
+        rows = (await self._conn.execute(query, params)).mappings().all()
         claims: list[Claim] = []
         for start in range(0, len(rows), CHUNK):
             claims += await self._load(rows[start:start + CHUNK], keep=keep)
@@ -85,13 +93,8 @@ class SqlClaims:
         ids = [row["id"] for row in rows]
         children: dict[str, tuple[list[Any], list[Any], list[Any]]] = {
             i: ([], [], []) for i in ids}
-        for slot, table, order in (
-                (0, t.claim_lines, (t.claim_lines.c.position,)),
-                (1, t.approvals, (t.approvals.c.round, t.approvals.c.payer,
-                                  t.approvals.c.stage)),
-                (2, t.claim_events, (t.claim_events.c.seq,))):
-            found = await self._conn.execute(select(table).where(
-                table.c.claim_id.in_(ids)).order_by(table.c.claim_id, *order))
+        for slot, query in enumerate(_CHILDREN):
+            found = await self._conn.execute(query, {"b_ids": ids})
             for row in found.mappings():
                 children[row["claim_id"]][slot].append(row)
         claims = []

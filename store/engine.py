@@ -87,6 +87,11 @@ def insert_for(connection: AsyncConnection, table: Table) -> PgInsert | SqliteIn
     Both databases spell upserts the same way in SQLAlchemy, but through their own
     dialect's ``insert``; this is the one place that picks it.
     """
-    if connection.dialect.name == "postgresql":
+    return dialect_insert(connection.dialect.name, table)
+
+
+def dialect_insert(dialect: str, table: Table) -> PgInsert | SqliteInsert:
+    """``insert_for`` by the dialect's name, for a statement built once per dialect."""
+    if dialect == "postgresql":
         return pg_insert(table)
     return sqlite_insert(table)

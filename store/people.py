@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.claimant import Claimant, Invite
@@ -22,7 +22,45 @@ from service.ports import (
     StoredOrganisation,
 )
 from store import tables as t
-from store.engine import insert_for
+from store.engine import dialect_insert
+
+
+def _claimant_by(column: Any) -> Any:
+    """One statement: the claimant and its memberships joined (read on every dialog turn).
+
+    Built once: building a statement and its cache key cost more than running it.
+    """
+    m = t.memberships.c
+    orgs = func.aggregate_strings(m.org, ",").label("orgs")
+    return (select(t.claimants, orgs)
+            .select_from(t.claimants.outerjoin(t.memberships, m.claimant_id == t.claimants.c.id))
+            .where(column == bindparam("b_key")).group_by(t.claimants.c.id))
+
+
+_CLAIMANT_BY_ID = _claimant_by(t.claimants.c.id)
+_CLAIMANT_BY_TELEGRAM = _claimant_by(t.claimants.c.telegram_id)
+_ORGANISATION = select(t.organisations).where(t.organisations.c.slug == bindparam("b_slug"))
+_DIALOG_PUT = update(t.dialog_states).where(
+    t.dialog_states.c.chat_id == bindparam("b_chat")).values(
+    flow=bindparam("b_flow"), step=bindparam("b_step"), data=bindparam("b_data"),
+    updated_at=bindparam("b_at"))
+
+
+def _dialog_touch(dialect: str) -> Any:
+    """Create a chat's row if new and lock it, returning it: one statement per dialect."""
+    built = _TOUCH.get(dialect)
+    if built is None:
+        table = t.dialog_states
+        touch = dialect_insert(dialect, table).values(
+            chat_id=bindparam("b_chat"), flow="", step="", data=bindparam("b_data"),
+            updated_at=bindparam("b_at"))
+        built = _TOUCH[dialect] = touch.on_conflict_do_update(
+            index_elements=[table.c.chat_id], set_={"chat_id": touch.excluded.chat_id}
+        ).returning(*table.c)
+    return built
+
+
+_TOUCH: dict[str, Any] = {}
 
 
 class SqlClaimants:
@@ -31,14 +69,8 @@ class SqlClaimants:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def _one(self, *where: Any) -> Claimant | None:
-        # one statement: the claimant and its memberships joined, read on every dialog turn
-        m = t.memberships.c
-        orgs = func.aggregate_strings(m.org, ",").label("orgs")
-        row = (await self._conn.execute(
-            select(t.claimants, orgs)
-            .select_from(t.claimants.outerjoin(t.memberships, m.claimant_id == t.claimants.c.id))
-            .where(*where).group_by(t.claimants.c.id))).mappings().first()
+    async def _one(self, query: Any, key: Any) -> Claimant | None:
+        row = (await self._conn.execute(query, {"b_key": key})).mappings().first()
         if row is None:
             return None
         return Claimant(row["id"], row["name"], row["telegram_id"], row["email"],
@@ -47,10 +79,10 @@ class SqlClaimants:
                         dict(row["allocation_defaults"]))
 
     async def get(self, claimant_id: str) -> Claimant | None:
-        return await self._one(t.claimants.c.id == claimant_id)
+        return await self._one(_CLAIMANT_BY_ID, claimant_id)
 
     async def by_telegram(self, telegram_id: int) -> Claimant | None:
-        return await self._one(t.claimants.c.telegram_id == telegram_id)
+        return await self._one(_CLAIMANT_BY_TELEGRAM, telegram_id)
 
     @staticmethod
     def _row(c: Claimant) -> dict[str, Any]:
@@ -108,8 +140,7 @@ class SqlOrganisations:
     async def get(self, slug: str) -> StoredOrganisation | None:
         if slug in self._read:
             return self._read[slug]
-        row = (await self._conn.execute(select(t.organisations).where(
-            t.organisations.c.slug == slug))).mappings().first()
+        row = (await self._conn.execute(_ORGANISATION, {"b_slug": slug})).mappings().first()
         found = self._read[slug] = None if row is None else self._stored(row)
         return found
 
@@ -219,13 +250,8 @@ class SqlDialogs:
         # one statement: create the row if new and lock it (an upsert locks the row it
         # touches, on PostgreSQL as FOR UPDATE would), so even a brand-new chat's first
         # turns are locked against each other; SQLite's write lock covers it there
-        fresh = {"chat_id": chat_id, "flow": "", "step": "", "data": {},
-                 "updated_at": datetime.now(UTC)}
-        touch = insert_for(self._conn, t.dialog_states).values(**fresh)
-        row = (await self._conn.execute(touch.on_conflict_do_update(
-            index_elements=[t.dialog_states.c.chat_id],
-            set_={"chat_id": touch.excluded.chat_id}).returning(
-            *t.dialog_states.c))).mappings().first()
+        row = (await self._conn.execute(_dialog_touch(self._conn.dialect.name), {
+            "b_chat": chat_id, "b_data": {}, "b_at": datetime.now(UTC)})).mappings().first()
         if row is None or not (row["flow"] or row["step"] or row["data"]):
             return None  # the port's "never seen": a blank row is only the lock
         return DialogState(row["chat_id"], row["flow"], row["step"], dict(row["data"]),
@@ -234,8 +260,9 @@ class SqlDialogs:
     async def put(self, state: DialogState) -> None:
         values = {"flow": state.flow, "step": state.step, "data": state.data,
                   "updated_at": state.updated_at or datetime.now(UTC)}
-        result = await self._conn.execute(update(t.dialog_states).where(
-            t.dialog_states.c.chat_id == state.chat_id).values(**values))
+        result = await self._conn.execute(_DIALOG_PUT, {
+            "b_chat": state.chat_id, "b_flow": state.flow, "b_step": state.step,
+            "b_data": state.data, "b_at": values["updated_at"]})
         if result.rowcount == 0:
             await self._conn.execute(insert(t.dialog_states).values(
                 chat_id=state.chat_id, **values))
