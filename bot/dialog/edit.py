@@ -37,6 +37,9 @@ FIELDS = (("date", Text("📅 Dato", "📅 Date"), ("mileage", "expense", "item"
           ("quantity", Text("🔢 Antall", "🔢 Count"), ("item",)),
           ("payer", Text("↔️ Betaler", "↔️ Payer"), ("mileage", "per_diem", "expense")))
 WHOLE = "whole"
+# each field's step, named in full so the step-graph test sees every name it goes to
+FIELD_STEPS = {"date": "edit.date", "amount": "edit.amount", "km": "edit.km",
+               "quantity": "edit.quantity", "payer": "edit.payer"}
 
 
 async def _line(ctx: Ctx) -> ClaimLine:
@@ -57,7 +60,7 @@ async def _what_prompt(ctx: Ctx) -> Prompt:
 
 async def _what(ctx: Ctx, value: str) -> str:
     if value != WHOLE:
-        return f"edit.{value}"
+        return FIELD_STEPS[value]
     line = await _line(ctx)
     # the receipt and texts stay unless replaced: entering the line again loses nothing
     ctx.data["draft"] = {"replace": line.id, "attachments": list(line.attachments),

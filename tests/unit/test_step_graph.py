@@ -9,7 +9,7 @@ import ast
 from pathlib import Path
 
 import bot.dialog.run  # registers every step
-from bot.dialog import claim_flow, lines
+from bot.dialog import claim_flow, edit, lines
 from bot.dialog.core import END
 from bot.dialog.engine import STEPS
 
@@ -40,7 +40,7 @@ def _named_steps() -> set[str]:
 
 
 def test_every_step_name_the_dialog_can_go_to_exists():
-    named = _named_steps() | set(lines._FIELD_STEPS.values())
+    named = _named_steps() | set(lines._FIELD_STEPS.values()) | set(edit.FIELD_STEPS.values())
     named |= {f"{kind}.start" for kind in KINDS_ON_THE_MENU}
     assert len(named) > 20  # the walk found the graph, not nothing
     dangling = sorted(name for name in named if name not in STEPS and name != END)
@@ -48,7 +48,7 @@ def test_every_step_name_the_dialog_can_go_to_exists():
 
 
 def test_every_step_is_reached_from_somewhere():
-    named = _named_steps() | set(lines._FIELD_STEPS.values())
+    named = _named_steps() | set(lines._FIELD_STEPS.values()) | set(edit.FIELD_STEPS.values())
     named |= {f"{kind}.start" for kind in KINDS_ON_THE_MENU}
     assert sorted(set(STEPS) - named) == []
 
@@ -56,3 +56,7 @@ def test_every_step_is_reached_from_somewhere():
 def test_every_step_back_names_an_existing_step():
     assert all(step.back in STEPS for step in STEPS.values() if step.back)
     assert claim_flow.SPLIT == lines.SPLIT
+
+
+def test_every_field_a_saved_line_can_change_has_its_step():
+    assert set(edit.FIELD_STEPS) == {name for name, _, _ in edit.FIELDS}
