@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from receipts.rows import Row
 
@@ -85,13 +86,18 @@ def dates_in(text: str, latest: date) -> list[tuple[date, bool]]:
     return found
 
 
+def _holds(value: date, latest: date, text: str) -> bool:
+    return any(found == value for found, _ in dates_in(text, latest))
+
+
 def find_date(rows: list[Row], latest: date) -> FoundDate | None:
     """The receipt's date, or None if no row holds a plausible one."""
     seen: list[tuple[date, float]] = []
     labelled: list[date] = []
     for row in rows:
         for value, ordered in dates_in(row.text, latest):
-            seen.append((value, row.confidence * (1.0 if ordered else 0.6)))
+            sure = row.sureness(partial(_holds, value, latest))
+            seen.append((value, sure * (1.0 if ordered else 0.6)))
             if _LABEL.search(row.text):
                 labelled.append(value)
     if not seen:

@@ -87,7 +87,7 @@ class TesseractEngine:
             if word.strip():
                 key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
                 lines[key].append((word, max(float(data["conf"][i]), 0.0) / 100))
-        return [Row(" ".join(w for w, _ in words), min(c for _, c in words))
+        return [Row(" ".join(w for w, _ in words), min(c for _, c in words), tuple(words))
                 for words in lines.values()]
 
 

@@ -7,7 +7,7 @@ vertical centres fall within half a line of each other are one row, left to righ
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 
@@ -35,10 +35,20 @@ class Piece:
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """A line of the receipt: its text and its weakest piece's confidence."""
+    """A line of the receipt: its text, its weakest piece's confidence, and its pieces.
+
+    ``parts`` are the pieces' texts and confidences, left to right (empty for text that
+    needed no OCR): a value is as sure as the piece it was read from, so an unsure
+    scribble elsewhere on the row does not make the row's date unsure.
+    """
 
     text: str
     confidence: float
+    parts: tuple[tuple[str, float], ...] = ()
+
+    def sureness(self, holds: Callable[[str], bool]) -> float:
+        """The confidence of the surest piece whose text ``holds`` the value, else the row's."""
+        return max((sure for text, sure in self.parts if holds(text)), default=self.confidence)
 
 
 def gather(pieces: Iterable[Piece]) -> list[Row]:
@@ -55,8 +65,13 @@ def gather(pieces: Iterable[Piece]) -> list[Row]:
                 last.append(piece)
                 continue
         groups.append([piece])
-    return [Row(" ".join(p.text.strip() for p in sorted(group, key=lambda p: p.left)),
-                min(p.confidence for p in group)) for group in groups]
+    rows = []
+    for group in groups:
+        ordered = sorted(group, key=lambda p: p.left)
+        rows.append(Row(" ".join(p.text.strip() for p in ordered),
+                        min(p.confidence for p in ordered),
+                        tuple((p.text.strip(), p.confidence) for p in ordered)))
+    return rows
 
 
 def from_text(text: str) -> list[Row]:

@@ -28,6 +28,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from receipts.rows import Row
 
@@ -54,15 +55,15 @@ LABELS: tuple[tuple[str, float], ...] = (
 )
 NEVER = ("subtotal", "subtot", "totalqty", "totalquantity", "totalitem", "qty", "antall",
          "change", "veksel", "tips", "tip", "discount", "rabatt", "saving", "adj",
-         "excl", "ekskl", "exclusive", "before", "grunnlag", "deposit", "pant", "points",
-         "poeng", "balance", "supplies", "promotion")
+         "excl", "ekskl", "exclusive", "excluding", "before", "grunnlag", "deposit", "pant",
+         "points", "poeng", "balance", "supplies", "promotion")
 _SUBTOTAL = re.compile(r"s[a-z]{1,2}lolal")  # SUBTOTAL with B and T misread: SURIUIAL
 _ROUNDING = ("rounding", "avrunding", "öresavrunding")
 _TENDERED = ("cash", "kontant", "tendered", "paid", "betalt", "received")
 _CARDS = ("bankaxept", "bankkort", "visa", "mastercard", "kort", "card")
 _CHANGE = ("change", "veksel", "tilbake")
 _TAX = ("gst", "mva", "vat", "tax", "moms")
-_INCLUDING = ("incl", "inkl", "inclusive", "including")
+_INCLUDING = ("incl", "inkl", "inclusive", "including", "incgst", "incvat", "incmva", "inctax")
 _TAX_TABLE = ("grunnlag", "analysis", "spesifikasjon")
 _SUMMARY = re.compile(r"s[a-z]{1,3}ary")  # Summary, Sumary, SUMHARY
 STRONGEST = 4.0
@@ -153,9 +154,11 @@ def _label(key: str, percent: bool, tax: bool) -> float:
     strong = next((weight for word, weight in _STRONG if word in key), 0.0)
     if strong:
         return strong
+    if any(_near(word, key) for word in _NEVER) or _SUBTOTAL.match(key):
+        return 0.0
     if including and _has(key, ("otal",)):
-        return 3.0  # Total Sales Incl GST, Totalt inkl. mva
-    if percent or any(_near(word, key) for word in _NEVER) or _SUBTOTAL.match(key):
+        return 3.0  # Total Sales Incl GST, Totalt inkl. mva, Total Incl. GST @6%
+    if percent:
         return 0.0
     return next((weight for word, weight in _LABELS if word in key), 0.0)
 
@@ -179,10 +182,15 @@ def _lines(rows: list[Row]) -> list[_Line]:
         key = _key(row.text)
         if amounts and len(key) <= 3 and previous:
             key = previous + key
-        out.append(_Line(key, amounts, row.confidence, "%" in _AMOUNT.sub(" ", row.text),
+        sure = row.sureness(partial(_holds, amounts[-1])) if amounts else row.confidence
+        out.append(_Line(key, amounts, sure, "%" in _AMOUNT.sub(" ", row.text),
                          _is_tax(row.text), bool(_NEGATIVE.search(row.text))))
         previous = key if not amounts else ""
     return out
+
+
+def _holds(value: Decimal, text: str) -> bool:
+    return value in amounts_in(text)
 
 
 def _weight(line: _Line, value: Decimal, change: bool) -> float:
@@ -252,7 +260,7 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
         if not line.amounts:
             in_tax_table = in_tax_table or (line.tax and (
                 _has(line.key, _TAX_TABLE) or bool(_SUMMARY.search(line.key))))
-            pending = _label(line.key, line.percent, line.tax) if len(line.key) <= 16 else 0.0
+            pending = _label(line.key, line.percent, line.tax) if len(line.key) <= 40 else 0.0
             continue
         value = line.amounts[-1]
         weight = _weight(line, value, change)
@@ -281,7 +289,15 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     margin = (score - runner_up) / score
     confidence = min(1.0, score / STRONGEST) * (0.5 + 0.5 * margin) * sure[value]
+    if not change and any(_misread(value, other) for other in tendered):
+        confidence *= 0.5  # NET TOTAL 45.06 / CASH 45.00, no change: one of them is misread
     return FoundAmount(value, round(confidence, 3))
+
+
+def _misread(one: Decimal, other: Decimal) -> bool:
+    """Whether two amounts a tenth apart differ in one digit: an OCR misreading of one."""
+    near = abs(one - other) <= max(one, other) / 10
+    return near and one != other and _one_off(f"{one:.2f}", f"{other:.2f}")
 
 
 def find_vat(rows: list[Row]) -> FoundAmount | None:

@@ -132,6 +132,22 @@ def test_the_labelled_date_wins_over_a_best_before_date():
     assert found is not None and found.value == date(2026, 11, 3)
 
 
+def test_a_date_is_as_sure_as_its_own_piece_not_the_rows_worst():
+    pieces = [Piece("Date:", 0.95, 10, 100, 60, 120), Piece("10/06/2018", 0.9, 70, 100, 180, 120),
+              Piece("~#", 0.2, 300, 100, 320, 120)]
+    found = find_date(gather(pieces), TODAY)
+    assert found is not None and found.value == date(2018, 6, 10) and found.confidence == 0.9
+
+
+def test_inc_before_gst_is_including():
+    assert total("Sub-total 17.70\nTotal After Adj Inc] GST 17.70\nCASH 50.70\n"
+                 "Change Amt 33.00") == Decimal("17.70")
+
+
+def test_a_total_one_digit_off_the_cash_paid_without_change_is_not_offered():
+    assert total("9555339300051 45.00\nNET TOTAL: 45.06\nCASH: 45.00") is None
+
+
 def test_pieces_on_one_line_make_one_row_left_to_right():
     pieces = [Piece("60.30", 0.9, 300, 100, 360, 120), Piece("TOTAL", 0.95, 10, 102, 80, 121),
               Piece("CASH", 0.9, 10, 140, 60, 160)]
