@@ -128,6 +128,21 @@ async def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def _unreadable(exc: OSError | UnicodeDecodeError) -> Text:
+    """Why an organisation file could not be read, in the admin's language."""
+    if isinstance(exc, FileNotFoundError):
+        return Text("filen finnes ikke", "no such file")
+    if isinstance(exc, IsADirectoryError):
+        return Text("er en mappe, ikke en fil", "is a folder, not a file")
+    if isinstance(exc, PermissionError):
+        return Text("har ikke lov til å lese filen", "not allowed to read the file")
+    if isinstance(exc, UnicodeDecodeError):
+        return Text("filen er ikke UTF-8-tekst; lagre den som UTF-8",
+                    "the file is not UTF-8 text; save it as UTF-8")
+    reason = exc.strerror or type(exc).__name__
+    return Text(f"kan ikke lese filen ({reason})", f"cannot read the file ({reason})")
+
+
 async def org_apply(args: argparse.Namespace, settings: Settings) -> int:
     """Create or update the organisations in the files: all of them, or none."""
     files = []
@@ -135,8 +150,7 @@ async def org_apply(args: argparse.Namespace, settings: Settings) -> int:
         try:
             files.append((str(file), Path(file).read_text("utf-8")))
         except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or exc
-            print(f"kvitt: {file}: {reason}", file=sys.stderr)
+            print(f"kvitt: {file}: {_unreadable(exc).in_(settings.lang)}", file=sys.stderr)
             print(TEXT["nothing_applied"].in_(settings.lang), file=sys.stderr)
             return EXIT_REFUSED
     async with service_env(settings) as env:

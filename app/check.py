@@ -53,6 +53,26 @@ async def _database(settings: Settings, roles: tuple[str, ...]) -> Result:
     return True, OK
 
 
+def _unreachable(server: str, host: str, port: int, prefix: str, exc: BaseException) -> Text:
+    """A mail server that cannot be reached: its own settings, not the database's."""
+    cause: BaseException = exc
+    while cause.__cause__ is not None:
+        cause = cause.__cause__
+    return Text(f"Får ikke kontakt med {server}-tjeneren på {host}:{port} "
+                f"({type(cause).__name__}). Rett {prefix}_HOST, {prefix}_PORT og "
+                f"{prefix}_SECURITY, eller sjekk at tjeneren svarer.",
+                f"Cannot reach the {server} server at {host}:{port} ({type(cause).__name__}). "
+                f"Correct {prefix}_HOST, {prefix}_PORT and {prefix}_SECURITY, or check that "
+                "the server answers.")
+
+
+def _login_refused(server: str, host: str, port: int, user: str, prefix: str) -> Text:
+    return Text(f"{server}-tjeneren på {host}:{port} avviste innloggingen som «{user}». Rett "
+                f"{prefix}_USER og {prefix}_PASSWORD.",
+                f"The {server} server at {host}:{port} refused the login as “{user}”. Correct "
+                f"{prefix}_USER and {prefix}_PASSWORD.")
+
+
 async def _smtp(settings: Settings, roles: tuple[str, ...]) -> Result:
     import aiosmtplib
 
@@ -62,9 +82,16 @@ async def _smtp(settings: Settings, roles: tuple[str, ...]) -> Result:
     client = aiosmtplib.SMTP(hostname=mail.smtp_host, port=mail.smtp_port, timeout=10,
                              use_tls=mail.smtp_security == "tls",
                              start_tls=mail.smtp_security == "starttls")
-    await client.connect()
+    try:
+        await client.connect()
+    except (OSError, aiosmtplib.SMTPException) as exc:
+        return False, _unreachable("SMTP", mail.smtp_host, mail.smtp_port, "KVITT_SMTP", exc)
     if mail.smtp_user:
-        await client.login(mail.smtp_user, mail.smtp_password)
+        try:
+            await client.login(mail.smtp_user, mail.smtp_password)
+        except aiosmtplib.SMTPAuthenticationError:
+            return False, _login_refused("SMTP", mail.smtp_host, mail.smtp_port,
+                                         mail.smtp_user, "KVITT_SMTP")
     with contextlib.suppress(Exception):
         await client.quit()
     return True, OK
@@ -75,7 +102,16 @@ async def _imap(settings: Settings, roles: tuple[str, ...]) -> Result:
 
     mail = settings.mail
     if mail.imap_host:
-        source = await asyncio.to_thread(ImapSource, mail.imap())
+        from imap_tools.errors import MailboxLoginError
+
+        try:
+            source = await asyncio.to_thread(ImapSource, mail.imap())
+        except MailboxLoginError:
+            return False, _login_refused("IMAP", mail.imap_host, mail.imap_port,
+                                         mail.imap_user, "KVITT_IMAP")
+        except OSError as exc:
+            return False, _unreachable("IMAP", mail.imap_host, mail.imap_port, "KVITT_IMAP",
+                                       exc)
         await asyncio.to_thread(source.close)
         return True, Text("ok (Processed og Rejected finnes)", "ok (Processed and Rejected exist)")
     if not mail.maildir:
@@ -120,7 +156,9 @@ async def run_checks(settings: Settings, roles: tuple[str, ...] = ROLES) -> bool
         except SchemaNotCurrent as exc:
             ok, text = False, exc.text
         except Exception as exc:  # any failure is reported as that check's line
-            problem = setup_problem(exc, settings)
+            # the database's own words only for the database: a mail server's failure
+            # must not send the admin to KVITT_DATABASE_URL
+            problem = setup_problem(exc, settings) if name == "database" else None
             ok, text = False, problem or Text(f"{type(exc).__name__}: {exc}",
                                               f"{type(exc).__name__}: {exc}")
         all_ok = all_ok and ok

@@ -171,8 +171,15 @@ def check_org_number(text: str) -> str:
     return digits
 
 
+# One @, something before it, a domain with a dot after it, and no spaces, brackets or
+# commas: what a mail to an approver needs (``regnskap@@…``, ``leder@foreningen`` and
+# ``"Ola" <ola@…>`` are typos that would only show as mail that never arrives).
+_ADDRESS = re.compile(r"[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[a-z]{2,}", re.IGNORECASE)
+
+
 def _email(value: object, where: str) -> str:
-    if not isinstance(value, str) or "@" not in value or " " in value.strip():
+    if not isinstance(value, str) or not _ADDRESS.fullmatch(value.strip()) \
+            or ".." in value or value.strip().split("@")[1].startswith("."):
         raise OrganisationError(where, Text(f"ikke en e-postadresse: {value!r}",
                                            f"not an email address: {value!r}"))
     return value.strip().lower()

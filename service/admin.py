@@ -16,6 +16,7 @@ from domain.organisation import (
     organisation_from_toml,
     organisations_from_toml,
 )
+from domain.rates import NoRateSetError, RateSetError
 from domain.text import Text
 from service.context import Env, organisations
 from service.notify import publish
@@ -44,6 +45,14 @@ def _checked(env: Env, source: str) -> list[tuple[Organisation, str]]:
                 f"[[rate_tables]])",
                 f"no rate set named {name!r}; known: {names} (or define it under "
                 f"[[rate_tables]])"))
+        book = env.book.with_tables(organisation.rate_tables)
+        for i, table in enumerate(organisation.rate_tables):
+            try:
+                book.check(table)
+            except (RateSetError, NoRateSetError) as exc:
+                # the rate table's own check names the field; its words are English only
+                raise OrganisationError(f"rate_tables[{i}]", Text(
+                    f"ugyldig satstabell: {exc}", str(exc))) from exc
     return found
 
 

@@ -135,6 +135,16 @@ class RateBook:
         inherited = self._values(self._table(table.base, on), on, (*seen, table.name))
         return {**inherited, **table.values}
 
+    def check(self, table: RateTable) -> None:
+        """Resolve ``table`` as a line's lookup would, on its first and last day.
+
+        A table on a base set is otherwise only checked when a line first looks it up:
+        a wrong value there would meet a claimant instead of the admin applying the file.
+        Raises ``RateSetError`` naming the field, or ``NoRateSetError`` for a missing base.
+        """
+        for on in (table.valid_from, table.valid_to):
+            _typed(table, self._values(table, on))
+
     def paid(self, name: str, on: date) -> PaidRates:
         """The paid rates of set ``name`` valid on ``on``."""
         table = self._table(name, on)

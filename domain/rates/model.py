@@ -8,6 +8,7 @@ are what the calculators read.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +26,29 @@ Values = Mapping[str, Decimal | str | int]
 
 class RateSetError(ValueError):
     """A rate table is malformed: the message names the set and the field."""
+
+
+# The values a table may hold, per kind: anything else is a typo (``km.cars``) that would
+# otherwise be ignored silently, leaving the base set's rate in force.
+PAID_KEYS = frozenset((
+    *(f"km.{v}" for v in VEHICLES), "km.passenger", "km.forest_road", "km.trailer",
+    "km.min_return_km", "per_diem.day_6_12", "per_diem.day_over_12", "per_diem.overnight",
+    "per_diem.night_supplement", "per_diem.min_distance_km", "per_diem.min_hours",
+    "per_diem.max_days", "meal_deduction.base", *(f"meal_deduction.{m}" for m in MEALS)))
+TAXFREE_KEYS = frozenset((
+    *(f"km.{v}" for v in VEHICLES), "km.passenger", "km.forest_road", "km.trailer",
+    "per_diem.day_6_12", "per_diem.day_over_12", *(f"per_diem.{lo}" for lo in LODGINGS),
+    "per_diem.night_supplement", "per_diem.new_day_hours",
+    *(f"meal_deduction.{m}" for m in MEALS)))
+
+
+def _known(values: Mapping[str, object], keys: frozenset[str], where: str) -> None:
+    """Refuse a value the kind of table does not have, suggesting the nearest one."""
+    for key in values:
+        if key not in keys:
+            near = difflib.get_close_matches(key, keys, n=1)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            raise RateSetError(f"{where}: {key} is not a known rate{hint}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +130,7 @@ class PaidRates:
                     provisional: frozenset[str] = frozenset()) -> PaidRates:
         """Build and validate from flat values; raises ``RateSetError`` naming the field."""
         where = f"rate set {name} from {valid_from}"
+        _known(values, PAID_KEYS, where)
         base = str(values.get("meal_deduction.base", "applicable"))
         if base not in ("applicable", "overnight"):
             raise RateSetError(f"{where}: meal_deduction.base must be applicable or overnight")
@@ -158,6 +183,7 @@ class TaxFreeLimits:
                     provisional: frozenset[str] = frozenset()) -> TaxFreeLimits:
         """Build and validate from flat values; raises ``RateSetError`` naming the field."""
         where = f"rate set {name} from {valid_from}"
+        _known(values, TAXFREE_KEYS, where)
         return cls(
             name=name,
             valid_from=valid_from,

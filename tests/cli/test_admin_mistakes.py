@@ -1,0 +1,104 @@
+"""Mistakes a new admin makes, tried through the installed ``kvitt`` as the README says.
+
+Each is one clear line naming what is wrong and what to do, with the README's exit status
+(2: a refusal of what was asked; 1: a setup problem), in ``KVITT_LANG``, never a
+traceback, and nothing half-stored.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _broken(tmp_path: Path, example: str, old: str, new: str) -> Path:
+    text = (EXAMPLES / example).read_text("utf-8")
+    assert old in text
+    path = tmp_path / f"broken-{example}"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("old", "new", "said"), [
+    ('car = "3.50"', 'car = "abc"', "km.car"),
+    ('car = "3.50"', 'cars = "3.50"', "km.cars"),
+    ('passenger = "1.00"', 'passenger = "-1"', "km.passenger"),
+])
+def test_a_wrong_rate_in_an_organisations_own_rate_table_is_refused_at_apply(
+        kvitt, tmp_path, old, new, said):
+    # a table on a base set was checked only when a claimant's line first looked it up:
+    # the file was applied, and every claimant of the clubs then met a traceback
+    kvitt("db", "upgrade")
+    broken = _broken(tmp_path, "handball-region-nord.toml", old, new)
+    ran = kvitt("org", "apply", broken)
+    assert ran.status == 2, ran.out + ran.err
+    assert "Traceback" not in ran.err
+    first = ran.err.splitlines()[0]
+    assert f"{broken.name}: rate_tables[0]: ugyldig satstabell" in first and said in first
+    assert "ingenting er endret" in ran.err
+    assert kvitt("org", "show", "tromso-hk").status == 2  # nothing was stored
+
+
+def test_the_example_files_still_apply(kvitt):
+    kvitt("db", "upgrade")
+    ran = kvitt("org", "apply", *sorted(EXAMPLES.glob("*.toml")))
+    assert ran.status == 0, ran.err
+
+
+@pytest.mark.parametrize("address", ["regnskap@@eksempelforeningen.no", "@eksempelforeningen.no",
+                                     "regnskap@", "regnskap@eksempelforeningen",
+                                     "regnskap@eksempelforeningen.no>"])
+def test_a_malformed_admin_or_approver_address_is_refused(kvitt, tmp_path, address):
+    kvitt("db", "upgrade")
+    admins = _broken(tmp_path, "forening-kvann.toml", "regnskap@eksempelforeningen.no", address)
+    ran = kvitt("org", "apply", admins)
+    assert ran.status == 2, ran.out
+    assert f"admins: ikke en e-postadresse: '{address}'" in ran.err.splitlines()[0]
+    approver = _broken(tmp_path, "forening-kvann.toml", "daglig.leder@eksempelforeningen.no",
+                       address.replace("regnskap", "daglig.leder"))
+    english = kvitt("org", "apply", approver, env={"KVITT_LANG": "en"})
+    assert english.status == 2
+    assert "stages[0].approvers: not an email address" in english.err
+
+
+def test_a_file_that_is_not_there_is_told_in_the_admins_language(kvitt):
+    kvitt("db", "upgrade")
+    ran = kvitt("org", "apply", "nothere.toml")
+    assert ran.status == 2
+    assert ran.err.splitlines()[0] == "kvitt: nothere.toml: filen finnes ikke"
+    english = kvitt("org", "apply", "nothere.toml", env={"KVITT_LANG": "en"})
+    assert english.err.splitlines()[0] == "kvitt: nothere.toml: no such file"
+    folder = kvitt("org", "apply", ".")
+    assert folder.status == 2
+    assert folder.err.splitlines()[0] == "kvitt: .: er en mappe, ikke en fil"
+
+
+def test_check_blames_the_mail_servers_not_the_database_for_their_own_failures(kvitt):
+    kvitt("db", "upgrade")
+    smtp, imap = _closed_port(), _closed_port()
+    ran = kvitt("check", "--only", "outbox,inbound,scheduler",
+                env={"KVITT_SMTP_HOST": "127.0.0.1", "KVITT_SMTP_PORT": str(smtp),
+                     "KVITT_IMAP_HOST": "127.0.0.1", "KVITT_IMAP_PORT": str(imap),
+                     "KVITT_IMAP_SECURITY": "plain"})
+    assert ran.status == 1
+    lines = {line.split()[0]: line for line in ran.out.splitlines() if line[:4] in
+             ("data", "smtp", "imap")}
+    assert lines["database"].split()[1] == "ok"
+    assert "databasetjeneren" not in lines["smtp"] and "databasetjeneren" not in lines["imap"]
+    assert f"SMTP-tjeneren på 127.0.0.1:{smtp}" in lines["smtp"]
+    assert "KVITT_SMTP_HOST" in lines["smtp"]
+    assert f"IMAP-tjeneren på 127.0.0.1:{imap}" in lines["imap"]
+    assert "KVITT_IMAP_HOST" in lines["imap"]
+    unknown = kvitt("check", env={"KVITT_SMTP_HOST": "smtp.invalid", "KVITT_LANG": "en"})
+    smtp_line = next(line for line in unknown.out.splitlines() if line.startswith("smtp"))
+    assert "Cannot reach the SMTP server at smtp.invalid:587" in smtp_line
