@@ -29,6 +29,7 @@ from bot.dialog.lines import (
 from bot.dialog.steps import ask_buttons, ask_text
 from bot.understand import When, echo_when
 from domain.codec import line_from_dict
+from domain.errors import UserError
 from domain.money import ZERO, format_kr
 from domain.organisation import CatalogueEntry
 from domain.plausibility import HOUR_UNITS, doubts, refuse_quantity
@@ -176,8 +177,15 @@ async def _count_question(ctx: Ctx) -> str:
 
 
 async def _counted(ctx: Ctx, text: str) -> str:
-    _take_counts(ctx, await _unknown(ctx), text)
-    return await _done(ctx)
+    before = dict(ctx.draft.get("counts", {}))
+    try:
+        _take_counts(ctx, await _unknown(ctx), text)
+        return await _done(ctx)
+    except (InputError, ValueError, UserError):
+        # a refused count (over 744 hours) keeps none of the answer's counts, so the
+        # question is asked again for every entry it named, not for none of them
+        ctx.draft["counts"] = before
+        raise
 
 
 async def _count_prompt(ctx: Ctx) -> Prompt:

@@ -26,3 +26,29 @@ def test_a_month_of_respite_hours_is_filed_through_the_terminal(kvitt, tmp_path)
     assert "Avlaster lav sats: 48 × 95,00 = 4\u00a0560,00" in ran.out
     assert "Trekkfritt: 0,00 kr, trekkpliktig: 4\u00a0560,00 kr" in ran.out
     assert "Traceback" not in ran.err
+
+
+def test_counts_refused_for_one_entry_are_asked_again_for_every_entry(kvitt):
+    # "800 2" was refused (a month has at most 744 hours) but both counts were kept, so
+    # the question came back as "Antall for ?" and refused every answer ("Skriv 0 tall")
+    kvitt("db", "upgrade")
+    kvitt("org", "apply", EXAMPLES / "kommune-avlastning.toml")
+    code = kvitt("invite", "create", "eksempel-kommune").out.split("Kode: ")[1].split()[0]
+    script = "\n".join([
+        f"/start {code}", "Aina Avlaster", "aina@example.no", "1234 56 78903",
+        "/ny", "November 2026", "#1",
+        "Avlaster", "#1", "#1", "#1", "-", "-",
+        "#4", "#1", "#2", "#3",  # both entries, then Ferdig
+        "800 2",  # refused
+        "48 2",  # asked again for both, taken
+        "/oppsummering",
+    ]) + "\n"
+    ran = kvitt("chat", "--user", "42", stdin=script)
+    assert ran.status == 0, ran.err
+    assert "a month has at most 744" in ran.out or "744 timer" in ran.out
+    assert "Antall for ?" not in ran.out and "Skriv 0 tall" not in ran.out
+    again = ran.out.split("800 2", 1)[1].split("> 48 2", 1)[0]
+    assert "Antall for Avlaster lav sats (time), Godtgjøring over 10 år (døgn)?" in again
+    assert "Avlaster lav sats: 48 × 95,00 = 4\u00a0560,00" in ran.out
+    assert "Godtgjøring over 10 år: 2 × 290,00 = 580,00" in ran.out
+    assert "Traceback" not in ran.err
