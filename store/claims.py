@@ -46,6 +46,13 @@ _CHILDREN = tuple(
         (t.claim_lines, (t.claim_lines.c.position,)),
         (t.approvals, (t.approvals.c.round, t.approvals.c.payer, t.approvals.c.stage)),
         (t.claim_events, (t.claim_events.c.seq,))))
+_CLAIM_COLUMNS = ("id", "reference", "claimant_id", "payers", "title", "rate_set", "purpose",
+                  "route", "allocation", "status", "round", "returned_by", "submitted_at",
+                  "approved_at", "returned_at", "return_reason", "trip_end", "touched_at")
+_SAVE = update(t.claims).where(
+    t.claims.c.id == bindparam("b_id"), t.claims.c.version == bindparam("b_version")
+).values({**{c: bindparam(f"v_{c}") for c in _CLAIM_COLUMNS},
+          "version": bindparam("v_version")})
 CHUNK = 500  # ids per IN (…): well under SQLite's and asyncpg's parameter limits
 
 
@@ -134,10 +141,10 @@ class SqlClaims:
 
     async def save(self, claim: Claim) -> None:
         self._rows.pop(claim.id, None)
-        result = await self._conn.execute(
-            update(t.claims)
-            .where(t.claims.c.id == claim.id, t.claims.c.version == claim.version)
-            .values(**_claim_row(claim), version=claim.version + 1))
+        params = {f"v_{k}": v for k, v in _claim_row(claim).items()}
+        result = await self._conn.execute(_SAVE, {
+            **params, "b_id": claim.id, "b_version": claim.version,
+            "v_version": claim.version + 1})
         if result.rowcount != 1:
             raise ChangedMeanwhile()
         claim.version += 1

@@ -187,3 +187,14 @@ async def test_a_claim_read_twice_in_one_unit_of_work_is_read_from_the_database_
         with counted(engine) as after_save:
             four = await uow.claims.get(claim.id)
         assert four is not None and four.title == "Lagret" and len(after_save) == 4
+
+
+def test_the_saved_claim_statement_writes_every_column_the_claim_row_has():
+    # the UPDATE is built once from a list of columns; a column added to the row but not
+    # to the list would never be saved
+    from domain.claim import Claim
+    from store.claims import _CLAIM_COLUMNS, _claim_row
+
+    row = _claim_row(Claim(id="x", reference="K-2026-000001", claimant_id="c",
+                           payers=("tromso-hk",), title="t", rate_set="statens-2026"))
+    assert set(row) == set(_CLAIM_COLUMNS)
