@@ -84,12 +84,14 @@ async def _inbound(env: Env, settings: Settings, stop: asyncio.Event, ready: Rea
     from mail.inbound_worker import imap_worker, maildir_pass
     from mail.sources import MaildirSource
 
-    ready("leading")  # the worker logs and retries a mailbox that is away by itself
     mail = settings.mail
     gateway = mail.gateway()
     if mail.imap_host:
-        await imap_worker(env, mail.imap(), gateway, stop, interval=settings.worker_interval)
+        # the worker retries a mailbox that is away by itself, and says so in the status
+        await imap_worker(env, mail.imap(), gateway, stop, interval=settings.worker_interval,
+                          health=ready)
         return
+    ready("leading")
     source = MaildirSource(Path(mail.maildir))
     while not stop.is_set():
         if await maildir_pass(env, source, gateway) == 0:

@@ -84,7 +84,9 @@ def read_statuses(folder: Path) -> list[UnitStatus]:
     return sorted(found, key=lambda s: (s.unit, s.pid))
 
 
-Ready = Callable[..., None]  # ready(detail="") : the unit has started
+# ready(detail="") : the unit has started; ready(detail, state="retrying"): a unit that
+# keeps running but whose dependency is away (the inbound role's mailbox) says so
+Ready = Callable[..., None]
 
 
 async def supervise(unit: str, start: Callable[[Ready], Awaitable[None]], stop: asyncio.Event,
@@ -99,9 +101,10 @@ async def supervise(unit: str, start: Callable[[Ready], Awaitable[None]], stop: 
     started: list[float] = []  # when the current try said it was ready
     board.set(unit, "starting")
 
-    def ready(detail: str = "") -> None:
-        started.append(loop.time())
-        board.set(unit, "running", detail)
+    def ready(detail: str = "", state: str = "running") -> None:
+        if state == "running" and not started:
+            started.append(loop.time())
+        board.set(unit, state, detail)
 
     while not stop.is_set():
         started.clear()

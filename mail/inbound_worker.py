@@ -22,7 +22,7 @@ import contextlib
 import hashlib
 import logging
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -145,17 +145,22 @@ imap_pass = maildir_pass = inbox_pass
 
 async def imap_worker(env: Env, imap: ImapSettings, settings: GatewaySettings,
                       stop: asyncio.Event, *, interval: float = 30,
-                      policy: RetryPolicy | None = None) -> None:
+                      policy: RetryPolicy | None = None,
+                      health: Callable[..., None] | None = None) -> None:
     """Run until ``stop``: connect, pass, wait (IDLE or the interval).
 
     Any failure of the connection or the database waits 1, 2, 4 … up to 60 s before the
-    next try, reset only once a whole pass has gone through.
+    next try, reset only once a whole pass has gone through. ``health`` (the
+    supervisor's ``ready``) hears "leading" once the mailbox answers and "retrying",
+    with the error, while it or the database is away, so ``kvitt check`` tells the truth.
     """
     delay = 1.0
     while not stop.is_set():
         source: ImapSource | None = None
         try:
             source = await asyncio.to_thread(ImapSource, imap)
+            if health is not None:
+                health("leading")
             while not stop.is_set():
                 if await imap_pass(env, source, settings, policy) == 0:
                     await asyncio.to_thread(source.wait, min(interval, 5))
@@ -163,6 +168,8 @@ async def imap_worker(env: Env, imap: ImapSettings, settings: GatewaySettings,
         except Exception as exc:  # the server or the database is away: wait, try again
             log.error("inbound pass failed (%s); retrying in %.0f s", type(exc).__name__,
                       delay, exc_info=exc)
+            if health is not None:
+                health(f"{type(exc).__name__}: {exc}", state="retrying")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
             delay = min(delay * 2, MAX_RECONNECT_WAIT)
