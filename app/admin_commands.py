@@ -24,7 +24,7 @@ from app.wiring import service_env
 from domain.calendar import OSLO
 from domain.claim import Actor, Approval, Claim
 from domain.errors import UserError
-from domain.events import EVENT_TEXT
+from domain.events import EVENT_TEXT, LineAdded, LineChanged, LineRemoved
 from domain.lines import LINE_KINDS
 from domain.money import format_kr
 from domain.organisation import OrganisationError
@@ -128,19 +128,24 @@ async def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _unreadable(exc: OSError | UnicodeDecodeError) -> Text:
-    """Why an organisation file could not be read, in the admin's language."""
+def file_problem(exc: OSError | UnicodeDecodeError, *, writing: bool = False) -> Text:
+    """Why a file given on the command line could not be read (or written), in words."""
     if isinstance(exc, FileNotFoundError):
-        return Text("filen finnes ikke", "no such file")
+        return (Text("mappen finnes ikke", "the folder does not exist") if writing
+                else Text("filen finnes ikke", "no such file"))
     if isinstance(exc, IsADirectoryError):
         return Text("er en mappe, ikke en fil", "is a folder, not a file")
     if isinstance(exc, PermissionError):
-        return Text("har ikke lov til å lese filen", "not allowed to read the file")
+        return (Text("har ikke lov til å skrive filen", "not allowed to write the file")
+                if writing else Text("har ikke lov til å lese filen",
+                                     "not allowed to read the file"))
     if isinstance(exc, UnicodeDecodeError):
         return Text("filen er ikke UTF-8-tekst; lagre den som UTF-8",
                     "the file is not UTF-8 text; save it as UTF-8")
     reason = exc.strerror or type(exc).__name__
-    return Text(f"kan ikke lese filen ({reason})", f"cannot read the file ({reason})")
+    return (Text(f"kan ikke skrive filen ({reason})", f"cannot write the file ({reason})")
+            if writing else Text(f"kan ikke lese filen ({reason})",
+                                 f"cannot read the file ({reason})"))
 
 
 async def org_apply(args: argparse.Namespace, settings: Settings) -> int:
@@ -150,7 +155,7 @@ async def org_apply(args: argparse.Namespace, settings: Settings) -> int:
         try:
             files.append((str(file), Path(file).read_text("utf-8")))
         except (OSError, UnicodeDecodeError) as exc:
-            print(f"kvitt: {file}: {_unreadable(exc).in_(settings.lang)}", file=sys.stderr)
+            print(f"kvitt: {file}: {file_problem(exc).in_(settings.lang)}", file=sys.stderr)
             print(TEXT["nothing_applied"].in_(settings.lang), file=sys.stderr)
             return EXIT_REFUSED
     async with service_env(settings) as env:
@@ -273,7 +278,10 @@ async def claims_show(args: argparse.Namespace, settings: Settings) -> int:
     for approval in claim.approvals:
         print(_approval(approval, lang))
     for event in claim.events:
-        note = f": {event.text}" if event.text else ""
+        text = event.text
+        if isinstance(event, LineAdded | LineChanged | LineRemoved) and text in LINE_KINDS:
+            text = LINE_KINDS[text].in_(lang)  # the line's kind, in words
+        note = f": {text}" if text else ""
         print(f"  {oslo(event.at)} {EVENT_TEXT[type(event)].in_(lang)} "
               f"({_actor(event.actor, lang)}){note}")
     return EXIT_OK

@@ -15,7 +15,7 @@ import os
 import sys
 from pathlib import Path
 
-from app.admin_commands import EXIT_OK, EXIT_REFUSED, oslo, run, say
+from app.admin_commands import EXIT_OK, EXIT_REFUSED, file_problem, oslo, run, say
 from app.settings import Settings
 from app.wiring import service_env
 from domain.claim import Actor
@@ -91,7 +91,7 @@ async def _export_payroll(args: argparse.Namespace, settings: Settings) -> int:
         try:
             _write(data, args.out)
         except OSError as exc:
-            _note(f"kvitt: {args.out}: {exc.strerror or exc}")
+            _note(f"kvitt: {args.out}: {file_problem(exc, writing=True).in_(settings.lang)}")
             return EXIT_REFUSED
         paid = await payroll.mark_exported_paid(env, export, CLI_ADMIN) if args.mark_paid else []
         now = env.clock()

@@ -102,3 +102,31 @@ def test_check_blames_the_mail_servers_not_the_database_for_their_own_failures(k
     unknown = kvitt("check", env={"KVITT_SMTP_HOST": "smtp.invalid", "KVITT_LANG": "en"})
     smtp_line = next(line for line in unknown.out.splitlines() if line.startswith("smtp"))
     assert "Cannot reach the SMTP server at smtp.invalid:587" in smtp_line
+
+
+def test_a_payroll_file_to_a_folder_that_is_not_there_is_told_in_the_admins_language(kvitt):
+    kvitt("db", "upgrade")
+    kvitt("org", "apply", EXAMPLES / "forening-kvann.toml")
+    out = "/nonexistent/lonn.csv"
+    ran = kvitt("export", "payroll", "eksempel-forening", "--period", "2026-12", "--out", out)
+    assert ran.status == 2
+    assert ran.err.splitlines()[0] == f"kvitt: {out}: mappen finnes ikke"
+    english = kvitt("export", "payroll", "eksempel-forening", "--period", "2026-12", "--out",
+                    out, env={"KVITT_LANG": "en"})
+    assert english.err.splitlines()[0] == f"kvitt: {out}: the folder does not exist"
+
+
+def test_claims_show_names_the_kind_of_line_in_the_admins_language(kvitt):
+    # the log said "linje lagt til (…): item" / "mileage": the code's word, in English
+    kvitt("db", "upgrade")
+    kvitt("org", "apply", EXAMPLES / "kommune-avlastning.toml")
+    code = kvitt("invite", "create", "eksempel-kommune").out.split("Kode: ")[1].split()[0]
+    script = "\n".join([f"/start {code}", "Aina Avlaster", "#1", "1234 56 78903",
+                        "/ny", "November 2026", "#1", "Avlaster", "#1", "#1", "#1", "-", "-",
+                        "#4", "#1", "48"]) + "\n"
+    assert kvitt("chat", "--user", "42", stdin=script).status == 0
+    shown = kvitt("claims", "show", "K-2026-000001")
+    assert "linje lagt til (kravstiller på kommandolinjen): Timer/honorar" in shown.out
+    assert ": item" not in shown.out
+    english = kvitt("claims", "show", "K-2026-000001", env={"KVITT_LANG": "en"})
+    assert "line added (claimant on the command line): Hours/fee" in english.out
