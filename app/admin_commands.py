@@ -278,10 +278,10 @@ async def claims_show(args: argparse.Namespace, settings: Settings) -> int:
     for approval in claim.approvals:
         print(_approval(approval, lang))
     for event in claim.events:
-        text = event.text
-        if isinstance(event, LineAdded | LineChanged | LineRemoved) and text in LINE_KINDS:
-            text = LINE_KINDS[text].in_(lang)  # the line's kind, in words
-        note = f": {text}" if text else ""
+        said = event.text
+        if isinstance(event, LineAdded | LineChanged | LineRemoved) and said in LINE_KINDS:
+            said = LINE_KINDS[said].in_(lang)  # the line's kind, in words
+        note = f": {said}" if said else ""
         print(f"  {oslo(event.at)} {EVENT_TEXT[type(event)].in_(lang)} "
               f"({_actor(event.actor, lang)}){note}")
     return EXIT_OK
