@@ -170,15 +170,17 @@ async def run_checks(settings: Settings, roles: tuple[str, ...] = ROLES) -> bool
 def run(args: argparse.Namespace) -> int:
     """Print the settings, then check the connections the roles need."""
     roles = tuple(r.strip() for r in args.only.split(",")) if args.only else ROLES
-    if unknown := [r for r in roles if r not in ROLES]:
-        print(f"kvitt: unknown role {', '.join(unknown)}; roles: {', '.join(ROLES)}",
-              file=sys.stderr)
-        return 2
     try:
         settings = Settings.load()
     except SettingsError as exc:
         print(f"kvitt: {exc}", file=sys.stderr)
         return 1
+    if unknown := [r for r in roles if r not in ROLES]:
+        named, known = ", ".join(unknown), ", ".join(ROLES)
+        print("kvitt: " + Text(f"ukjent rolle {named}; rollene er: {known}",
+                               f"unknown role {named}; roles: {known}").in_(settings.lang),
+              file=sys.stderr)
+        return 2
     for key, value in settings.masked().items():
         print(f"{key}={value}")
     print()
@@ -193,7 +195,8 @@ def print_roles(settings: Settings) -> None:
 
     statuses = read_statuses(Path(settings.data_dir) / "status")
     if not statuses:
-        print("roles     ingen kvitt run i gang her / no kvitt run running here")
+        print("roles     " + Text("ingen kvitt run i gang her",
+                                  "no kvitt run running here").in_(settings.lang))
     for status in statuses:
         print(f"role {status.unit:<16} {status.state} (pid {status.pid}, {status.since})"
               + (f": {status.detail}" if status.detail else ""))

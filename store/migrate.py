@@ -26,10 +26,12 @@ class SchemaNotCurrent(RuntimeError):
 
     def __init__(self, current: str | None, head: str) -> None:
         self.text = Text(
-            f"Databasen er ikke oppdatert (versjon {current or 'tom'}, trenger {head}). "
+            f"Databasen er ikke oppdatert (revisjon {current}, trenger {head}). "
             "Kjør: kvitt db upgrade",
-            f"The database is not up to date (revision {current or 'empty'}, needs {head}). "
-            "Run: kvitt db upgrade")
+            f"The database is not up to date (revision {current}, needs {head}). "
+            "Run: kvitt db upgrade") if current else Text(
+            "Databasen er ikke opprettet ennå. Kjør: kvitt db upgrade",
+            "The database has not been created yet. Run: kvitt db upgrade")
         super().__init__(self.text.en)
 
 

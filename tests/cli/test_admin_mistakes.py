@@ -130,3 +130,27 @@ def test_claims_show_names_the_kind_of_line_in_the_admins_language(kvitt):
     assert ": item" not in shown.out
     english = kvitt("claims", "show", "K-2026-000001", env={"KVITT_LANG": "en"})
     assert "line added (claimant on the command line): Hours/fee" in english.out
+
+
+def test_a_database_not_made_yet_is_called_that(kvitt):
+    # it said "ikke oppdatert (versjon tom, trenger 0008)": a revision called "tom"
+    ran = kvitt("org", "show", "tromso-hk")
+    assert ran.status == 1
+    assert ran.err.strip() == "kvitt: Databasen er ikke opprettet ennå. Kjør: kvitt db upgrade"
+    english = kvitt("claims", "list", "tromso-hk", env={"KVITT_LANG": "en"})
+    assert english.err.strip() == ("kvitt: The database has not been created yet. "
+                                   "Run: kvitt db upgrade")
+
+
+def test_check_speaks_one_language(kvitt):
+    # "roles ingen kvitt run i gang her / no kvitt run running here" and an English-only
+    # "unknown role": the README promises KVITT_LANG, one language
+    kvitt("db", "upgrade")
+    ran = kvitt("check", "--only", "scheduler")
+    assert "roles     ingen kvitt run i gang her\n" in ran.out
+    assert "no kvitt run" not in ran.out
+    english = kvitt("check", "--only", "scheduler", env={"KVITT_LANG": "en"})
+    assert "roles     no kvitt run running here\n" in english.out
+    wrong = kvitt("check", "--only", "bott")
+    assert wrong.status == 2
+    assert wrong.err.startswith("kvitt: ukjent rolle bott; rollene er: bot, ")

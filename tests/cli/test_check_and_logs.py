@@ -62,7 +62,7 @@ def test_check_lists_every_setting_and_fails_what_the_roles_need(kvitt, tmp_path
 def test_check_does_not_create_a_database_and_says_to_migrate(kvitt):
     ran = kvitt("check", "--only", "outbox")
     assert ran.status == 1
-    assert "database  FEIL: Databasen er ikke oppdatert" in ran.out
+    assert "database  FEIL: Databasen er ikke opprettet ennå" in ran.out
     assert "kvitt db upgrade" in ran.out
     assert not (kvitt.cwd / "kvitt-data").exists()
 
