@@ -122,23 +122,36 @@ def understand_line(text: str, now: dt.datetime, lang: str = "nb",
 def _take_day(text: str, now: dt.datetime, lang: str, *, need_rest: bool = False
               ) -> tuple[dt.date | None, str]:
     """The first date in ``text`` and the text without it (``need_rest``: a number must stay)."""
+    missing: NotUnderstood | None = None
     for found in _DAY.finditer(text):
         rest = (text[:found.start()] + " " + text[found.end():]).strip()
         if need_rest and not re.search(r"\d", rest):
             continue
+        if time_only(found[0]) is not None:
+            continue  # "12.50" is an amount or a time, not a day
         try:
             return parse_when(found[0], now, lang).date, " ".join(rest.split())
-        except NotUnderstood:
+        except NotUnderstood as exc:
+            if missing is None and _calendar_shaped(found[0]):
+                missing = exc
             continue
+    if missing is not None:
+        raise missing  # "31.11": a day that does not exist, not an amount or a place
     return None, text
 
 
+def _calendar_shaped(token: str) -> bool:
+    """Whether ``token`` reads as day.month ("31.11", "30.2.2026"), whether or not it exists."""
+    found = re.fullmatch(r"(\d{1,2})[./](\d{1,2})(?:[./]\d{2,4})?\.?", token)
+    return found is not None and 1 <= int(found[1]) <= 31 and 1 <= int(found[2]) <= 12
+
+
 def _drive(text: str, now: dt.datetime, lang: str) -> Drive:
-    day, text = _take_day(text, now, lang)
-    km_found = _KM.search(text)
+    km_found = _KM.search(text)  # the km first: "12.5 km" is not the 12th of May
     assert km_found is not None
     km = parse_km(km_found[1])
     text = (text[:km_found.start()] + " " + text[km_found.end():]).strip()
+    day, text = _take_day(text, now, lang)
     passengers: tuple[str, ...] = ()
     if found := _WITH.search(f" {text}"):
         passengers = _names(found[1])

@@ -52,3 +52,23 @@ def test_counts_refused_for_one_entry_are_asked_again_for_every_entry(kvitt):
     assert "Avlaster lav sats: 48 × 95,00 = 4\u00a0560,00" in ran.out
     assert "Godtgjøring over 10 år: 2 × 290,00 = 580,00" in ran.out
     assert "Traceback" not in ran.err
+
+
+def test_a_whole_line_with_a_day_that_does_not_exist_is_refused_for_its_day(kvitt):
+    # "taxi 450 kr 31.11" was refused for its amount ("Skriv beløpet som …"), and
+    # "450 km bil Oslo–Bergen 31.11" was kept as a drive to "Bergen 31.11" on another day
+    kvitt("db", "upgrade")
+    kvitt("org", "apply", EXAMPLES / "forening-kvann.toml")
+    code = kvitt("invite", "create", "eksempel-forening").out.split("Kode: ")[1].split()[0]
+    script = "\n".join([
+        f"/start {code}", "Frida Frivillig", "#1", "1234 56 78903",
+        "/ny", "Styremøte", "#1", "-",
+        "taxi 450 kr 31.11",
+        "450 km bil Oslo–Bergen 31.11",
+    ]) + "\n"
+    ran = kvitt("chat", "--user", "42", stdin=script)
+    assert ran.status == 0, ran.err
+    taxi = ran.out.split("> taxi 450 kr 31.11", 1)[1].split("\n> ", 1)[0]
+    assert "Datoen «31.11» finnes ikke" in taxi and "Skriv beløpet" not in taxi
+    drive = ran.out.split("> 450 km bil Oslo–Bergen 31.11", 1)[1].split("\n> ", 1)[0]
+    assert "Datoen «31.11» finnes ikke" in drive and "Bergen 31.11" not in drive

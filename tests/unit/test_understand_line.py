@@ -73,3 +73,24 @@ def test_a_line_with_a_part_missing_says_which(text, says):
     with pytest.raises(NotUnderstood) as refused:
         read(text)
     assert says in refused.value.text.nb
+
+
+def test_an_outlay_with_a_dotted_amount_and_a_day_takes_the_amount_not_a_time_today():
+    # "12.50" was read as 12:50 today, so the taxi cost 3,11 kr on the wrong day
+    said = read("taxi 12.50 3.11")
+    assert said == Outlay("taxi", Amount(Decimal("12.50"), "NOK"), date(2025, 11, 3), "", "taxi")
+
+
+@pytest.mark.parametrize("text", ["taxi 450 kr 31.11", "450 km bil Oslo–Bergen 31.11",
+                                  "bom 44 30.2"])
+def test_a_day_that_does_not_exist_is_refused_for_its_day(text):
+    with pytest.raises(NotUnderstood) as refused:
+        read(text)
+    assert "finnes ikke" in refused.value.text.nb
+
+
+@pytest.mark.parametrize(("text", "km"), [("45.5 km bil", Decimal("45.5")),
+                                          ("12.5 km bil 3.3", Decimal("12.5"))])
+def test_a_dotted_km_is_still_km(text, km):
+    said = read(text)
+    assert isinstance(said, Drive) and said.km == km
