@@ -7,6 +7,14 @@ from pathlib import Path
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
+def _chat(kvitt, example: str, slug: str, *lines: str):
+    """A new claimant joins ``slug`` (from its example file) and types ``lines``."""
+    kvitt("db", "upgrade")
+    kvitt("org", "apply", EXAMPLES / example)
+    code = kvitt("invite", "create", slug).out.split("Kode: ")[1].split()[0]
+    return kvitt("chat", "--user", "42", stdin="\n".join([f"/start {code}", *lines]) + "\n")
+
+
 def test_a_month_of_respite_hours_is_filed_through_the_terminal(kvitt, tmp_path):
     kvitt("db", "upgrade")
     kvitt("org", "apply", EXAMPLES / "kommune-avlastning.toml")
@@ -31,19 +39,14 @@ def test_a_month_of_respite_hours_is_filed_through_the_terminal(kvitt, tmp_path)
 def test_counts_refused_for_one_entry_are_asked_again_for_every_entry(kvitt):
     # "800 2" was refused (a month has at most 744 hours) but both counts were kept, so
     # the question came back as "Antall for ?" and refused every answer ("Skriv 0 tall")
-    kvitt("db", "upgrade")
-    kvitt("org", "apply", EXAMPLES / "kommune-avlastning.toml")
-    code = kvitt("invite", "create", "eksempel-kommune").out.split("Kode: ")[1].split()[0]
-    script = "\n".join([
-        f"/start {code}", "Aina Avlaster", "aina@example.no", "1234 56 78903",
-        "/ny", "November 2026", "#1",
-        "Avlaster", "#1", "#1", "#1", "-", "-",
-        "#4", "#1", "#2", "#3",  # both entries, then Ferdig
-        "800 2",  # refused
-        "48 2",  # asked again for both, taken
-        "/oppsummering",
-    ]) + "\n"
-    ran = kvitt("chat", "--user", "42", stdin=script)
+    ran = _chat(kvitt, "kommune-avlastning.toml", "eksempel-kommune",
+                "Aina Avlaster", "aina@example.no", "1234 56 78903",
+                "/ny", "November 2026", "#1",
+                "Avlaster", "#1", "#1", "#1", "-", "-",
+                "#4", "#1", "#2", "#3",  # both entries, then Ferdig
+                "800 2",  # refused
+                "48 2",  # asked again for both, taken
+                "/oppsummering")
     assert ran.status == 0, ran.err
     assert "a month has at most 744" in ran.out or "744 timer" in ran.out
     assert "Antall for ?" not in ran.out and "Skriv 0 tall" not in ran.out
@@ -57,16 +60,9 @@ def test_counts_refused_for_one_entry_are_asked_again_for_every_entry(kvitt):
 def test_a_whole_line_with_a_day_that_does_not_exist_is_refused_for_its_day(kvitt):
     # "taxi 450 kr 31.11" was refused for its amount ("Skriv beløpet som …"), and
     # "450 km bil Oslo–Bergen 31.11" was kept as a drive to "Bergen 31.11" on another day
-    kvitt("db", "upgrade")
-    kvitt("org", "apply", EXAMPLES / "forening-kvann.toml")
-    code = kvitt("invite", "create", "eksempel-forening").out.split("Kode: ")[1].split()[0]
-    script = "\n".join([
-        f"/start {code}", "Frida Frivillig", "#1", "1234 56 78903",
-        "/ny", "Styremøte", "#1", "-",
-        "taxi 450 kr 31.11",
-        "450 km bil Oslo–Bergen 31.11",
-    ]) + "\n"
-    ran = kvitt("chat", "--user", "42", stdin=script)
+    ran = _chat(kvitt, "forening-kvann.toml", "eksempel-forening",
+                "Frida Frivillig", "#1", "1234 56 78903", "/ny", "Styremøte", "#1", "-",
+                "taxi 450 kr 31.11", "450 km bil Oslo–Bergen 31.11")
     assert ran.status == 0, ran.err
     taxi = ran.out.split("> taxi 450 kr 31.11", 1)[1].split("\n> ", 1)[0]
     assert "Datoen «31.11» finnes ikke" in taxi and "Skriv beløpet" not in taxi
