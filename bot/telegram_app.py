@@ -10,7 +10,7 @@ first, always. A file is fetched only if Telegram says it is under the Bot API's
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -72,10 +72,38 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE,
     await render(context, chat.id, replies)
 
 
+def joined(replies: list[Reply]) -> list[Reply]:
+    """Plain answers joined to the new message after them: one message per answer.
+
+    A turn often says something ("✅ Lagret = 990,00 kr") and then asks the next
+    question; as two messages that is two notifications on the claimant's phone and two
+    of the ~30 messages a second Telegram allows a bot in all, which capped the bot at
+    23 answers a second. Edits (a pressed button's message redrawn) and documents stay
+    messages of their own; the order of what is said is kept.
+    """
+    out: list[Reply] = []
+    said: list[str] = []
+    for reply in replies:
+        if reply.edit is None and reply.document is None:
+            if not reply.buttons:
+                said.append(reply.text)
+                continue
+            out.append(replace(reply, text="\n\n".join([*said, reply.text])))
+            said = []
+            continue
+        if said:
+            out.append(Reply("\n\n".join(said)))
+            said = []
+        out.append(reply)
+    if said:
+        out.append(Reply("\n\n".join(said)))
+    return out
+
+
 async def render(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
                  replies: list[Reply]) -> None:
     """Send the answers; an ``edit`` replaces the text and keyboard of that message."""
-    for reply in replies:
+    for reply in joined(replies):
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(b.label, callback_data=b.value)
                                         for b in row] for row in reply.buttons]) \
             if reply.buttons else None
