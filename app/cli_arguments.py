@@ -92,5 +92,5 @@ def digest_arguments(parser: argparse.ArgumentParser) -> None:
     how = parser.add_mutually_exclusive_group(required=True)
     how.add_argument("--send", action="store_true", help="queue it by email to the admins")
     how.add_argument("--print", dest="print_", action="store_true", help="print the text")
-    parser.add_argument("--older-than", type=int, default=7, metavar="DAYS",
+    parser.add_argument("--older-than", type=_at_least_one, default=7, metavar="DAYS",
                         help="flag stages waiting longer than this (default: 7)")

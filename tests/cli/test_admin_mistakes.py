@@ -154,3 +154,13 @@ def test_check_speaks_one_language(kvitt):
     wrong = kvitt("check", "--only", "bott")
     assert wrong.status == 2
     assert wrong.err.startswith("kvitt: ukjent rolle bott; rollene er: bot, ")
+
+
+def test_a_digest_flagging_stages_older_than_minus_three_days_is_refused(kvitt):
+    # it printed "⚠ = mer enn -3 dager" and flagged every waiting stage
+    kvitt("db", "upgrade")
+    kvitt("org", "apply", EXAMPLES / "forening-kvann.toml")
+    for days in ("-3", "0"):
+        ran = kvitt("digest", "eksempel-forening", "--print", "--older-than", days)
+        assert ran.status == 2, ran.out
+        assert "--older-than" in ran.err and "Traceback" not in ran.err
