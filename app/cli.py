@@ -17,11 +17,13 @@ import argparse
 import importlib
 import io
 import json
+import re
 import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 from domain.text import LANGS
 
@@ -166,6 +168,43 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
+# argparse's own refusals, in Norwegian: (its English, ours), most specific first
+_NB_ERRORS = (
+    (r"the following arguments are required: (.*)", r"dette mangler: \1"),
+    (r"one of the arguments (.*) is required", r"ett av disse må være med: \1"),
+    (r"unrecognized arguments: (.*)", r"ukjente argumenter: \1"),
+    (r"argument (\S+): invalid choice: (.*) \(choose from (.*)\)",
+     r"\1: \2 er ikke et av valgene (velg blant \3)"),
+    (r"argument (\S+): invalid int value: (.*)", r"\1: \2 er ikke et helt tall"),
+    (r"argument (\S+): invalid \S+ value: (.*)", r"\1: ugyldig verdi \2"),
+    (r"argument (\S+): a whole number of 1 or more, not (.*)",
+     r"\1: et helt tall, 1 eller mer, ikke \2"),
+    (r"argument (\S+): expected one argument", r"\1: trenger en verdi"),
+    (r"argument (\S+): not allowed with argument (\S+)", r"\1 kan ikke brukes sammen med \2"),
+    (r"argument (\S+): (.*)", r"\1: \2"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that refuses a wrongly typed command in ``KVITT_LANG``."""
+
+    def error(self, message: str) -> NoReturn:
+        from app.settings import Settings, SettingsError
+
+        try:
+            lang = Settings.load().lang
+        except SettingsError:
+            lang = "nb"
+        if lang != "nb":
+            super().error(message)
+        for english, norwegian in _NB_ERRORS:
+            if re.fullmatch(english, message, re.DOTALL):
+                message = re.sub(english, norwegian, message, count=1, flags=re.DOTALL)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: feil: {message}\n")
+
+
 def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:
     """The argument parser with every command, nested by the words of its name.
 
@@ -174,12 +213,12 @@ def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentPar
     """
     width = max(len(command.name) for command in commands) + 2
     listing = "\n".join(f"  {c.name:<{width}}{c.help}" for c in commands)
-    root = argparse.ArgumentParser(
+    root = _Parser(
         prog="kvitt", description="Kvitt: reiseregning og utlegg / travel and expense claims.",
         epilog=f"all commands:\n{listing}\n\n'kvitt COMMAND --help' tells more about one.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     root.add_argument("--version", action="version", version=f"kvitt {_version()}")
-    parsers = {"": root}
+    parsers: dict[str, argparse.ArgumentParser] = {"": root}
     groups: dict[str, argparse._SubParsersAction[argparse.ArgumentParser]] = {}
     for command in commands:
         words = command.name.split()
@@ -189,7 +228,8 @@ def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentPar
                 continue
             if parent not in groups:
                 groups[parent] = parsers[parent].add_subparsers(
-                    title="commands", metavar="COMMAND", required=True)
+                    title="commands", metavar="COMMAND", required=True,
+                    parser_class=_Parser)
             line = command.help if name == command.name else GROUPS[name]
             parsers[name] = groups[parent].add_parser(word, help=line, description=line)
         command.arguments(parsers[command.name])

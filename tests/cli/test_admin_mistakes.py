@@ -164,3 +164,30 @@ def test_a_digest_flagging_stages_older_than_minus_three_days_is_refused(kvitt):
         ran = kvitt("digest", "eksempel-forening", "--print", "--older-than", days)
         assert ran.status == 2, ran.out
         assert "--older-than" in ran.err and "Traceback" not in ran.err
+
+
+def test_a_wrongly_typed_command_is_told_in_the_admins_language(kvitt):
+    # argparse's own words were English whatever KVITT_LANG said
+    cases = [
+        (("invite", "create", "tromso-hk", "--uses", "0"),
+         "kvitt invite create: feil: --uses: et helt tall, 1 eller mer, ikke '0'",
+         "kvitt invite create: error: argument --uses: a whole number of 1 or more, not '0'"),
+        (("export", "payroll", "tromso-hk"),
+         "kvitt export payroll: feil: dette mangler: --period",
+         "kvitt export payroll: error: the following arguments are required: --period"),
+        (("claims", "list", "tromso-hk", "--status", "foo"),
+         "kvitt claims list: feil: --status: 'foo' er ikke et av valgene (velg blant "
+         "'draft', 'awaiting', 'returned', 'approved', 'paid')", None),
+        (("digest", "tromso-hk"),
+         "kvitt digest: feil: ett av disse må være med: --send --print", None),
+        (("claims", "list", "tromso-hk", "--bogus"),
+         "kvitt: feil: ukjente argumenter: --bogus", None),
+    ]
+    for args, nb, en in cases:
+        ran = kvitt(*args)
+        assert ran.status == 2
+        assert ran.err.strip().splitlines()[-1] == nb
+        assert ran.err.startswith("usage: ")
+        if en:
+            english = kvitt(*args, env={"KVITT_LANG": "en"})
+            assert english.status == 2 and english.err.strip().splitlines()[-1] == en
