@@ -124,3 +124,12 @@ async def test_an_unknown_exchange_rate_rule_is_refused_naming_the_field(engine,
     with pytest.raises(OrganisationError) as caught:
         await admin.apply_organisations(env, text)
     assert "policy.exchange_rate" in str(caught.value) and "manual" in str(caught.value)
+
+
+async def test_a_whole_line_in_one_message_gets_the_rate_too(engine, tmp_path, bank):
+    chat = await _member(engine, tmp_path, bank)
+    await chat.press("Utlegg")
+    await chat.press("Har ikke kvittering")
+    answer = "\n".join(r.text for r in await chat.type("taxi EUR 45 14.3"))
+    assert "kurs 11,513 (Norges Bank, 13.03.2026): EUR 45,00 = 518,09 kr" in answer
+    assert "hvor mange kroner" not in answer
