@@ -28,7 +28,6 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
 
 from receipts.rows import Row
 
@@ -182,15 +181,20 @@ def _lines(rows: list[Row]) -> list[_Line]:
         key = _key(row.text)
         if amounts and len(key) <= 3 and previous:
             key = previous + key
-        sure = row.sureness(partial(_holds, amounts[-1])) if amounts else row.confidence
-        out.append(_Line(key, amounts, sure, "%" in _AMOUNT.sub(" ", row.text),
+        out.append(_Line(key, amounts, _sureness(row, amounts), "%" in _AMOUNT.sub(" ", row.text),
                          _is_tax(row.text), bool(_NEGATIVE.search(row.text))))
         previous = key if not amounts else ""
     return out
 
 
-def _holds(value: Decimal, text: str) -> bool:
-    return value in amounts_in(text)
+def _sureness(row: Row, amounts: list[Decimal]) -> float:
+    """The weakest piece that holds a word or the amount: a total is as sure as its label.
+
+    Pieces of punctuation alone (``|``, ``:``, a rule) say nothing about either.
+    """
+    said = [sure for text, sure in row.parts
+            if _key(text) or (amounts and amounts[-1] in amounts_in(text))]
+    return min(said, default=row.confidence)
 
 
 def _weight(line: _Line, value: Decimal, change: bool) -> float:
