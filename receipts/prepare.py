@@ -16,7 +16,7 @@ from PIL import Image, ImageOps
 
 Gray = NDArray[np.uint8]
 SMALLEST_WIDTH = 700  # narrower photos are upscaled: their text is too small to read
-LARGEST_WIDTH = 800  # wider ones are shrunk: more pixels only cost time (and read no better)
+LARGEST_WIDTH = 1000  # wider ones are shrunk: more pixels only cost time
 LARGEST_SIDE = 2000
 MOST_SKEW = 30.0  # degrees; beyond this the photo is of something else, leave it be
 
