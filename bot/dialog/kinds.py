@@ -33,6 +33,7 @@ from bot.dialog.lines import (
 from bot.dialog.steps import ask_buttons, ask_choice, ask_file, ask_text
 from bot.understand import When, echo_when, parse_amount, parse_km, parse_when, time_only
 from bot.understand_line import Trip
+from domain.calc.per_diem import why_no_per_diem
 from domain.codec import line_from_dict
 from domain.lines import EXPENSE_NAMES, MEAL_NAMES, MileageLeg
 from domain.money import NOK, format_kr, number_text
@@ -40,7 +41,9 @@ from domain.plausibility import refuse_date, refuse_outlay
 from domain.rates.model import LODGINGS as DOMAIN_LODGINGS
 from domain.rates.model import MEALS as DOMAIN_MEALS
 from domain.rates.model import VEHICLES as DOMAIN_VEHICLES
+from domain.rates.model import PaidRates
 from domain.text import Text
+from service.context import book_for
 
 # Button labels keyed by the domain's own lists, so a kind the domain adds cannot go missing
 # here silently (a KeyError at import names it).
@@ -311,8 +314,14 @@ def _meals_on(ctx: Ctx, day: date, meals: Sequence[str]) -> dict[str, Any] | Non
 
 
 async def per_diem_next(ctx: Ctx) -> str:
-    """The first per diem question still open, else who pays and the breakdown."""
+    """The first per diem question still open, else who pays and the breakdown.
+
+    As soon as the times or the distance rule the per diem out, that is said once, with
+    what to do instead, and nothing more is asked (no meals for nothing).
+    """
     line = _line(ctx)
+    if await _refused(ctx):
+        return "per_diem.refused"
     if "distance_km" not in line:
         offers = await _distance_offers(ctx)
         if ctx.draft.get("quick") and offers and offers[0][2] == "drive":
@@ -357,6 +366,60 @@ def _distance_buttons(ctx: Ctx) -> list[Button]:
 async def _distance(ctx: Ctx, km: Decimal) -> str:
     _line(ctx)["distance_km"] = str(km)
     return await per_diem_next(ctx)
+
+
+async def _paid(ctx: Ctx) -> PaidRates:
+    """The paid rates of the claim on the day of departure."""
+    departure = datetime.fromisoformat(_line(ctx)["departure"])
+    claim = await ctx.turn.session().claim(ctx.data["claim_id"])
+    return book_for(ctx.turn.env, await claim_orgs(ctx)).paid(claim.rate_set, departure.date())
+
+
+async def _refused(ctx: Ctx) -> bool:
+    """Whether what is known of the trip already rules the per diem out (the why is kept)."""
+    line = _line(ctx)
+    km = line.get("distance_km")
+    notice = why_no_per_diem(datetime.fromisoformat(line["departure"]),
+                             datetime.fromisoformat(line["return"]),
+                             None if km is None else Decimal(km), await _paid(ctx))
+    ctx.draft["refused"] = None if notice is None else notice.code
+    if notice is not None:
+        ctx.draft["refused_text"] = [notice.text.nb, notice.text.en]
+    return notice is not None
+
+
+_INSTEAD = Text("Diett krever minst {km} km fra hjem/arbeidssted (én vei) og minst {hours} timer. "
+                "Kjøringen kan du føre under 🚗 Kjøring, og utgifter med kvittering (parkering, "
+                "billett …) under 🧾 Utlegg.",
+                "A per diem needs at least {km} km from home/work (one way) and at least "
+                "{hours} hours. You can claim the drive under 🚗 Driving, and costs with a "
+                "receipt (parking, ticket …) under 🧾 Outlay.")
+
+
+async def _refused_prompt(ctx: Ctx) -> Prompt:
+    nb, en = ctx.draft["refused_text"]
+    paid = await _paid(ctx)
+    instead = ctx.t(_INSTEAD).format(km=number_text(paid.min_distance_km).in_(ctx.lang),
+                                     hours=number_text(paid.min_hours).in_(ctx.lang))
+    change = (Text("✏️ Endre avstanden", "✏️ Change the distance")
+              if ctx.draft["refused"] == "per_diem_too_short_distance"
+              else Text("✏️ Endre tidene", "✏️ Change the times"))
+    return Prompt(f"{ctx.t(Text(nb, en))}.\n{instead}",
+                  ((Button(ctx.t(change), "change"),),
+                   (Button(ctx.t(Text("🚗 Før kjøring", "🚗 Add driving")), "mileage"),),
+                   (Button(ctx.t(Text("↩️ Til menyen", "↩️ Back to the menu")), "menu"),)))
+
+
+async def _refused_answer(ctx: Ctx, value: str) -> str:
+    if value == "change":
+        if ctx.draft["refused"] == "per_diem_too_short_distance":
+            _line(ctx).pop("distance_km", None)
+            ctx.draft["distance_offers"] = [o[:2] for o in await _distance_offers(ctx)]
+            return "per_diem.distance"
+        ctx.data["draft"] = {}
+        return "per_diem.start"
+    ctx.data["draft"] = {}
+    return "mileage.start" if value == "mileage" else END
 
 
 def _trip_days(ctx: Ctx) -> list[date]:
@@ -503,6 +566,7 @@ register(
                  "How far from home/work was the trip (km one way)?"),
              _distance, read=lambda ctx, t: parse_km(t), kind="number",
              suggest=_distance_buttons).going_back_to("per_diem.return"),
+    ask_buttons("per_diem.refused", _refused_prompt, _refused_answer),
     ask_buttons("per_diem.night", _night_prompt, _night),
     ask_buttons("per_diem.meals", _meals_prompt, _meal, kind="multi"),
     ask_choice("per_diem.payer", Text("Hvem skal betale dietten?", "Who pays the per diem?"),

@@ -89,7 +89,8 @@ async def preview(ctx: Ctx, body: Line) -> LineResult:
 def result_text(ctx: Ctx, result: LineResult) -> str:
     """The computed line with its breakdown, for the chat."""
     lines = [t.in_(ctx.lang) for t in result.breakdown]
-    lines += [f"⚠️ {w.text.in_(ctx.lang)}" for w in result.warnings if w.code not in QUIET]
+    lines += [f"⚠️ {w.text.in_(ctx.lang)}" for w in result.warnings
+              if w.code not in QUIET and w.text not in result.breakdown]  # said once
     return "\n".join([f"= {format_kr(result.amount)} kr", *lines])
 
 

@@ -143,19 +143,30 @@ def _deduction(meals: list[str], pct: Mapping[str, Decimal], base: Decimal,
     return min(sum((pct[m] * base for m in meals), ZERO), cap)
 
 
+def why_no_per_diem(departure: datetime, return_at: datetime, distance_km: Decimal | None,
+                    paid: PaidRates) -> Notice | None:
+    """Why a trip gives no per diem (the 15 km / 6 h conditions), as far as it is known.
+
+    ``distance_km`` None: not asked yet, so only the times are judged. None: no reason yet.
+    """
+    duration = _utc(return_at) - _utc(departure)
+    if distance_km is not None and distance_km < paid.min_distance_km:
+        return Notice("per_diem_too_short_distance", Text(
+            f"Ingen diett: reisen er under {paid.min_distance_km} km fra hjem/arbeidssted",
+            f"No per diem: the trip is under {paid.min_distance_km} km from home/work"))
+    if duration < timedelta(hours=float(paid.min_hours)):
+        return Notice("per_diem_too_short_time", Text(
+            f"Ingen diett: reisen varte {_hm(duration).nb}, under {paid.min_hours} timer",
+            f"No per diem: the trip lasted {_hm(duration).en}, under {paid.min_hours} hours"))
+    return None
+
+
 def _not_qualified(line: PerDiem, paid: PaidRates) -> LineResult | None:
     """The zero result with the reason, when the 15 km / 6 h conditions fail."""
-    duration = _utc(line.return_at) - _utc(line.departure)
-    if line.distance_km < paid.min_distance_km:
-        text = Text(f"Ingen diett: reisen er under {paid.min_distance_km} km fra hjem/arbeidssted",
-                    f"No per diem: the trip is under {paid.min_distance_km} km from home/work")
-        return LineResult(ZERO, ZERO, (text,), (Notice("per_diem_too_short_distance", text),))
-    if duration < timedelta(hours=float(paid.min_hours)):
-        text = Text(f"Ingen diett: reisen varte {_hm(duration).nb}, under {paid.min_hours} timer",
-                    f"No per diem: the trip lasted {_hm(duration).en}, under "
-                    f"{paid.min_hours} hours")
-        return LineResult(ZERO, ZERO, (text,), (Notice("per_diem_too_short_time", text),))
-    return None
+    notice = why_no_per_diem(line.departure, line.return_at, line.distance_km, paid)
+    if notice is None:
+        return None
+    return LineResult(ZERO, ZERO, (notice.text,), (notice,))
 
 
 def compute_per_diem(line: PerDiem, paid: PaidRates, limits: TaxFreeLimits) -> LineResult:

@@ -225,3 +225,48 @@ async def test_with_the_taxable_policy_the_line_is_sent_and_the_tax_is_shown(eng
     await chat.type("/mine")
     await chat.press("K-2026")
     assert "Linje 1 mangler kvittering: 450,00 kr er trekkpliktig" in chat.text
+
+
+async def test_a_per_diem_under_15_km_is_refused_once_before_the_meals(engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env, user_id=1009)
+    await start_claim(chat)
+    await chat.press("Diett")
+    await chat.type("14.3 kl 08")
+    await chat.type("14.3 kl 17")
+    await chat.type("10")
+    assert chat.text.count("Ingen diett") == 1
+    assert "under 15 km" in chat.text
+    assert "Trykk på måltidene" not in chat.text  # no meals asked for nothing
+    assert "Kjøring" in chat.text  # what to do instead
+    await chat.press("Endre avstanden")  # a typo is one tap away
+    assert "Hvor langt fra hjemmet" in chat.text
+    await chat.type("40")
+    assert "Trykk på måltidene" in chat.text
+    await chat.type("/avbryt")
+    await chat.press("Diett")
+    await chat.type("14.3 kl 08")
+    await chat.type("14.3 kl 17")
+    await chat.type("3")
+    await chat.press("Til menyen")
+    assert "Hva vil du legge til?" in chat.text
+    (claim,) = await admin.claims_of(env, "tromso-hk")
+    assert claim.lines == []  # no zero line saved
+
+
+async def test_a_per_diem_under_6_hours_is_refused_before_the_distance(engine, tmp_path):
+    env = await _env(engine, tmp_path)
+    chat = await _joined(env, user_id=1010)
+    await start_claim(chat)
+    await chat.press("Diett")
+    await chat.type("14.3 kl 08")
+    await chat.type("14.3 kl 11.30")
+    assert chat.text.count("Ingen diett") == 1
+    assert "3 t 30 min, under 6 timer" in chat.text
+    assert "Hvor langt fra hjemmet" not in chat.text
+    await chat.press("Endre tidene")
+    assert "Når reiste du?" in chat.text
+    await chat.type("/avbryt")
+    await chat.type("diett 14.3 kl 8–10")  # the whole line at once: the same answer
+    assert chat.text.count("Ingen diett") == 1
+    assert "Trykk på måltidene" not in chat.text and "Hvor langt" not in chat.text
