@@ -19,13 +19,16 @@ from domain.lines import Expense
 from domain.organisation import OrganisationError
 from exchange.norges_bank import NorgesBank
 from harness.norges_bank import NorgesBankServer, published
+from mail.compose import approval_request
+from mail.pdf import claim_pdf
 from mail.sheet import receipt_notes
-from service import admin
+from service import admin, claims
 from store.blobs import FileBlobs
 from store.exchange_rates import SqlExchangeRates
 from tests.integration.chat import Chat
 from tests.integration.helpers import EXAMPLES, Clock, sql_env
 from tests.integration.test_dialog import NOW, association_claim
+from tests.unit.test_pdf import text_of
 
 FRIDAY = date(2026, 3, 13)  # the outlay is on Saturday the 14th: Friday's rate is used
 
@@ -81,7 +84,17 @@ async def test_a_typed_foreign_amount_gets_norges_banks_rate_without_a_question(
     assert line.body.amount.nok_rate == rate
     assert (line.read.rate_source, line.read.rate_date) == ("Norges Bank", FRIDAY)
     note = f"Kurs {str(rate.normalize()).replace('.', ',')} (Norges Bank, 13.03.2026)"
-    assert note in receipt_notes(line, "nb")  # the approver's mail and PDF
+    assert note in receipt_notes(line, "nb")
+    (claim,) = await admin.claims_of(chat.env, "eksempel-forening")
+    view = await claims.summary(chat.env, claim.claimant_id, claim.id)
+    mail = approval_request(view, payer="eksempel-forening", stage_name="attestasjon",
+                            approver="leder@example.no", sender="krav@example.no",
+                            reply_key="k1", reply_pattern="krav+{key}@example.no",
+                            domain="example.no", claimant_name="Per Reise",
+                            bank_account_for_payer=None, receipts=[], lang="nb")
+    body = mail.get_body(("plain",))
+    assert body is not None and note in body.get_content()  # the approver's mail
+    assert note in text_of(claim_pdf(view, "Per Reise", None, "nb"))  # and its PDF
     await chat.type("/oppsummering")
     assert note in chat.text
     assert len(bank.requests) == 1  # fetched once, then cached
