@@ -202,10 +202,12 @@ def _expense(line: JsonObject) -> Expense:
 
 
 def _item(line: JsonObject) -> ItemLine:
-    line.only("kind", "date", "quantity", "rate", "taxable", "label", "code")
+    line.only("kind", "date", "quantity", "rate", "taxable", "label", "code", "label_en", "unit")
     return ItemLine(date=line.get("date", _day), quantity=line.get("quantity", _number),
                     rate=line.get("rate", _number), taxable=line.get("taxable", _flag, True),
-                    label=line.get("label", read_text, ""), code=line.get("code", read_text, ""))
+                    label=line.get("label", read_text, ""), code=line.get("code", read_text, ""),
+                    label_en=line.get("label_en", read_text, ""),
+                    unit=line.get("unit", read_text, ""))
 
 
 _KINDS: dict[str, Callable[[JsonObject], Line]] = {
@@ -245,7 +247,9 @@ def line_to_dict(line: Line) -> dict[str, Any]:
                 "nok_rate": str(line.amount.nok_rate)}
     return {"kind": "item", "date": line.date.isoformat(), "quantity": str(line.quantity),
             "rate": str(line.rate), "taxable": line.taxable, "label": line.label,
-            "code": line.code}
+            "code": line.code,
+            **({"label_en": line.label_en} if line.label_en else {}),
+            **({"unit": line.unit} if line.unit else {})}
 
 
 def result_to_dict(result: LineResult) -> dict[str, Any]:

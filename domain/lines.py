@@ -31,6 +31,28 @@ EXPENSE_TYPES = tuple(EXPENSE_NAMES)
 MEAL_NAMES: Mapping[str, Text] = {
     "breakfast": Text("frokost", "breakfast"), "lunch": Text("lunsj", "lunch"),
     "dinner": Text("middag", "dinner")}
+# A catalogue entry's unit (written in Norwegian in the catalogue) in both languages:
+# (nb singular, nb plural, en singular, en plural). A unit not listed is shown as written.
+_UNITS = {"time": ("time", "timer", "hour", "hours"), "timer": ("time", "timer", "hour", "hours"),
+          "t": ("time", "timer", "hour", "hours"), "døgn": ("døgn", "døgn", "day", "days"),
+          "dag": ("dag", "dager", "day", "days"), "kamp": ("kamp", "kamper", "match", "matches"),
+          "oppdrag": ("oppdrag", "oppdrag", "assignment", "assignments"),
+          "km": ("km", "km", "km", "km"), "stk": ("stk", "stk", "piece", "pieces")}
+
+
+def unit_text(unit: str, count: Decimal | None = None) -> Text:
+    """``unit`` in both languages, for ``count`` of it (None: as a heading, e.g. "kr/time").
+
+    Without a count Norwegian keeps the catalogue's own word and English takes the plural
+    ("(hours)"); with one, each language picks singular or plural.
+    """
+    names = _UNITS.get(unit.casefold())
+    if names is None:
+        return Text(unit, unit)
+    if count is None:
+        return Text(unit, names[3])
+    one = count == 1
+    return Text(names[0] if one else names[1], names[2] if one else names[3])
 
 
 class LineError(ValueError):
@@ -173,8 +195,10 @@ class ItemLine:
     quantity: Decimal
     rate: Decimal
     taxable: bool = True
-    label: str = ""
+    label: str = ""  # Norwegian: the approver's mail and the payroll read this one
     code: str = ""
+    label_en: str = ""  # the catalogue's English label, for a claimant who reads English
+    unit: str = ""  # the catalogue's unit ("time", "døgn", "kamp"), as the catalogue writes it
 
     def __post_init__(self) -> None:
         _not_negative("quantity", self.quantity)

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from domain.errors import InvalidValue
-from domain.lines import Expense, ItemLine, Line, MileageLeg, PerDiem
+from domain.lines import Expense, ItemLine, Line, MileageLeg, PerDiem, unit_text
 from domain.money import format_kr, number_text
 from domain.text import Text
 
@@ -89,10 +89,11 @@ def refuse_quantity(quantity: Decimal, unit: str = "") -> None:
     """More than 744 (a month's hours) of anything in one line cannot be true."""
     if quantity > MAX_QUANTITY:
         what = f" {unit}" if unit else ""
+        what_en = f" {unit_text(unit, quantity).en}" if unit else ""
         raise Implausible(Text(
             f"{number_text(quantity).nb}{what} kan ikke stemme: en måned har høyst 744 timer. "
             "Skriv antallet på nytt.",
-            f"{number_text(quantity).en}{what} cannot be right: a month has at most 744 "
+            f"{number_text(quantity).en}{what_en} cannot be right: a month has at most 744 "
             "hours. Write the quantity again."))
 
 
@@ -131,7 +132,7 @@ def doubts(line: Line, unit: str = "") -> list[Doubt]:
         hours = unit.casefold() in HOUR_UNITS
         if line.quantity > (SURE_HOURS if hours else SURE_COUNT):
             n = number_text(line.quantity)
-            nb, en = ("timer", "hours") if hours else (unit, unit)
+            nb, en = ("timer", "hours") if hours else (unit, unit_text(unit, line.quantity).en)
             found.append(Doubt("quantity", Text(f"{n.nb} {nb} i én linje er mye.",
                                                 f"{n.en} {en} in one line is a lot.")))
     return found

@@ -30,6 +30,7 @@ from bot.dialog.steps import ask_buttons, ask_text
 from bot.understand import When, echo_when
 from domain.codec import line_from_dict
 from domain.errors import UserError
+from domain.lines import unit_text
 from domain.money import ZERO, format_kr
 from domain.organisation import CatalogueEntry
 from domain.plausibility import HOUR_UNITS, doubts, refuse_quantity
@@ -64,7 +65,8 @@ async def _keyboard(ctx: Ctx) -> Prompt:
     several = len(await claim_orgs(ctx)) > 1  # then the button must say who pays
     picked = ctx.draft.get("picked", [])
     rows = [(Button(("✅ " if value in picked else "▫️ ") + f"{e.label.in_(ctx.lang)} · "
-                    f"{format_kr(e.rate or ZERO)} kr/{e.unit}" + (f" · {name}" if several else ""),
+                    f"{format_kr(e.rate or ZERO)} kr/{ctx.t(unit_text(e.unit, Decimal(1)))}"
+                    + (f" · {name}" if several else ""),
                     value),) for value, (name, e) in entries.items()]
     day = await _day(ctx)
     last = [Button(Text("Ferdig", "Done").in_(ctx.lang), DONE)]
@@ -160,13 +162,14 @@ def _bodies(ctx: Ctx, entries: dict[str, tuple[str, CatalogueEntry]]
         assert entry.rate is not None
         found.append((value, {"kind": "item", "rate": str(entry.rate), "taxable": entry.taxable,
                               "label": entry.label.nb, "code": entry.code,
+                              "label_en": entry.label.en, "unit": entry.unit,
                               "quantity": counts.get(value, "1")}, entry.unit))
     return found
 
 
 async def _count_question(ctx: Ctx) -> str:
     entries = await _entries(ctx)
-    names = [f"{entries[v][1].label.in_(ctx.lang)} ({entries[v][1].unit})"
+    names = [f"{entries[v][1].label.in_(ctx.lang)} ({ctx.t(unit_text(entries[v][1].unit))})"
              for v in await _unknown(ctx)]
     if len(names) == 1:
         return Text(f"Antall for {names[0]}?", f"How many for {names[0]}?").in_(ctx.lang)

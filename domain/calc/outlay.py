@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from domain.calc.result import IncomePart, LineResult, Notice, income_parts, kr, tax_split_text
-from domain.lines import EXPENSE_NAMES, Expense, ItemLine
+from domain.lines import EXPENSE_NAMES, Expense, ItemLine, unit_text
 from domain.money import NOK, ZERO, number_text, round_ore
 from domain.text import Text
 
@@ -56,8 +56,11 @@ def compute_item(item: ItemLine) -> LineResult:
     amount = round_ore(item.quantity * item.rate)
     label = item.label or item.code or "Post"
     quantity = number_text(item.quantity)
+    # English: the catalogue's English label and the unit; Norwegian (the approver's mail)
+    # as it always read
+    unit = f" {unit_text(item.unit, item.quantity).en}" if item.unit else ""
     text = Text(f"{label}: {quantity.nb} × {kr(item.rate)} = {kr(amount)}",
-                f"{label}: {quantity.en} × {kr(item.rate)} = {kr(amount)}")
+                f"{item.label_en or label}: {quantity.en}{unit} × {kr(item.rate)} = {kr(amount)}")
     taxfree = ZERO if item.taxable else amount
     used = {"rate": str(item.rate), "taxable": str(item.taxable).lower()}
     # the catalogue code: the payroll export maps it to the entry's A-melding code
