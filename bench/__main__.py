@@ -110,6 +110,7 @@ async def main() -> None:
     parser.add_argument("--pg", default=PG, help="a PostgreSQL server's URL (any database)")
     parser.add_argument("--only", choices=("reports", "bot", "inbound"))
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--pg-only", action="store_true", help="PostgreSQL alone")
     args = parser.parse_args()
     sizes = [0, 1000, 10000, *([100000] if args.full else [])]
     bot_sizes = {0, 10000, *([100000] if args.full else [])}
@@ -118,8 +119,9 @@ async def main() -> None:
     server = None if args.only in ("reports", "inbound") else BotApiServer().start()
     try:
         with tempfile.TemporaryDirectory() as folder:
-            await one_database("SQLite", sqlite_url(Path(folder)), sizes, bot_sizes,
-                               args.only, server, Path(folder))
+            if not args.pg_only:
+                await one_database("SQLite", sqlite_url(Path(folder)), sizes, bot_sizes,
+                                   args.only, server, Path(folder))
             if server is not None:
                 server.reset()
             if not args.sqlite_only:
