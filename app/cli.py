@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
-from domain.text import LANGS
+from domain.text import LANGS, Text
 
 EXIT_OK = 0
 EXIT_SETUP = 1
@@ -185,6 +185,9 @@ _NB_ERRORS = (
 )
 
 
+_ERROR = Text("feil", "error")
+
+
 class _Parser(argparse.ArgumentParser):
     """An argument parser that refuses a wrongly typed command in ``KVITT_LANG``."""
 
@@ -195,14 +198,14 @@ class _Parser(argparse.ArgumentParser):
             lang = Settings.load().lang
         except SettingsError:
             lang = "nb"
-        if lang != "nb":
-            super().error(message)
+        # argparse's own words are English; a Norwegian admin gets them translated
         for english, norwegian in _NB_ERRORS:
             if re.fullmatch(english, message, re.DOTALL):
-                message = re.sub(english, norwegian, message, count=1, flags=re.DOTALL)
+                message = Text(re.sub(english, norwegian, message, count=1, flags=re.DOTALL),
+                               message).in_(lang)
                 break
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: feil: {message}\n")
+        self.exit(2, f"{self.prog}: {_ERROR.in_(lang)}: {message}\n")
 
 
 def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentParser:

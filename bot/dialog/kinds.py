@@ -397,14 +397,14 @@ _INSTEAD = Text("Diett krever minst {km} km fra hjem/arbeidssted (én vei) og mi
 
 
 async def _refused_prompt(ctx: Ctx) -> Prompt:
-    nb, en = ctx.draft["refused_text"]
+    said = Text(*ctx.draft["refused_text"])  # kept in the chat's state as [nb, en]
     paid = await _paid(ctx)
     instead = ctx.t(_INSTEAD).format(km=number_text(paid.min_distance_km).in_(ctx.lang),
                                      hours=number_text(paid.min_hours).in_(ctx.lang))
     change = (Text("✏️ Endre avstanden", "✏️ Change the distance")
               if ctx.draft["refused"] == "per_diem_too_short_distance"
               else Text("✏️ Endre tidene", "✏️ Change the times"))
-    return Prompt(f"{ctx.t(Text(nb, en))}.\n{instead}",
+    return Prompt(f"{ctx.t(said)}.\n{instead}",
                   ((Button(ctx.t(change), "change"),),
                    (Button(ctx.t(Text("🚗 Før kjøring", "🚗 Add driving")), "mileage"),),
                    (Button(ctx.t(Text("↩️ Til menyen", "↩️ Back to the menu")), "menu"),)))
