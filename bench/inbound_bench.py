@@ -28,7 +28,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench import seed
 from domain.claim import Status
-from harness.dovecot import DovecotServer, ImapAccount, dovecot_binary
+from harness.dovecot import (
+    DovecotServer,
+    ImapAccount,
+    deliver,
+    dovecot_binary,
+    folder_counts,
+)
 from harness.region import APPROVER, CLUBS
 from mail.gateway import GatewaySettings
 from mail.inbound_worker import imap_pass
@@ -72,20 +78,6 @@ async def _approved(env: Env, claim_ids: list[str]) -> int:
     async with env.uow() as uow:
         found = [await uow.claims.get(claim_id) for claim_id in claim_ids]
     return sum(1 for claim in found if claim is not None and claim.status is Status.APPROVED)
-
-
-def _deliver(account: ImapAccount, messages: list[bytes]) -> None:
-    with MailBoxUnencrypted(account.host, account.port).login(account.user,
-                                                               account.password) as box:
-        for raw in messages:
-            box.append(raw, "INBOX")
-
-
-def _count(account: ImapAccount, folder: str) -> int:
-    with MailBoxUnencrypted(account.host, account.port).login(account.user,
-                                                               account.password) as box:
-        box.folder.set(folder)
-        return len(box.uids())
 
 
 async def _kvitt_round(env: Env, account: ImapAccount) -> float:
@@ -145,11 +137,11 @@ async def measure(engine: AsyncEngine, env: Env, referee: str, n: int = 1000,
             mail = [_reply(k, a, COMMENT) for k, a in keys]
             mail += [_reply(k, a, "Godkjent") for k, a in keys]
             kvitt_box, base_box = server.add_account(), server.add_account()
-            await asyncio.to_thread(_deliver, kvitt_box, mail)
-            await asyncio.to_thread(_deliver, base_box, mail)
+            await asyncio.to_thread(deliver, kvitt_box, *mail)
+            await asyncio.to_thread(deliver, base_box, *mail)
             ours.append(await _kvitt_round(env, kvitt_box) / len(mail))
             base.append(await _baseline_round(base_box, engine) / len(mail))
-            left = await asyncio.to_thread(_count, kvitt_box, "INBOX")
+            left = (await asyncio.to_thread(folder_counts, kvitt_box, ("INBOX",)))["INBOX"]
             approved = await _approved(env, claim_ids)
             if left or approved < len(claim_ids):  # a bench of refusals measures nothing
                 raise AssertionError(f"{left} replies left in the inbox, "

@@ -36,6 +36,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from imap_tools import MailBoxUnencrypted
+
 from harness import free_port
 
 MAILBOXES = ("Processed", "Rejected")
@@ -49,6 +51,26 @@ class ImapAccount:
     port: int
     user: str
     password: str
+
+
+def deliver(account: ImapAccount, *messages: bytes) -> None:
+    """Put raw messages in the account's INBOX, as the MTA would (one login for all)."""
+    with MailBoxUnencrypted(account.host, account.port).login(account.user,
+                                                               account.password) as box:
+        for raw in messages:
+            box.append(raw, "INBOX")
+
+
+def folder_counts(account: ImapAccount,
+                  names: tuple[str, ...] = ("INBOX", *MAILBOXES)) -> dict[str, int]:
+    """How many messages each of ``names`` holds."""
+    with MailBoxUnencrypted(account.host, account.port).login(account.user,
+                                                               account.password) as box:
+        counts = {}
+        for name in names:
+            box.folder.set(name)
+            counts[name] = len(box.uids())
+        return counts
 
 
 def dovecot_binary() -> str | None:

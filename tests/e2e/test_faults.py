@@ -261,10 +261,7 @@ async def test_dovecot_killed_mid_batch_loses_nothing_and_applies_nothing_twice(
     comments = 119  # three passes of up to 50 (each pass files its messages at its end)
     replies = [reply(key, f"Kommentar nummer {n}: kilometer stemmer.") for n in range(comments)]
     replies.append(reply(key, "Godkjent"))
-    with MailBoxUnencrypted(account.host, account.port).login(account.user,
-                                                               account.password) as box:
-        for raw in replies:
-            box.append(raw, "INBOX")
+    deliver(account, *replies)
     run = Run(environment(tmp_path, **imap_settings(account)), tmp_path, "--only", "inbound")
     try:
         await until(lambda: len(folder_ids(account)["Processed"]) > 0, 60,

@@ -23,9 +23,8 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from imap_tools import MailBoxUnencrypted
-
 from domain.claim import Status
+from harness.dovecot import deliver, folder_counts
 from mail.inbound_worker import RetryPolicy, imap_pass
 from store.engine import make_engine, sqlite_url
 from store.migrate import upgrade
@@ -38,21 +37,8 @@ KVITT = str(Path(sys.executable).parent / "kvitt")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _append_all(account, messages: list[bytes]) -> None:
-    with MailBoxUnencrypted(account.host, account.port).login(account.user,
-                                                               account.password) as box:
-        for raw in messages:
-            box.append(raw, "INBOX")
-
-
 def _counts(account) -> dict[str, int]:
-    with MailBoxUnencrypted(account.host, account.port).login(account.user,
-                                                               account.password) as box:
-        found = {}
-        for name in ("INBOX", "Processed", "Rejected", "Failed"):
-            box.folder.set(name)
-            found[name] = len(box.uids())
-        return found
+    return folder_counts(account, ("INBOX", "Processed", "Rejected", "Failed"))
 
 
 async def test_a_thousand_malformed_messages_are_all_filed_and_the_approval_after_applies(
@@ -62,7 +48,7 @@ async def test_a_thousand_malformed_messages_are_all_filed_and_the_approval_afte
     _, claim = await _submitted(env)
     (key,) = await _keys(env)
     corpus = list(hostile.fuzz_corpus(COUNT, f"krav+{key}@kvitt.example.no"))
-    _append_all(account, [raw for _, raw in corpus] + [reply(key, "Godkjent")])
+    deliver(account, *[raw for _, raw in corpus], reply(key, "Godkjent"))
     from tests.integration.test_inbound import GATEWAY
 
     started, passes = time.perf_counter(), 0
