@@ -19,7 +19,6 @@ import io
 import json
 import re
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -243,7 +242,6 @@ def build_parser(commands: Sequence[Command] = COMMANDS) -> argparse.ArgumentPar
 def main(argv: list[str] | None = None) -> int:
     """Run ``kvitt`` with ``argv`` (default: the process's arguments); return the exit status."""
     args = build_parser().parse_args(argv)
-    threading.excepthook = _quiet_after_loop_closed
     try:
         status: int = args.run(args)
     except Exception as exc:
@@ -255,16 +253,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kvitt: {line}", file=sys.stderr)
         return EXIT_SETUP
     return status
-
-
-def _quiet_after_loop_closed(hook: threading.ExceptHookArgs) -> None:
-    """Say nothing of a worker thread that outlived the event loop.
-
-    After a failed connect, aiosqlite's worker thread may still hand its last result to
-    the loop that ``asyncio.run`` has already closed; the admin has their one line, so
-    that thread's "Event loop is closed" is not printed after it. Anything else is.
-    """
-    if isinstance(hook.exc_value, RuntimeError) and "Event loop is closed" in str(
-            hook.exc_value):
-        return
-    threading.__excepthook__(hook)
