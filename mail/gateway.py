@@ -87,9 +87,10 @@ def bounced_addresses(message: EmailMessage, raw: bytes) -> tuple[str, ...]:
     return tuple(dict.fromkeys(a.strip("<>").lower() for a in found))
 
 
-def read_reply(raw: bytes, settings: GatewaySettings) -> ReadReply:
-    """Everything the service needs from one raw message."""
-    message = parse_message(raw)
+def read_reply(raw: bytes, settings: GatewaySettings,
+               message: EmailMessage | None = None) -> ReadReply:
+    """Everything the service needs from one raw message (``message``: already parsed)."""
+    message = parse_message(raw) if message is None else message
     verdict = classify(message)
     identity = message_key(message, raw)
     subject = header(message, "Subject", 200)

@@ -24,6 +24,7 @@ import logging
 import traceback
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from email.message import EmailMessage
 from typing import Protocol
 
 from domain.errors import ChangedMeanwhile
@@ -61,10 +62,11 @@ class Source(Protocol):
         """Move these messages to ``folder``."""
 
 
-async def ingest(env: Env, raw: bytes, settings: GatewaySettings) -> Outcome:
-    """One raw message through the gateway and the service."""
+async def ingest(env: Env, raw: bytes, settings: GatewaySettings,
+                 message: EmailMessage | None = None) -> Outcome:
+    """One raw message through the gateway and the service (``message``: already parsed)."""
     try:
-        reply = read_reply(raw, settings)
+        reply = read_reply(raw, settings, message)
     except Exception as exc:  # an unreadable message is the sender's: recorded, refused
         log.info("unreadable inbound message: %s", type(exc).__name__)
         reply = ReadReply(identity(raw), sender="", subject="(unreadable)")
@@ -79,22 +81,31 @@ def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}\n{trace[-3000:]}"
 
 
-def identity(raw: bytes) -> str:
+def identity(raw: bytes, message: EmailMessage | None = None) -> str:
     """The message's key for the records (Message-ID, else a hash of the bytes)."""
     try:
-        return message_key(parse_message(raw), raw)
+        return message_key(parse_message(raw) if message is None else message, raw)
     except Exception:  # not even headers: the bytes are the identity
         return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def _parsed(raw: bytes) -> EmailMessage | None:
+    """The message parsed once for all the steps (None: not even that; each step says so)."""
+    try:
+        return parse_message(raw)
+    except Exception:  # the sender's: identity falls back to the bytes, ingest refuses it
+        return None
 
 
 async def handle_one(env: Env, raw: bytes, settings: GatewaySettings,
                      policy: RetryPolicy) -> Folder | datetime:
     """Where one message goes, or the time until which it waits to be tried again."""
-    key = identity(raw)
+    message = _parsed(raw)
+    key = identity(raw, message)
     if (until := await waiting_until(env, key)) is not None:
         return until
     try:
-        outcome = await ingest(env, raw, settings)
+        outcome = await ingest(env, raw, settings, message)
     except ChangedMeanwhile as exc:  # lost every race for the claim: later, on fresh data
         log.warning("inbound message: the claim changed on every try; trying again later")
         failure = await record_failure(env, key, error_text(exc), policy)
