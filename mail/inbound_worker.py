@@ -22,7 +22,7 @@ import contextlib
 import hashlib
 import logging
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Protocol
@@ -38,6 +38,7 @@ from service.inbound import (
     RetryPolicy,
     handle_reply,
     record_failure,
+    waiting,
     waiting_until,
 )
 
@@ -97,12 +98,17 @@ def _parsed(raw: bytes) -> EmailMessage | None:
         return None
 
 
-async def handle_one(env: Env, raw: bytes, settings: GatewaySettings,
-                     policy: RetryPolicy) -> Folder | datetime:
-    """Where one message goes, or the time until which it waits to be tried again."""
+async def handle_one(env: Env, raw: bytes, settings: GatewaySettings, policy: RetryPolicy,
+                     waits: Mapping[str, datetime] | None = None) -> Folder | datetime:
+    """Where one message goes, or the time until which it waits to be tried again.
+
+    ``waits``: the messages waiting out a backoff, read once for a whole pass (``waiting``);
+    without it this message's wait is read on its own.
+    """
     message = _parsed(raw)
     key = identity(raw, message)
-    if (until := await waiting_until(env, key)) is not None:
+    until = waits.get(key) if waits is not None else await waiting_until(env, key)
+    if until is not None:
         return until
     try:
         outcome = await ingest(env, raw, settings, message)
@@ -133,12 +139,13 @@ async def inbox_pass(env: Env, source: Source, settings: GatewaySettings,
     due = [uid for uid in await asyncio.to_thread(source.pending)
            if source.deferred.get(uid, now) <= now][:limit]
     handled: dict[Folder, list[str]] = {}
+    waits = await waiting(env) if due else {}
     try:
         for uid in due:
             raw = await asyncio.to_thread(source.read, uid)
             if raw is None:
                 continue
-            where = await handle_one(env, raw, settings, policy)
+            where = await handle_one(env, raw, settings, policy, waits)
             if isinstance(where, datetime):
                 source.deferred[uid] = where
                 continue

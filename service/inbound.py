@@ -25,6 +25,7 @@ asked to repeat an answer that nothing stands in the way of.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -266,6 +267,12 @@ async def waiting_until(env: Env, message_id: str) -> datetime | None:
     async with env.reader() as uow:
         failure = await uow.inbound.failure(message_id)
     return failure.retry_at if failure and failure.retry_at > env.clock() else None
+
+
+async def waiting(env: Env) -> Mapping[str, datetime]:
+    """``waiting_until`` for every message at once: one read for a whole inbox pass."""
+    async with env.reader() as uow:
+        return await uow.inbound.waiting(env.clock())
 
 
 async def record_failure(env: Env, message_id: str, error: str,

@@ -8,7 +8,7 @@ test on the fakes, SQLite and PostgreSQL).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -315,6 +315,9 @@ class InboundLog(Protocol):
 
     async def failure(self, message_id: str) -> InboundFailure | None:
         """The failures recorded against this message so far, or None."""
+
+    async def waiting(self, now: datetime) -> Mapping[str, datetime]:
+        """Each message that failed and waits to be tried again after ``now``: until when."""
 
     async def issue_bounce_token(self, token: str, recipient: str, at: datetime) -> None:
         """Remember that mail to ``recipient`` went out with this VERP token."""

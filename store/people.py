@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -307,6 +307,12 @@ class SqlInbound:
             t.inbound_failures.c.message_id == message_id[:998]))).mappings().first()
         return None if row is None else InboundFailure(
             row["message_id"], row["attempts"], row["last_error"], row["retry_at"])
+
+    async def waiting(self, now: datetime) -> Mapping[str, datetime]:
+        f = t.inbound_failures.c
+        rows = await self._conn.execute(select(f.message_id, f.retry_at).where(
+            f.retry_at > now))
+        return {row.message_id: row.retry_at for row in rows}
 
     async def record_failure(self, message_id: str, at: datetime, error: str,
                              retry_at: datetime) -> int:

@@ -380,6 +380,9 @@ async def test_the_inbound_log_keeps_outcomes_failures_and_bouncing_addresses(st
         failure = await uow.inbound.failure("<m2@x>")
         assert await uow.inbound.failure("<m1@x>") is None
         bouncing = await uow.inbound.bouncing()
+        # a whole pass reads every wait at once: only those still ahead of the time asked
+        assert await uow.inbound.waiting(NOW) == {"<m2@x>": later}
+        assert await uow.inbound.waiting(later) == {}
     assert failure is not None and (failure.attempts, failure.last_error) == (2, "boom again")
     assert [(b.address, b.since, b.detail) for b in bouncing] == [
         ("a@x.no", later, "mailbox full"), ("b@x.no", NOW, "550 second")]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from types import TracebackType
@@ -447,6 +447,10 @@ class FakeInbound:
 
     async def failure(self, message_id: str) -> InboundFailure | None:
         return self.db.inbound_failures.get(message_id)
+
+    async def waiting(self, now: datetime) -> Mapping[str, datetime]:
+        return {f.message_id: f.retry_at for f in self.db.inbound_failures.values()
+                if f.retry_at > now}
 
     async def record_failure(self, message_id: str, at: datetime, error: str,
                              retry_at: datetime) -> int:
