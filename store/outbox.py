@@ -1,5 +1,10 @@
 """The outbox: notices written with the change that caused them, delivered by workers.
 
+Rows added in a unit of work are written together, in one statement built once per
+dialect, when it commits (or before anything reads the outbox in it): an approval reply
+queues two or three notices, and each INSERT built and run on its own was a sixth of
+the reply's CPU. Nothing is written if the unit of work does not commit, as before.
+
 Workers claim due rows in batches. On PostgreSQL ``FOR UPDATE SKIP LOCKED``
 lets several workers claim at once without taking the same row; on SQLite the
 single writer lock serialises them. A claimed row is leased (``locked_until``)
@@ -28,7 +33,20 @@ from service.ports import (
     retry_wait,
 )
 from store import tables as t
-from store.engine import insert_for
+from store.engine import dialect_insert
+
+_ADD: dict[str, Any] = {}  # by dialect
+
+
+def _add_statement(dialect: str) -> Any:
+    """INSERT … ON CONFLICT (dedupe_key) DO NOTHING, built once per dialect."""
+    built = _ADD.get(dialect)
+    if built is None:
+        # a notice queued before, by this writer or a concurrent one, is left as it is
+        # (once is enough), without a savepoint to recover from the clash
+        built = _ADD[dialect] = dialect_insert(dialect, t.outbox).on_conflict_do_nothing(
+            index_elements=[t.outbox.c.dedupe_key])
+    return built
 
 
 class SqlOutbox:
@@ -36,23 +54,28 @@ class SqlOutbox:
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self._queued: list[dict[str, Any]] = []
 
     async def add(self, message: OutboxMessage, at: datetime) -> None:
         key = message.dedupe_key
         if len(key) > 400:  # built from outside input (a Message-ID): keep it to the column
             key = "sha256:" + hashlib.sha256(key.encode()).hexdigest()
             message = replace(message, dedupe_key=key)
-        # one statement: a notice queued before, by this writer or a concurrent one, is
-        # left as it is (once is enough), without a savepoint to recover from the clash
-        await self._conn.execute(insert_for(self._conn, t.outbox).values(
-            kind=message.kind, channel=message.channel, recipient=message.recipient,
-            payload=message.payload, dedupe_key=message.dedupe_key, status="pending",
-            attempts=0, next_try_at=at, created_at=at).on_conflict_do_nothing(
-            index_elements=[t.outbox.c.dedupe_key]))
+        self._queued.append({
+            "kind": message.kind, "channel": message.channel, "recipient": message.recipient,
+            "payload": message.payload, "dedupe_key": message.dedupe_key, "status": "pending",
+            "attempts": 0, "next_try_at": at, "created_at": at})
+
+    async def flush(self) -> None:
+        """Write the rows added so far (the unit of work does, before it commits)."""
+        if self._queued:
+            rows, self._queued = self._queued, []
+            await self._conn.execute(_add_statement(self._conn.dialect.name), rows)
 
     async def claim_due(self, channel: str, now: datetime, limit: int = 20,
                         lease: timedelta = LEASE) -> Sequence[OutboxRow]:
         """Lease up to ``limit`` due rows of ``channel`` to this worker."""
+        await self.flush()
         due = or_(and_(t.outbox.c.status == "pending", t.outbox.c.next_try_at <= now),
                   and_(t.outbox.c.status == "sending", t.outbox.c.locked_until <= now))
         query = (select(t.outbox).where(t.outbox.c.channel == channel, due)
@@ -88,6 +111,7 @@ class SqlOutbox:
 
     async def queued(self, kind: type[Message] | None = None, *, status: str | None = None,
                      since: datetime | None = None) -> Sequence[QueuedMessage]:
+        await self.flush()
         query = select(t.outbox).order_by(t.outbox.c.id)
         if kind is not None:
             query = query.where(t.outbox.c.kind == kind.kind)

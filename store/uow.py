@@ -114,4 +114,5 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         """Make everything done in this unit of work permanent."""
+        await self.outbox.flush()
         await self.connection.commit()
