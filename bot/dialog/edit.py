@@ -2,7 +2,9 @@
 
 "✏️ 2" under /linjer asks what to change; one answer changes that field, the line is
 checked and computed again like a new one, and the rest of it (the receipt, the texts)
-stays as it was.
+stays as it was. A foreign outlay's new date gets Norges Bank's rate for that date, as a
+new line would (``rates``: fetched after the turn, asked by hand only when it cannot be
+had); an organisation that wants the card company's rate typed keeps the typed rate.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from bot.dialog import rates
 from bot.dialog.core import Button, Ctx, InputError, Prompt
-from bot.dialog.engine import register
+from bot.dialog.engine import register, show
 from bot.dialog.lines import (
     SPLIT,
     claim_orgs,
@@ -24,11 +27,12 @@ from bot.dialog.lines import (
 )
 from bot.dialog.steps import ask_buttons, ask_text
 from bot.understand import parse_amount, parse_km
-from domain.claim import ClaimLine
+from domain.claim import ClaimLine, ReceiptRead
 from domain.lines import Expense, ItemLine, MileageLeg
 from domain.money import NOK, ForeignAmount, format_kr
 from domain.plausibility import refuse_date, refuse_outlay, refuse_quantity
 from domain.text import Text
+from service.exchange import ExchangeRate
 
 # the field, its button, and the line kinds it belongs to
 FIELDS = (("date", Text("📅 Dato", "📅 Date"), ("mileage", "expense", "item")),
@@ -72,10 +76,10 @@ async def _what(ctx: Ctx, value: str) -> str:
 
 
 async def _changed(ctx: Ctx, **fields: Any) -> str:
-    """Save the line with ``fields`` of its body (or ``payer``) changed; back to /linjer."""
+    """Save the line with ``fields`` of its body (or ``payer``, ``read``) changed; to /linjer."""
     line = await _line(ctx)
-    payer = fields.pop("payer", line.payer)
-    changed = replace(line, body=replace(line.body, **fields), payer=payer)
+    payer, read = fields.pop("payer", line.payer), fields.pop("read", line.read)
+    changed = replace(line, body=replace(line.body, **fields), payer=payer, read=read)
     await ctx.turn.session().change_line(ctx.data["claim_id"], changed)
     result = await preview_line(ctx, changed)
     ctx.say(Text("✅ Endret", "✅ Changed").in_(ctx.lang) + f" = {format_kr(result.amount)} kr")
@@ -85,7 +89,45 @@ async def _changed(ctx: Ctx, **fields: Any) -> str:
 
 async def _date(ctx: Ctx, day: date) -> str:
     refuse_date(day, ctx.now.date())
+    line = await _line(ctx)
+    if isinstance(line.body, Expense) and line.body.amount.currency != NOK \
+            and await rates.rule(ctx) == "norges_bank":
+        ctx.data["edit_rate"] = {"currency": line.body.amount.currency, "date": day.isoformat()}
+        return "edit.rate"  # Norges Bank's rate for the new date, fetched after this turn
     return await _changed(ctx, date=day)
+
+
+async def _rated(ctx: Ctx, nok_rate: Decimal, fetched: ExchangeRate | None) -> str:
+    """Save the new date with its rate, and say where the rate came from."""
+    line = await _line(ctx)
+    assert isinstance(line.body, Expense)
+    day = date.fromisoformat(ctx.data["edit_rate"]["date"])
+    refuse_outlay(line.body.amount.amount * nok_rate)
+    read = line.read
+    if fetched is not None:
+        read = replace(read or ReceiptRead(), rate_source=fetched.source,
+                       rate_date=fetched.quoted_on)
+    elif read is not None:
+        read = replace(read, rate_source="", rate_date=None)  # typed by the claimant now
+    ctx.data.pop("edit_rate", None)
+    return await _changed(ctx, date=day, amount=replace(line.body.amount, nok_rate=nok_rate),
+                          read=read)
+
+
+async def rate_fetched(ctx: Ctx, currency: str, day: date, rate: ExchangeRate | None) -> None:
+    """Norges Bank's rate for the edited date on the line; without one, ask for it by hand."""
+    if ctx.turn.state.step != rates.EDIT_STEP or rates.asked(ctx) != (currency, day.isoformat()):
+        return  # the chat moved on meanwhile
+    if rate is None:
+        rates.tried_in_vain(ctx, currency, day)
+        await show(ctx, "edit.rate")
+        return
+    ctx.say(f"💱 {rate.describe().in_(ctx.lang)}")
+    await show(ctx, await _rated(ctx, rate.nok_per_unit, rate))
+
+
+async def _typed_rate(ctx: Ctx, rate: Decimal) -> str:
+    return await _rated(ctx, rate, None)
 
 
 async def _amount(ctx: Ctx, text: str) -> str:
@@ -137,4 +179,6 @@ register(
     ask_text("edit.quantity", Text("Nytt antall?", "New count?"), _quantity, read=read_number,
              kind="number"),
     ask_buttons("edit.payer", _payers, _payer),
+    replace(ask_text("edit.rate", Text("", ""), _typed_rate, read=read_number, kind="number"),
+            prompt=rates.prompt),
 )

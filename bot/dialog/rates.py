@@ -10,6 +10,10 @@ source is set up, or when a payer's organisation file says ``[policy] exchange_r
 "manual"``: then the card company's rate, from the receipt or the card statement, is
 typed. Where the rate came from is kept in the draft (``draft["rate"]``) and saved beside
 the line, so the summary, the approver's mail and the PDF can say it.
+
+A saved line's new date (``edit``) needs the rate for that date: the same fetch runs for
+the edit's own rate step (``EDIT_STEP``, its currency and day in ``data["edit_rate"]``),
+and the claimant is asked only in the same cases.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from domain.text import Text
 from service.exchange import ExchangeRate
 
 STEP = "expense.rate"
+EDIT_STEP = "edit.rate"
 FETCHING = Text("⏳ Henter kursen fra Norges Bank …", "⏳ Fetching the rate from Norges Bank …")
 
 
@@ -45,6 +50,9 @@ async def rule(ctx: Ctx) -> ExchangeRule:
 
 def _asked(ctx: Ctx) -> tuple[str, str] | None:
     """The line's currency and day when it is foreign and dated."""
+    if ctx.turn.state.step == EDIT_STEP:
+        edited = ctx.data.get("edit_rate") or {}
+        return (edited["currency"], edited["date"]) if edited else None
     line = ctx.draft.get("line", {})
     currency, day = line.get("currency"), line.get("date")
     if not currency or currency == NOK or not day:
@@ -52,12 +60,32 @@ def _asked(ctx: Ctx) -> tuple[str, str] | None:
     return currency, day
 
 
+def asked(ctx: Ctx) -> tuple[str, str] | None:
+    """The currency and day (ISO) whose rate this step is about, if any."""
+    return _asked(ctx)
+
+
+def _tried(ctx: Ctx) -> str:
+    """``CUR:day`` when Norges Bank was asked for it in vain, else empty."""
+    if ctx.turn.state.step == EDIT_STEP:
+        return str((ctx.data.get("edit_rate") or {}).get("tried", ""))
+    return str(ctx.draft.get("rate_tried", ""))
+
+
+def tried_in_vain(ctx: Ctx, currency: str, day: date) -> None:
+    """Remember that no rate could be had, so the claimant is asked for it by hand."""
+    if ctx.turn.state.step == EDIT_STEP:
+        ctx.data.setdefault("edit_rate", {})["tried"] = f"{currency}:{day.isoformat()}"
+    else:
+        ctx.draft["rate_tried"] = f"{currency}:{day.isoformat()}"
+
+
 async def wanted(ctx: Ctx) -> tuple[str, date] | None:
     """The currency and day whose rate to fetch once this turn is saved, if any."""
     asked = _asked(ctx)
     env = ctx.turn.env
-    if ctx.turn.state.step != STEP or asked is None or env.rates is None \
-            or env.rate_cache is None or ctx.draft.get("rate_tried") == ":".join(asked):
+    if ctx.turn.state.step not in (STEP, EDIT_STEP) or asked is None or env.rates is None \
+            or env.rate_cache is None or _tried(ctx) == ":".join(asked):
         return None
     if await rule(ctx) == "manual":
         return None
@@ -77,7 +105,7 @@ async def fetched(ctx: Ctx, currency: str, day: date, rate: ExchangeRate | None)
         return  # the chat moved on meanwhile (another message was quicker)
     line = ctx.draft["line"]
     if rate is None:
-        ctx.draft["rate_tried"] = f"{currency}:{day.isoformat()}"
+        tried_in_vain(ctx, currency, day)
         await show(ctx, STEP)
         return
     nok = Decimal(line["amount"]) * rate.nok_per_unit
@@ -90,7 +118,8 @@ async def fetched(ctx: Ctx, currency: str, day: date, rate: ExchangeRate | None)
     await show(ctx, "expense.remark")
 
 
-async def _prompt(ctx: Ctx) -> Prompt:
+async def prompt(ctx: Ctx) -> Prompt:
+    """Fetching, or the rate asked by hand (the card company's, or when none could be had)."""
     unit = (_asked(ctx) or ("", ""))[0] or Text("enhet av valutaen", "unit of the currency").in_(
         ctx.lang)
     if await rule(ctx) == "manual":
@@ -101,7 +130,7 @@ async def _prompt(ctx: Ctx) -> Prompt:
             "or the card statement.)")))
     if await wanted(ctx) is not None:
         return Prompt(ctx.t(FETCHING))
-    if ctx.draft.get("rate_tried"):
+    if _tried(ctx):
         return Prompt(ctx.t(Text(
             f"Fikk ikke kursen fra Norges Bank. Kurs: hvor mange kroner per {unit}?",
             f"Norges Bank's rate could not be had. Rate: how many kroner per {unit}?")))
@@ -121,4 +150,4 @@ async def _typed(ctx: Ctx, rate: Decimal) -> str:
 def step(read_number: Callable[[Ctx, str], Decimal]) -> Step:
     """The rate step, registered with the outlay's other steps (``kinds``)."""
     typed = ask_text(STEP, Text("", ""), _typed, read=read_number, kind="number")
-    return replace(typed, prompt=_prompt).going_back_to("expense.amount")
+    return replace(typed, prompt=prompt).going_back_to("expense.amount")

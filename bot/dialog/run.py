@@ -76,11 +76,12 @@ async def converse(env: Env, chat_id: int, user_id: int, incoming: Incoming, *,
 
     async def rated(dialog: DialogTurn) -> list[Reply]:
         ctx = context(dialog)
+        put = edit.rate_fetched if dialog.state.step == rates.EDIT_STEP else rates.fetched
         try:
-            await rates.fetched(ctx, *wanted, found)
+            await put(ctx, *wanted, found)
         except UserError as exc:  # the rate makes an implausible amount: asked by hand
             ctx.say(exc.text.in_(ctx.lang))
-            await rates.fetched(ctx, *wanted, None)
+            await put(ctx, *wanted, None)
         return ctx.replies
     return replies + await dialog_turn(env, chat_id, user_id, rated, channel=channel)
 

@@ -146,3 +146,60 @@ async def test_a_whole_line_in_one_message_gets_the_rate_too(engine, tmp_path, b
     answer = "\n".join(r.text for r in await chat.type("taxi EUR 45 14.3"))
     assert "kurs 11,513 (Norges Bank, 13.03.2026): EUR 45,00 = 518,09 kr" in answer
     assert "hvor mange kroner" not in answer
+
+
+async def _edit_date(chat: Chat, day: str) -> str:
+    """Change the saved outlay's date from /linjer; the answers to the new date."""
+    await chat.type("/linjer")
+    (edit,) = [label for label in chat.labels if label.startswith("✏️")]
+    await chat.press(edit)
+    await chat.press("Dato")
+    return "\n".join(r.text for r in await chat.type(day))
+
+
+async def test_a_saved_foreign_outlays_new_date_gets_norges_banks_rate_for_that_date(
+        engine, tmp_path, bank):
+    chat = await _member(engine, tmp_path, bank)
+    await _euro_outlay(chat)
+    await _save(chat)
+    answer = await _edit_date(chat, "2.3")
+    monday = date(2026, 3, 2)
+    rate = published("EUR", monday)
+    assert rate != published("EUR", FRIDAY)
+    assert f"kurs {str(rate.normalize()).replace('.', ',')} (Norges Bank, 02.03.2026)" in answer
+    assert "✅ Endret" in answer and "hvor mange kroner" not in answer
+    line = await _line(chat)
+    assert line.body.date == monday and line.body.amount.nok_rate == rate
+    assert (line.read.rate_source, line.read.rate_date) == ("Norges Bank", monday)
+    assert f"Kurs {str(rate.normalize()).replace('.', ',')} (Norges Bank, 02.03.2026)" \
+        in receipt_notes(line, "nb")
+
+
+async def test_a_new_dates_rate_is_asked_by_hand_when_norges_bank_cannot_be_reached(
+        engine, tmp_path, bank):
+    chat = await _member(engine, tmp_path, bank)
+    await _euro_outlay(chat)
+    await _save(chat)
+    bank.fail_with = 500
+    answer = await _edit_date(chat, "2.3")
+    assert "Fikk ikke kursen fra Norges Bank" in answer and "per EUR" in answer
+    line = await _line(chat)
+    assert line.body.date == date(2026, 3, 14)  # nothing changes until the rate is given
+    await chat.type("11,3")
+    assert "✅ Endret" in chat.text
+    line = await _line(chat)
+    assert line.body.date == date(2026, 3, 2) and line.body.amount.nok_rate == Decimal("11.3")
+    assert not line.read or not line.read.rate_source  # not Norges Bank's any more
+    assert "Kurs 11,3 (oppgitt av den reisende)" in receipt_notes(line, "nb")
+
+
+async def test_an_organisation_that_wants_the_card_rate_keeps_it_when_the_date_changes(
+        engine, tmp_path, bank):
+    chat = await _member(engine, tmp_path, bank, rule="manual")
+    await _euro_outlay(chat)
+    await chat.type("11,61")
+    await _save(chat)
+    answer = await _edit_date(chat, "2.3")
+    assert "✅ Endret" in answer and bank.requests == []
+    line = await _line(chat)
+    assert line.body.date == date(2026, 3, 2) and line.body.amount.nok_rate == Decimal("11.61")
