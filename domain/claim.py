@@ -171,6 +171,9 @@ class Claim:
     returned_by: str | None = None
     submitted_at: datetime | None = None
     version: int = 0
+    # log entries stored before ``events`` that were not read: a claim read only to decide
+    # on it (``ClaimRepository.for_decision``) has its lines and earlier log left unread
+    earlier_events: int = 0
 
     def log(self, event: ClaimEvent) -> None:
         """Append to the log and to the events still to be delivered."""

@@ -52,10 +52,15 @@ async def target_of_key(env: Env, key: str, sender: str) -> Target:
 
 async def decide_in(env: Env, uow: UnitOfWork, target: Target, approver: str,
                     decision: Decision, text: str = "", *, channel: Channel = "email",
-                    source_message_id: str | None = None) -> Claim:
-    """Apply an approver's decision inside ``uow`` (no commit)."""
+                    source_message_id: str | None = None, whole: bool = True) -> Claim:
+    """Apply an approver's decision inside ``uow`` (no commit).
+
+    ``whole=False``: the claim is read for the decision only (``for_decision``: no lines,
+    no earlier log), which is all a decision reads; the claim returned is that one.
+    """
     actor = Actor("approver", approver.strip().lower(), channel)
-    claim = await uow.claims.get(target.claim_id)
+    claim = await (uow.claims.get(target.claim_id) if whole
+                   else uow.claims.for_decision(target.claim_id))
     if claim is None:
         raise NotFound()
     orgs = await organisations(uow, claim.payers)

@@ -192,7 +192,7 @@ async def _apply(env: Env, uow: UnitOfWork, reply: ReadReply) -> Outcome:
         "return" if reply.intent == "return" else "comment")
     try:  # decide_in refuses before it writes anything, so a refusal leaves no trace
         claim = await decide_in(env, uow, target, reply.sender, decision, reply.text,
-                                source_message_id=reply.message_id)
+                                source_message_id=reply.message_id, whole=False)
     except ChangedMeanwhile:
         raise  # the whole message is tried again on fresh data (module docstring)
     except tuple(_FROM_DOMAIN) as exc:

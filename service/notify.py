@@ -105,7 +105,7 @@ async def publish(env: Env, uow: UnitOfWork, claim: Claim, claimant: Claimant,
                   orgs: Mapping[str, Organisation]) -> None:
     """Queue the notices for ``claim.new_events`` and clear them."""
     at = env.clock()
-    first = len(claim.events) - len(claim.new_events)
+    first = claim.earlier_events + len(claim.events) - len(claim.new_events)
     for seq, event in enumerate(claim.new_events, start=first):
         for handler in HANDLERS.get(type(event), []):
             await handler(_Publish(env, uow, claim, claimant, orgs, at, seq), event)

@@ -14,6 +14,12 @@ the open claim in several places (the step's prompt, the payer's buttons, the pr
 and each ask used to cost four statements. The rows are kept, not the object, so every
 ``get`` returns a fresh ``Claim`` (a change made and then refused is never seen by the
 next reader), and saving the claim forgets its rows.
+
+An approver's decision reads less (``for_decision``): the claim's row with the length of
+its log, and its approvals, in two statements, not the lines and the log (four, and most
+of the decoding). Saved, such a claim writes its row (the columns worked out from lines
+or log it did not read are kept as stored), the approvals that changed and the new
+events, numbered after the stored ones.
 """
 
 from __future__ import annotations
@@ -46,6 +52,13 @@ _CHILDREN = tuple(
         (t.claim_lines, (t.claim_lines.c.position,)),
         (t.approvals, (t.approvals.c.round, t.approvals.c.payer, t.approvals.c.stage)),
         (t.claim_events, (t.claim_events.c.seq,))))
+_FOR_DECISION = select(t.claims, select(func.count()).select_from(t.claim_events).where(
+    t.claim_events.c.claim_id == t.claims.c.id).scalar_subquery().label("logged")).where(
+    t.claims.c.id == bindparam("b_id"))
+# worked out from the lines or the log: a claim read for a decision keeps the stored value,
+# unless what it logged says anew (approved, returned, touched now). None of them goes
+# back to None in a decision: only a resubmission clears a return
+_KEPT = ("trip_end", "approved_at", "returned_at", "return_reason", "touched_at")
 _CLAIM_COLUMNS = ("id", "reference", "claimant_id", "payers", "title", "rate_set", "purpose",
                   "route", "allocation", "status", "round", "returned_by", "submitted_at",
                   "approved_at", "returned_at", "return_reason", "trip_end", "touched_at")
@@ -65,6 +78,9 @@ class _Seen:
     events: int = 0
     round: int = 0
     payers: tuple[str, ...] = ()
+    stored: Any = None  # a claim read for a decision: its row as read (else None)
+    opened: dict[tuple[int, str, int], Any] = field(default_factory=dict)  # and when
+    # each of its approvals opened, as stored (the log that says so was not read)
 
 
 class SqlClaims:
@@ -81,6 +97,20 @@ class SqlClaims:
             return self._build(*kept)
         found = await self._many(_BY_ID, keep=True, params={"b_id": claim_id})
         return found[0] if found else None
+
+    async def for_decision(self, claim_id: str) -> Claim | None:
+        row = (await self._conn.execute(_FOR_DECISION, {"b_id": claim_id})).mappings().first()
+        if row is None:
+            return None
+        approvals = (await self._conn.execute(_CHILDREN[1], {"b_ids": [claim_id]})
+                     ).mappings().all()
+        claim = _claim(row, [], [_approval(r) for r in approvals], [])
+        claim.earlier_events = row["logged"]
+        self._seen[claim.id] = _Seen(
+            {}, {_key(a): _approval_row(claim.id, a, None) for a in claim.approvals}, 0,
+            claim.round, claim.payers, stored=row,
+            opened={(r["round"], r["payer"], r["stage"]): r["opened_at"] for r in approvals})
+        return claim
 
     async def by_reference(self, reference: str) -> Claim | None:
         found = await self._many(select(t.claims).where(t.claims.c.reference == reference))
@@ -115,14 +145,8 @@ class SqlClaims:
     def _build(self, row: Any, lines: list[Any], approvals: list[Any],
                events: list[Any]) -> Claim:
         """A claim from its rows; what it was loaded as is remembered for ``save``."""
-        claim = Claim(
-            id=row["id"], reference=row["reference"], claimant_id=row["claimant_id"],
-            payers=tuple(row["payers"]), title=row["title"], rate_set=row["rate_set"],
-            purpose=row["purpose"], route=row["route"], allocation=dict(row["allocation"]),
-            lines=[_line(r) for r in lines], status=Status(row["status"]),
-            round=row["round"], approvals=[_approval(r) for r in approvals],
-            events=[_event(r) for r in events], returned_by=row["returned_by"],
-            submitted_at=row["submitted_at"], version=row["version"])
+        claim = _claim(row, [_line(r) for r in lines], [_approval(r) for r in approvals],
+                       [_event(r) for r in events])
         self._seen[claim.id] = _Seen(
             {r["id"]: _line_row(claim.id, i, line)
              for i, (r, line) in enumerate(zip(lines, claim.lines, strict=True))},
@@ -141,7 +165,11 @@ class SqlClaims:
 
     async def save(self, claim: Claim) -> None:
         self._rows.pop(claim.id, None)
-        params = {f"v_{k}": v for k, v in _claim_row(claim).items()}
+        values = _claim_row(claim)
+        stored = self._seen[claim.id].stored if claim.id in self._seen else None
+        if stored is not None:  # read for a decision: what it did not read stays as it is
+            values.update({c: stored[c] for c in _KEPT if values[c] is None})
+        params = {f"v_{k}": v for k, v in values.items()}
         result = await self._conn.execute(_SAVE, {
             **params, "b_id": claim.id, "b_version": claim.version,
             "v_version": claim.version + 1})
@@ -152,6 +180,8 @@ class SqlClaims:
 
     async def _write_children(self, claim: Claim) -> None:
         seen = self._seen.setdefault(claim.id, _Seen())
+        if seen.stored is not None and (claim.lines or claim.payers != seen.payers):
+            raise ValueError("a claim read for a decision cannot change its lines or payers")
         if claim.payers != seen.payers:
             await self._conn.execute(delete(t.claim_payers).where(
                 t.claim_payers.c.claim_id == claim.id))
@@ -161,7 +191,7 @@ class SqlClaims:
         lines = {line.id: _line_row(claim.id, i, line) for i, line in enumerate(claim.lines)}
         await self._sync(t.claim_lines, seen.lines, lines,
                          lambda table, key: (table.c.id == key,))
-        opened = dict(stages_opened(claim))
+        opened = {**seen.opened, **dict(stages_opened(claim))}
         approvals = {_key(a): _approval_row(claim.id, a, opened.get(_key(a)))
                      for a in claim.approvals}
         await self._sync(t.approvals, seen.approvals, approvals, lambda table, key: (
@@ -171,7 +201,8 @@ class SqlClaims:
         if len(claim.events) > seen.events:
             await self._conn.execute(insert(t.claim_events), [
                 _event_row(claim.id, seq, e)
-                for seq, e in enumerate(claim.events[seen.events:], start=seen.events)])
+                for seq, e in enumerate(claim.events[seen.events:],
+                                        start=claim.earlier_events + seen.events)])
         seen.events = len(claim.events)
         if claim.round != seen.round and claim.round > 0:
             await write_figures(self._conn, claim)
@@ -257,6 +288,17 @@ async def write_figures(conn: AsyncConnection, claim: Claim) -> None:
     """Write the claim's figures for its current round (``service.figures``)."""
     for statement, params in figure_statements(claim):
         await conn.execute(statement, params)
+
+
+def _claim(row: Any, lines: list[ClaimLine], approvals: list[Approval],
+           events: list[ClaimEvent]) -> Claim:
+    return Claim(
+        id=row["id"], reference=row["reference"], claimant_id=row["claimant_id"],
+        payers=tuple(row["payers"]), title=row["title"], rate_set=row["rate_set"],
+        purpose=row["purpose"], route=row["route"], allocation=dict(row["allocation"]),
+        lines=lines, status=Status(row["status"]), round=row["round"], approvals=approvals,
+        events=events, returned_by=row["returned_by"], submitted_at=row["submitted_at"],
+        version=row["version"])
 
 
 def figure_statements(claim: Claim, book: RateBook | None = None) -> list[tuple[Any, Any]]:

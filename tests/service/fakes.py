@@ -173,6 +173,9 @@ class FakeClaims(_Table[str, Claim]):
         await self._db._after_load()
         return claim
 
+    async def for_decision(self, claim_id: str) -> Claim | None:
+        return await self.get(claim_id)  # whole: a fake has nothing to save by reading less
+
     async def by_reference(self, reference: str) -> Claim | None:
         claim = next((c for c in self._rows() if c.reference == reference), None)
         await self._db._after_load()

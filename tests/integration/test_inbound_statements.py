@@ -1,0 +1,128 @@
+"""An approver's reply costs a fixed handful of statements and writes what a whole save would.
+
+A reply reads the claim for its decision only (``ClaimRepository.for_decision``: its row
+and approvals, not its lines and log) and writes the claim's row, the decided approval,
+one event and its notices, so its cost does not grow with the claim (issue 13). Counted
+on the real databases, so a regression fails in CI rather than in the bench.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+
+from domain.claim import ClaimLine
+from domain.lines import ItemLine
+from harness.region import APPROVER, world
+from service import admin, approvals, claims, members
+from service.approvals import Decision, Target
+from service.context import Env
+from service.inbound import ReadReply, handle_reply
+from store import tables as t
+from tests.integration.helpers import EXAMPLES, Clock, sql, sql_env
+from tests.integration.test_approver_changes import ALLOCATION
+from tests.integration.test_payroll_store import _claim
+from tests.integration.test_report_queries import counted
+
+# BEGIN and COMMIT aside: the inbound record's check and the record, the key, the claim
+# with its log's length, its approvals, the claimant, its payers, the claim's row, the
+# approval, the event, the notices (one statement for all of them)
+APPROVAL_STATEMENTS = 12
+
+
+async def _key(env: Env, claim_id: str, slug: str, round_: int) -> str:
+    async with env.uow() as uow:
+        key = await uow.reply_keys.for_approval(claim_id, slug, 0, round_, APPROVER[slug])
+    assert key is not None
+    return key.key
+
+
+async def test_an_approval_reply_costs_the_same_statements_on_a_long_claim(engine):
+    env, _, referee = await world(engine)
+    short = await _claim(env, referee)
+    long = await _claim(env, referee, submit=False)
+    for n in range(20):  # a long claim: many lines, a long log
+        long = await claims.add_line(env, referee, long.id, ClaimLine(f"x{n}", ItemLine(
+            date(2026, 3, 7), Decimal(1), Decimal("565.00"), True, "Kamp", "kamp-3div"),
+            "tromso-hk"))
+    long = await claims.submit(env, referee, long.id)
+    spent = []
+    for n, claim in enumerate((short, long)):
+        key = await _key(env, claim.id, "tromso-hk", claim.round)
+        with counted(engine) as seen:
+            outcome = await handle_reply(env, ReadReply(
+                f"<{n}@x>", APPROVER["tromso-hk"], key=key, intent="approve"))
+        assert outcome.kind == "approved"
+        spent.append(seen)
+    assert len(spent[0]) == len(spent[1]) <= APPROVAL_STATEMENTS, spent
+    # neither the lines nor the log are read or written
+    assert not [s for s in spent[1] if "claim_lines" in s], spent[1]
+    assert not [s for s in spent[1] if s.lstrip().upper().startswith("SELECT claim_events")]
+
+
+KOMMUNE = (EXAMPLES / "kommune-avlastning.toml").read_text()
+COORDINATOR, MANAGER = "koordinator@eksempel-kommune.no", "enhetsleder@eksempel-kommune.no"
+
+
+async def _rows(env, table: Any, claim_id: str, *skip: str) -> list[dict[str, Any]]:
+    """The claim's rows of ``table``, without the columns that differ between two claims."""
+    column = table.c.id if table is t.claims else table.c.claim_id
+    async with env.uow() as uow:
+        found = (await sql(uow).connection.execute(select(table).where(
+            column == claim_id).order_by(*table.primary_key.columns))).mappings().all()
+    return [{k: v for k, v in row.items() if k not in ("id", "claim_id", *skip)}
+            for row in found]
+
+
+async def _notices(env, claim_id: str) -> list[tuple[str, str, str]]:
+    async with env.uow() as uow:
+        found = (await sql(uow).connection.execute(select(t.outbox).order_by(
+            t.outbox.c.id))).mappings().all()
+    return [(r["kind"], r["recipient"], r["dedupe_key"].replace(claim_id, "C"))
+            for r in found if r["payload"].get("claim_id") == claim_id
+            and r["kind"] != "decision_confirmation"]  # the reply's own answer
+
+
+async def test_a_claim_decided_by_replies_is_stored_as_the_whole_claim_decided_would_be(engine):
+    """Two stages, a comment, an approval and the last approval; and a return."""
+    env = sql_env(engine, Clock(datetime(2026, 3, 10, 12, tzinfo=UTC)))
+    await admin.apply_organisations(env, KOMMUNE)
+    invite = await admin.create_invite(env, "eksempel-kommune")
+    claimant, _ = await members.join(env, 11, "Aina", invite.code)
+    await members.update_profile(env, claimant.id, email="aina@example.no")
+
+    async def submitted() -> Any:
+        claim = await claims.create_claim(env, claimant.id, ["eksempel-kommune"], "Mars",
+                                          allocation=ALLOCATION)
+        await claims.add_line(env, claimant.id, claim.id, ClaimLine("h", ItemLine(
+            date(2026, 3, 9), Decimal(10), Decimal("95.00"), True, "Avlaster", "avlaster-lav")))
+        return await claims.submit(env, claimant.id, claim.id)
+
+    async def keys(claim_id: str) -> dict[tuple[str, int], str]:
+        async with env.uow() as uow:
+            found = (await sql(uow).connection.execute(select(t.reply_keys).where(
+                t.reply_keys.c.claim_id == claim_id))).mappings().all()
+        return {(r["approver"], r["stage"]): r["key"] for r in found}
+
+    runs: list[list[tuple[str, int, Decision, str]]] = [
+        [(COORDINATOR, 0, "comment", "Ser på det i kveld"),
+         (COORDINATOR, 0, "approve", ""), (MANAGER, 1, "approve", "")],
+        [(COORDINATOR, 0, "comment", "Hvilken dag?"), (COORDINATOR, 0, "return", "Feil dato")]]
+    for steps in runs:
+        whole, replied = await submitted(), await submitted()
+        for n, (who, stage, decision, text) in enumerate(steps):
+            await approvals.decide(env, Target(whole.id, "eksempel-kommune", stage, 1), who,
+                                   decision, text)
+            key = (await keys(replied.id))[(who, stage)]
+            outcome = await handle_reply(env, ReadReply(f"<{replied.id}.{n}@x>", who, key=key,
+                                                        intent=decision, text=text))
+            assert outcome.processed, outcome
+        for table, skip in ((t.claims, ("reference",)), (t.approvals, ()),
+                            (t.claim_events, ("source_message_id",)),
+                            (t.claim_payers, ()), (t.claim_lines, ())):
+            assert await _rows(env, table, replied.id, *skip) == await _rows(
+                env, table, whole.id, *skip), table.name
+        assert await _notices(env, replied.id) == await _notices(env, whole.id)
