@@ -111,8 +111,11 @@ async def main() -> None:
     parser.add_argument("--only", choices=("reports", "bot", "inbound"))
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--pg-only", action="store_true", help="PostgreSQL alone")
+    parser.add_argument("--sizes", type=lambda v: [int(n) for n in v.split(",")],
+                        help="stored claims, e.g. 0 or 0,10000 (default 0,1000,10000; the "
+                             "bot runs at 0, 10000 and 100000 of them)")
     args = parser.parse_args()
-    sizes = [0, 1000, 10000, *([100000] if args.full else [])]
+    sizes = args.sizes or [0, 1000, 10000, *([100000] if args.full else [])]
     bot_sizes = {0, 10000, *([100000] if args.full else [])}
     print("| what | Kvitt | baseline in the same run | ratio | goal |")
     print("|---|---|---|---|---|", flush=True)

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -28,6 +27,7 @@ from telegram.ext import (
 from bot.dialog.core import Incoming, Reply
 from bot.dialog.run import converse, language
 from bot.ordering import PerChatOrder
+from bot.ratelimit import TelegramLimits
 from domain.text import Text
 from service.claims import MAX_ATTACHMENT_BYTES
 from service.context import Env
@@ -264,7 +264,7 @@ def file_url(api_url: str) -> str:
 def build_application(env: Env, token: str, *, api_url: str | None = None,
                       max_concurrent_updates: int = 8) -> Application:  # type: ignore[type-arg]
     """The PTB application, wired to the wizard; not started."""
-    builder = (ApplicationBuilder().token(token).rate_limiter(AIORateLimiter())
+    builder = (ApplicationBuilder().token(token).rate_limiter(TelegramLimits())
                .concurrent_updates(PerChatOrder(max_concurrent_updates)))
     if api_url:
         builder = builder.base_url(api_url).base_file_url(file_url(api_url))

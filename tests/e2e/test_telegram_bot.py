@@ -13,7 +13,7 @@ from telegram.ext import Application
 
 from bot.notices import sender
 from bot.telegram_app import build_application, start_bot, stop_bot
-from harness.bot_api import BotApiServer
+from harness.bot_api import BotApiServer, Call
 from harness.telegram_user import TelegramUser
 from service import admin, approvals
 from service.context import Env
@@ -177,6 +177,27 @@ async def test_a_user_who_blocked_the_bot_is_a_permanent_failure_not_a_retry_loo
         row = (await uow.connection.execute(select(t.outbox).where(
             t.outbox.c.channel == "telegram"))).mappings().one()
     assert row["status"] == "failed" and "blocked" in row["last_error"]
+
+
+# PTB itself reads RetryAfter.retry_after as seconds while building the exception.
+@pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
+async def test_an_answer_refused_with_429_is_sent_again_after_the_wait_telegram_names(running):
+    server, env, errors = running.server, running.env, running.errors
+    invite = await admin.create_invite(env, "eksempel-forening")
+    ida = TelegramUser(server, 4804)
+    server.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1,
+                chat_id=4804)
+    await ida.type(f"/start {invite.code}")
+
+    def sent() -> list[Call]:
+        return [c for c in server.calls("sendMessage") if c.params.get("chat_id") == 4804]
+    await server.wait_for(lambda: any(c.ok for c in sent()))
+    await ida._settle(0)
+    sent_ = sent()
+    assert [c.ok for c in sent_] == [False, True]  # refused once, then the same answer again
+    assert sent_[0].params["text"] == sent_[1].params["text"]
+    assert "Beklager" not in sent_[1].params["text"]
+    assert errors == []
 
 
 async def test_an_oversized_photo_is_refused_before_it_is_downloaded(running):
