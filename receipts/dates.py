@@ -1,7 +1,8 @@
 """The purchase date on a receipt, in the ways Norwegian and English receipts print it.
 
 ``dd.mm.yy``, ``dd.mm.yyyy``, ``dd/mm/yyyy``, ``dd-mm-yy``, ``yyyy-mm-dd``, and
-month names (``3. november 2026``, ``22 MAR 2018``, ``25/FEB/2017``). Day comes
+month names (``3. november 2026``, ``22 MAR 2018``, ``25/FEB/2017``, and the US order
+``Mar 22, 2018`` with a four-digit year). Day comes
 before month, as in Norway (and the UK, and Malaysia's SROIE receipts); a date
 that only makes sense month-first is taken so, less surely. OCR often glues the
 time to the year (``19/10/201820:49``), so a four-digit year is tried first; a
@@ -32,6 +33,9 @@ _NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s?([./-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{
 _ISO = re.compile(r"(?<!\d)(20\d{2})([./-])(\d{1,2})\2(\d{1,2})(?!\d)")
 _NAMED = re.compile(r"(?<!\d)(\d{1,2})\.?[\s/.-]*([a-zæøå]{3,9})\.?[\s/.,-]*(\d{4}|\d{2})",
                     re.IGNORECASE)
+_MONTH_FIRST = re.compile(
+    r"(?<![a-zæøå])([a-z]{3,9})\.?\s?(\d{1,2})(?:st|nd|rd|th)?,?\s?(\d{4})(?!\d)",
+    re.IGNORECASE)
 _LABEL = re.compile(r"dat[eo]|tarikh|kjøpt|purchased", re.IGNORECASE)
 FIRST_YEAR = 2000
 
@@ -81,6 +85,11 @@ def dates_in(text: str, latest: date) -> list[tuple[date, bool]]:
     for match in _NAMED.finditer(text):
         month = MONTHS.get(match[2].lower())
         named = month and _make(_year(match[3]), month, int(match[1]), latest)
+        if named:
+            found.append((named, True))
+    for match in _MONTH_FIRST.finditer(text):
+        month = MONTHS.get(match[1].lower())
+        named = month and _make(int(match[3]), month, int(match[2]), latest)
         if named:
             found.append((named, True))
     return found

@@ -118,6 +118,7 @@ def test_the_vat_is_the_mva_row_not_a_word_that_contains_mva():
     ("25/FEB/2017", date(2017, 2, 25)), ("24-11-17", date(2017, 11, 24)),
     ("12. juni 2026", date(2026, 6, 12)), ("19/10/201820:49:59", date(2018, 10, 19)),
     ("03/06/1800:2334001015093868", date(2018, 6, 3)), ("Date 27/06/1850232PM", date(2018, 6, 27)),
+    ("Mar 22, 2018 10:41", date(2018, 3, 22)), ("DEC 3 2017", date(2017, 12, 3)),
 ])
 def test_dates_in_every_printed_form(printed, day):
     assert dates_in(printed, TODAY)[0][0] == day
