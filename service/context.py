@@ -77,8 +77,9 @@ async def retrying(env: Env, work: Callable[[], Awaitable[T]]) -> T:
 async def organisations(uow: UnitOfWork, slugs: tuple[str, ...]) -> dict[str, Organisation]:
     """The payers of a claim, by slug."""
     found: dict[str, Organisation] = {}
+    read = await uow.organisations.many(slugs)
     for slug in slugs:
-        stored = await uow.organisations.get(slug)
+        stored = read[slug]
         if stored is None:
             raise NotFound(Text(f"Organisasjonen {slug} finnes ikke.",
                                 f"Organisation {slug} does not exist."))

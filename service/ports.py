@@ -150,6 +150,9 @@ class OrganisationRepository(Protocol):
     async def get(self, slug: str) -> StoredOrganisation | None:
         """The organisation, or None."""
 
+    async def many(self, slugs: Sequence[str]) -> dict[str, StoredOrganisation | None]:
+        """``get`` for each of ``slugs`` at once (a claim's payers: one read, not one each)."""
+
     async def put(self, stored: StoredOrganisation) -> None:
         """Create or replace."""
 

@@ -62,6 +62,11 @@ _KEPT = ("trip_end", "approved_at", "returned_at", "return_reason", "touched_at"
 _CLAIM_COLUMNS = ("id", "reference", "claimant_id", "payers", "title", "rate_set", "purpose",
                   "route", "allocation", "status", "round", "returned_by", "submitted_at",
                   "approved_at", "returned_at", "return_reason", "trip_end", "touched_at")
+_APPROVAL_KEY = ("claim_id", "round", "payer", "stage")
+_SAVE_APPROVAL = update(t.approvals).where(
+    *(t.approvals.c[c] == bindparam(f"b_{c}") for c in _APPROVAL_KEY)).values(
+    {c.name: bindparam(f"v_{c.name}") for c in t.approvals.c if c.name != "id"})
+_ADD_EVENTS = insert(t.claim_events)
 _SAVE = update(t.claims).where(
     t.claims.c.id == bindparam("b_id"), t.claims.c.version == bindparam("b_version")
 ).values({**{c: bindparam(f"v_{c}") for c in _CLAIM_COLUMNS},
@@ -196,10 +201,10 @@ class SqlClaims:
                      for a in claim.approvals}
         await self._sync(t.approvals, seen.approvals, approvals, lambda table, key: (
             table.c.round == key[0], table.c.payer == key[1], table.c.stage == key[2]),
-            ignore=("opened_at",))
+            ignore=("opened_at",), update_by=_SAVE_APPROVAL, keyed=_APPROVAL_KEY)
         seen.lines, seen.approvals = lines, approvals
         if len(claim.events) > seen.events:
-            await self._conn.execute(insert(t.claim_events), [
+            await self._conn.execute(_ADD_EVENTS, [
                 _event_row(claim.id, seq, e)
                 for seq, e in enumerate(claim.events[seen.events:],
                                         start=claim.earlier_events + seen.events)])
@@ -210,8 +215,13 @@ class SqlClaims:
 
     async def _sync(self, table: Table, before: dict[Any, dict[str, Any]],
                     after: dict[Any, dict[str, Any]], where: Any,
-                    ignore: Iterable[str] = ()) -> None:
-        """Make ``table``'s rows of one claim go from ``before`` to ``after``, by key."""
+                    ignore: Iterable[str] = (), update_by: Any = None,
+                    keyed: Sequence[str] = ()) -> None:
+        """Make ``table``'s rows of one claim go from ``before`` to ``after``, by key.
+
+        ``update_by``: the UPDATE built once, its row found by the ``keyed`` columns
+        (``b_…``) and every column set (``v_…``).
+        """
         claim_id = table.c.claim_id
         gone = [key for key in before if key not in after]
         for key in gone:
@@ -224,6 +234,11 @@ class SqlClaims:
         for key, row in after.items():
             old = before.get(key)
             if old is not None and any(old[c] != row[c] for c in row if c not in skip):
+                if update_by is not None:
+                    await self._conn.execute(update_by, {
+                        **{f"b_{c}": row[c] for c in keyed},
+                        **{f"v_{c}": v for c, v in row.items()}})
+                    continue
                 await self._conn.execute(update(table).where(
                     claim_id == row["claim_id"], *where(table, key)).values(**row))
 

@@ -40,6 +40,13 @@ def _claimant_by(column: Any) -> Any:
 _CLAIMANT_BY_ID = _claimant_by(t.claimants.c.id)
 _CLAIMANT_BY_TELEGRAM = _claimant_by(t.claimants.c.telegram_id)
 _ORGANISATION = select(t.organisations).where(t.organisations.c.slug == bindparam("b_slug"))
+_ORGANISATIONS = select(t.organisations).where(
+    t.organisations.c.slug.in_(bindparam("b_slugs", expanding=True)))
+# an approval reply's statements, built once (building cost more than running on SQLite)
+_REPLY_KEY = select(t.reply_keys).where(t.reply_keys.c.key == bindparam("b_key"))
+_OUTCOME = select(t.inbound_messages.c.outcome).where(
+    t.inbound_messages.c.message_id == bindparam("b_id"))
+_RECORD = insert(t.inbound_messages)
 _DIALOG_PUT = update(t.dialog_states).where(
     t.dialog_states.c.chat_id == bindparam("b_chat")).values(
     flow=bindparam("b_flow"), step=bindparam("b_step"), data=bindparam("b_data"),
@@ -144,6 +151,14 @@ class SqlOrganisations:
         found = self._read[slug] = None if row is None else self._stored(row)
         return found
 
+    async def many(self, slugs: Sequence[str]) -> dict[str, StoredOrganisation | None]:
+        missing = [slug for slug in slugs if slug not in self._read]
+        if missing:
+            rows = (await self._conn.execute(_ORGANISATIONS, {"b_slugs": missing})).mappings()
+            self._read.update(dict.fromkeys(missing))
+            self._read.update({row["slug"]: self._stored(row) for row in rows})
+        return {slug: self._read[slug] for slug in slugs}
+
     async def put(self, stored: StoredOrganisation) -> None:
         self._read.pop(stored.organisation.slug, None)
         values = {"name": stored.organisation.name, "source": stored.source,
@@ -200,8 +215,7 @@ class SqlReplyKeys:
             round=key.round, approver=key.approver, created_at=key.created_at))
 
     async def get(self, key: str) -> ReplyKey | None:
-        row = (await self._conn.execute(select(t.reply_keys).where(
-            t.reply_keys.c.key == key))).mappings().first()
+        row = (await self._conn.execute(_REPLY_KEY, {"b_key": key})).mappings().first()
         if row is None:
             return None
         return _reply_key(row)
@@ -275,16 +289,15 @@ class SqlInbound:
         self._conn = conn
 
     async def outcome(self, message_id: str) -> str | None:
-        found: str | None = (await self._conn.execute(select(
-            t.inbound_messages.c.outcome).where(
-            t.inbound_messages.c.message_id == message_id[:998]))).scalar_one_or_none()
+        found: str | None = (await self._conn.execute(
+            _OUTCOME, {"b_id": message_id[:998]})).scalar_one_or_none()
         return found
 
     async def record(self, message_id: str, at: datetime, outcome: str, detail: str,
                      claim_id: str | None) -> None:
-        await self._conn.execute(insert(t.inbound_messages).values(
-            message_id=message_id[:998], received_at=at, outcome=outcome, detail=detail,
-            claim_id=claim_id))
+        await self._conn.execute(_RECORD, {
+            "message_id": message_id[:998], "received_at": at, "outcome": outcome,
+            "detail": detail, "claim_id": claim_id})
 
     async def mark_bouncing(self, address: str, at: datetime, detail: str) -> None:
         result = await self._conn.execute(update(t.bouncing_addresses).where(

@@ -30,7 +30,7 @@ from tests.integration.test_report_queries import counted
 # BEGIN and COMMIT aside: the inbound record's check and the record, the key, the claim
 # with its log's length, its approvals, the claimant, its payers, the claim's row, the
 # approval, the event, the notices (one statement for all of them)
-APPROVAL_STATEMENTS = 12
+APPROVAL_STATEMENTS = 11
 
 
 async def _key(env: Env, claim_id: str, slug: str, round_: int) -> str:
@@ -126,3 +126,13 @@ async def test_a_claim_decided_by_replies_is_stored_as_the_whole_claim_decided_w
             assert await _rows(env, table, replied.id, *skip) == await _rows(
                 env, table, whole.id, *skip), table.name
         assert await _notices(env, replied.id) == await _notices(env, whole.id)
+
+
+def test_the_saved_approval_statement_writes_every_column_the_approval_row_has():
+    # built once from the table's columns; a row with a column the table lacks (or the
+    # other way round) would fail or never be saved
+    from domain.claim import Approval
+    from store.claims import _approval_row
+
+    row = _approval_row("c", Approval(1, "tromso-hk", 0, "Attestasjon", ("a@x.no",)), None)
+    assert set(row) == {c.name for c in t.approvals.c} - {"id"}

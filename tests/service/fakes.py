@@ -286,6 +286,9 @@ class FakeOrganisations(_Table[str, StoredOrganisation]):
     async def get(self, slug: str) -> StoredOrganisation | None:
         return self._read(slug)
 
+    async def many(self, slugs: Sequence[str]) -> dict[str, StoredOrganisation | None]:
+        return {slug: self._read(slug) for slug in slugs}
+
     async def put(self, stored: StoredOrganisation) -> None:
         self._write(stored.organisation.slug, stored)
 
