@@ -33,7 +33,7 @@ from domain.text import Text
 from service import admin
 from service.context import Env, organisations, retrying
 from service.figures import OUTLAY, income_code
-from service.ports import UnitOfWork
+from service.ports import PayrollClaim, UnitOfWork
 
 COLUMNS = ("payroll_date", "claimant", "bank_account", "code", "count", "taxfree", "taxable",
            "claim_references")
@@ -92,17 +92,6 @@ class PayrollRow:
 
 
 @dataclass(frozen=True, slots=True)
-class PayrollClaim:
-    """A claim in the run, and this payer's share of it."""
-
-    claim_id: str
-    reference: str
-    claimant_id: str
-    status: Status
-    share: Totals
-
-
-@dataclass(frozen=True, slots=True)
 class PayrollExport:
     """What one run pays: rows for the payroll system, and the claims behind them."""
 
@@ -131,8 +120,7 @@ async def export_run(env: Env, uow: UnitOfWork, org: Organisation,
     each claim was decided (``service.figures``); only the payer's catalogue mapping of
     item codes to A-melding codes is applied here, merging rows it maps together.
     """
-    claims = tuple(PayrollClaim(c.claim_id, c.reference, c.claimant_id, c.status, c.share)
-                   for c in await uow.reports.approved(org.slug, run.start, run.end))
+    claims = tuple(await uow.reports.payroll_claims(org.slug, run.start, run.end))
     merged: dict[tuple[str, str], PayrollRow] = {}
     for s in await uow.reports.income(org.slug, run.start, run.end):
         key = (s.claimant_id, income_code(org, s.code, s.item_type))

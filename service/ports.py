@@ -403,6 +403,20 @@ class ClaimShare:
 
 
 @dataclass(frozen=True, slots=True)
+class PayrollClaim:
+    """A claim in a payroll run, and this payer's share of it.
+
+    No more than that: an export reads thousands of these, so nothing else is fetched.
+    """
+
+    claim_id: str
+    reference: str
+    claimant_id: str
+    status: Status
+    share: Totals
+
+
+@dataclass(frozen=True, slots=True)
 class OpenStage:
     """An approval stage waiting for its approvers, and since when."""
 
@@ -443,6 +457,10 @@ class Reports(Protocol):
     async def approved(self, payer: str, start: datetime,
                        end: datetime) -> Sequence[ClaimShare]:
         """Claims ``payer`` pays approved in the period, with its share, by reference."""
+
+    async def payroll_claims(self, payer: str, start: datetime,
+                             end: datetime) -> Sequence[PayrollClaim]:
+        """``approved`` with only what a payroll run needs of each claim, by reference."""
 
     async def payer_totals(self, payer: str, start: datetime,
                            end: datetime) -> dict[str, Totals]:

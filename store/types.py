@@ -57,4 +57,6 @@ class Hundredths(TypeDecorator[Decimal]):
 
     def process_result_value(self, value: int | None, dialect: Dialect) -> Decimal | None:
         """Back to a ``Decimal`` with two places."""
-        return None if value is None else (Decimal(int(value)) / 100).quantize(CENT)
+        # the same Decimal as (value / 100).quantize(CENT), a third of the cost: the reports
+        # read hundreds of thousands of these
+        return None if value is None else Decimal(int(value)).scaleb(-2)

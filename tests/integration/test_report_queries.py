@@ -25,7 +25,7 @@ from service.digest import digest
 from service.payroll import payroll_export, render_csv
 from store import tables as t
 from store.migrate import _config, upgrade
-from store.reports import approved_query, explain, income_query
+from store.reports import approved_query, explain, income_query, payroll_query
 from store.uow import SqlUnitOfWork
 from tests.integration.test_payroll_store import _approve, _claim
 
@@ -111,9 +111,11 @@ async def test_the_report_queries_are_served_by_their_indexes(engine):
             await conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
         income = await explain(conn, income_query("tromso-hk", start, end))
         approved = await explain(conn, approved_query("tromso-hk", start, end))
+        payroll = await explain(conn, payroll_query("tromso-hk", start, end))
     assert "ix_claims_approved_at" in income, income
     assert "ix_claim_income_claim_id" in income, income
     assert "ix_claims_approved_at" in approved, approved
+    assert "ix_claims_approved_at" in payroll, payroll
 
 
 async def test_claims_approved_before_the_figures_existed_are_filled_in_on_upgrade(engine):

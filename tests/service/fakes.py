@@ -49,6 +49,7 @@ from service.ports import (
     Outbox,
     OutboxMessage,
     OutboxRow,
+    PayrollClaim,
     QueuedMessage,
     ReplyKey,
     ReplyKeyRepository,
@@ -518,6 +519,11 @@ class FakeReports:
                            c.status, dict(c.allocation),
                            figures.claim_figures(c).shares[payer])
                 for c in self._approved(payer, start, end)]
+
+    async def payroll_claims(self, payer: str, start: datetime,
+                             end: datetime) -> list[PayrollClaim]:
+        return [PayrollClaim(c.claim_id, c.reference, c.claimant_id, c.status, c.share)
+                for c in await self.approved(payer, start, end)]
 
     async def payer_totals(self, payer: str, start: datetime,
                            end: datetime) -> dict[str, Totals]:
