@@ -162,9 +162,9 @@ async def digest(env: Env, slug: str, now: datetime | None = None, *, flag_days:
     """The digest of ``slug`` as of ``now`` (default: the clock)."""
     at = now or env.clock()
     async with env.reader() as uow:
-        org = (await organisations(uow, (slug,)))[slug]
-        names = {o.organisation.slug: o.organisation.name
-                 for o in await uow.organisations.all()}
+        every = {o.organisation.slug: o.organisation for o in await uow.organisations.all()}
+        org = every[slug] if slug in every else (await organisations(uow, (slug,)))[slug]
+        names = {o.slug: o.name for o in every.values()}
         g = _Gather(uow, org, at, names)
         since = await _since(uow, slug, at, first_days)
         waiting, returned = await g.waiting(flag_days), await g.returned()
