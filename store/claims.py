@@ -52,9 +52,14 @@ _CHILDREN = tuple(
         (t.claim_lines, (t.claim_lines.c.position,)),
         (t.approvals, (t.approvals.c.round, t.approvals.c.payer, t.approvals.c.stage)),
         (t.claim_events, (t.claim_events.c.seq,))))
-_FOR_DECISION = select(t.claims, select(func.count()).select_from(t.claim_events).where(
-    t.claim_events.c.claim_id == t.claims.c.id).scalar_subquery().label("logged")).where(
-    t.claims.c.id == bindparam("b_id"))
+# the claim's row, its log's length and its approvals (one row each), in one statement
+_FOR_DECISION = select(
+    t.claims, select(func.count()).select_from(t.claim_events).where(
+        t.claim_events.c.claim_id == t.claims.c.id).scalar_subquery().label("logged"),
+    *(c.label(f"a_{c.name}") for c in t.approvals.c)).select_from(
+    t.claims.outerjoin(t.approvals, t.approvals.c.claim_id == t.claims.c.id)).where(
+    t.claims.c.id == bindparam("b_id")).order_by(
+    t.approvals.c.round, t.approvals.c.payer, t.approvals.c.stage)
 # worked out from the lines or the log: a claim read for a decision keeps the stored value,
 # unless what it logged says anew (approved, returned, touched now). None of them goes
 # back to None in a decision: only a resubmission clears a return
@@ -70,6 +75,13 @@ _ADD_EVENTS = insert(t.claim_events)
 _SAVE = update(t.claims).where(
     t.claims.c.id == bindparam("b_id"), t.claims.c.version == bindparam("b_version")
 ).values({**{c: bindparam(f"v_{c}") for c in _CLAIM_COLUMNS},
+          "version": bindparam("v_version")})
+# what a decision can change of the claim's row: a claim read for one writes only these
+_DECIDED_COLUMNS = ("status", "round", "returned_by", "approved_at", "returned_at",
+                    "return_reason", "touched_at")
+_SAVE_DECIDED = update(t.claims).where(
+    t.claims.c.id == bindparam("b_id"), t.claims.c.version == bindparam("b_version")
+).values({**{c: bindparam(f"v_{c}") for c in _DECIDED_COLUMNS},
           "version": bindparam("v_version")})
 CHUNK = 500  # ids per IN (…): well under SQLite's and asyncpg's parameter limits
 
@@ -104,11 +116,12 @@ class SqlClaims:
         return found[0] if found else None
 
     async def for_decision(self, claim_id: str) -> Claim | None:
-        row = (await self._conn.execute(_FOR_DECISION, {"b_id": claim_id})).mappings().first()
-        if row is None:
+        rows = (await self._conn.execute(_FOR_DECISION, {"b_id": claim_id})).mappings().all()
+        if not rows:
             return None
-        approvals = (await self._conn.execute(_CHILDREN[1], {"b_ids": [claim_id]})
-                     ).mappings().all()
+        row = rows[0]
+        approvals = [{c.name: r[f"a_{c.name}"] for c in t.approvals.c}
+                     for r in rows if r["a_id"] is not None]
         claim = _claim(row, [], [_approval(r) for r in approvals], [])
         claim.earlier_events = row["logged"]
         self._seen[claim.id] = _Seen(
@@ -172,10 +185,15 @@ class SqlClaims:
         self._rows.pop(claim.id, None)
         values = _claim_row(claim)
         stored = self._seen[claim.id].stored if claim.id in self._seen else None
+        statement = _SAVE
         if stored is not None:  # read for a decision: what it did not read stays as it is
             values.update({c: stored[c] for c in _KEPT if values[c] is None})
+            if changed := [c for c in _CLAIM_COLUMNS
+                           if c not in _DECIDED_COLUMNS and values[c] != stored[c]]:
+                raise ValueError(f"a claim read for a decision cannot change {changed}")
+            statement, values = _SAVE_DECIDED, {c: values[c] for c in _DECIDED_COLUMNS}
         params = {f"v_{k}": v for k, v in values.items()}
-        result = await self._conn.execute(_SAVE, {
+        result = await self._conn.execute(statement, {
             **params, "b_id": claim.id, "b_version": claim.version,
             "v_version": claim.version + 1})
         if result.rowcount != 1:
