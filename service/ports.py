@@ -102,9 +102,15 @@ class ClaimRepository(Protocol):
     async def next_reference(self, year: int) -> str:
         """A new readable reference for ``year``."""
 
-    async def for_claimant(self, claimant_id: str, *, newest: int | None = None
-                           ) -> Sequence[Claim]:
-        """A claimant's claims, newest first (only the ``newest`` few, when given)."""
+    async def for_claimant(self, claimant_id: str, *, newest: int | None = None,
+                           statuses: Sequence[Status] = ()) -> Sequence[Claim]:
+        """A claimant's claims, newest first: the ``newest`` few, in ``statuses``, if given."""
+
+    async def newest_lines(self, claimant_id: str, newest: int) -> Sequence[Claim]:
+        """The ``newest`` claims with their lines only (no approvals, no log): never saved.
+
+        For reading what the last claims offer ("Som sist"), newest first.
+        """
 
     async def for_payer(self, slug: str) -> Sequence[Claim]:
         """Claims where ``slug`` is a payer, newest first."""

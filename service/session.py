@@ -16,7 +16,7 @@ from domain import workflow
 from domain.attachments import sniff_type
 from domain.calc import compute_line
 from domain.calendar import local_date
-from domain.claim import Actor, Channel, Claim, ClaimLine
+from domain.claim import Actor, Channel, Claim, ClaimLine, Status
 from domain.claimant import Claimant
 from domain.errors import InvalidValue, NotAMember, NotFound
 from domain.events import Created
@@ -206,14 +206,16 @@ class ClaimantSession:
         await self.uow.claims.save(claim)
         return claim
 
-    async def my_claims(self) -> Sequence[Claim]:
-        """The claimant's claims, newest first."""
-        return await self.uow.claims.for_claimant(self.claimant_id)
+    async def my_claims(self, *statuses: Status, newest: int | None = None
+                        ) -> Sequence[Claim]:
+        """The claimant's claims, newest first (only in ``statuses``, only ``newest``)."""
+        return await self.uow.claims.for_claimant(self.claimant_id, newest=newest,
+                                                  statuses=statuses)
 
     async def remembered(self, besides: str | None = None) -> Remembered:
         """What the claimant's newest claims (other than ``besides``) offer as "Som sist"."""
         claimant = await self.claimant()
-        newest = [c for c in await self.uow.claims.for_claimant(self.claimant_id, newest=6)
+        newest = [c for c in await self.uow.claims.newest_lines(self.claimant_id, 6)
                   if c.id != besides][:5]
         found = remember(newest)
         if any(slug not in claimant.memberships for slug in found.payers):

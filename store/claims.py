@@ -52,6 +52,8 @@ _CHILDREN = tuple(
         (t.claim_lines, (t.claim_lines.c.position,)),
         (t.approvals, (t.approvals.c.round, t.approvals.c.payer, t.approvals.c.stage)),
         (t.claim_events, (t.claim_events.c.seq,))))
+_NEWEST = select(t.claims).where(t.claims.c.claimant_id == bindparam("b_claimant")).order_by(
+    t.claims.c.reference.desc()).limit(bindparam("b_newest"))
 # the claim's row, its log's length and its approvals (one row each), in one statement
 _FOR_DECISION = select(
     t.claims, select(func.count()).select_from(t.claim_events).where(
@@ -107,6 +109,7 @@ class SqlClaims:
         self._conn = conn
         self._seen: dict[str, _Seen] = {}
         self._rows: dict[str, _Rows] = {}  # read by id in this unit of work, unchanged
+        self._newest: dict[tuple[str, int], list[tuple[Any, list[Any]]]] = {}
 
     async def get(self, claim_id: str) -> Claim | None:
         kept = self._rows.get(claim_id)
@@ -174,6 +177,7 @@ class SqlClaims:
 
     async def add(self, claim: Claim) -> None:
         self._rows.pop(claim.id, None)
+        self._newest.clear()
         await self._conn.execute(insert(t.claims).values(**_claim_row(claim),
                                                          version=claim.version))
         await self._conn.execute(insert(t.claim_payers), [
@@ -183,6 +187,7 @@ class SqlClaims:
 
     async def save(self, claim: Claim) -> None:
         self._rows.pop(claim.id, None)
+        self._newest.clear()
         values = _claim_row(claim)
         stored = self._seen[claim.id].stored if claim.id in self._seen else None
         statement = _SAVE
@@ -274,9 +279,27 @@ class SqlClaims:
         return await self._many(select(t.claims).where(*conditions)
                                 .order_by(t.claims.c.reference.desc()).limit(limit))
 
-    async def for_claimant(self, claimant_id: str, *, newest: int | None = None
-                           ) -> Sequence[Claim]:
-        return await self._where(t.claims.c.claimant_id == claimant_id, limit=newest)
+    async def for_claimant(self, claimant_id: str, *, newest: int | None = None,
+                           statuses: Sequence[Status] = ()) -> Sequence[Claim]:
+        return await self._where(t.claims.c.claimant_id == claimant_id, *(
+            [t.claims.c.status.in_([s.value for s in statuses])] if statuses else []),
+            limit=newest)
+
+    async def newest_lines(self, claimant_id: str, newest: int) -> Sequence[Claim]:
+        # two statements (not four): "Som sist" reads lines only; kept for the unit of
+        # work, since one turn may ask twice (the payers' buttons and what they fill in)
+        key = (claimant_id, newest)
+        if key not in self._newest:
+            rows = (await self._conn.execute(_NEWEST, {"b_claimant": claimant_id,
+                                                       "b_newest": newest})).mappings().all()
+            lines: dict[str, list[Any]] = {row["id"]: [] for row in rows}
+            if rows:
+                found = await self._conn.execute(_CHILDREN[0], {"b_ids": list(lines)})
+                for line in found.mappings():
+                    lines[line["claim_id"]].append(line)
+            self._newest[key] = [(row, lines[row["id"]]) for row in rows]
+        return [_claim(row, [_line(r) for r in found], [], [])
+                for row, found in self._newest[key]]
 
     async def for_payer(self, slug: str) -> Sequence[Claim]:
         return await self._where(t.claims.c.id.in_(select(t.claim_payers.c.claim_id).where(

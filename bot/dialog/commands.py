@@ -67,7 +67,8 @@ async def _start(ctx: Ctx, code: str) -> None:
 
 async def _new(ctx: Ctx, _: str) -> None:
     ctx.turn.session()  # refuses someone who has not joined
-    if await _editable(ctx, Status.DRAFT):  # a second claim by mistake loses the first's lines
+    # a second claim by mistake loses the first's lines
+    if await _editable(ctx, Status.DRAFT, newest=1):
         await show(ctx, "claim.continue")
         return
     await show(ctx, _start_new(ctx))
@@ -86,7 +87,7 @@ def _start_new(ctx: Ctx) -> str:
 
 
 async def _continue_prompt(ctx: Ctx) -> Prompt:
-    drafts = (await _editable(ctx, Status.DRAFT))[:3]
+    drafts = await _editable(ctx, Status.DRAFT, newest=3)
     refs = ", ".join(c.reference for c in drafts)
     buttons = [(Button(ctx.t(Text(f"Fortsett {c.reference} «{c.title}»",
                                   f"Continue {c.reference} “{c.title}”")), c.id),) for c in drafts]
@@ -113,7 +114,7 @@ async def _current(ctx: Ctx) -> str | None:
     claim_id = ctx.data.get("claim_id")
     if claim_id:
         return str(claim_id)
-    candidates = await _editable(ctx, Status.DRAFT, Status.RETURNED)
+    candidates = await _editable(ctx, Status.DRAFT, Status.RETURNED, newest=2)
     if len(candidates) == 1:
         ctx.data["claim_id"] = candidates[0].id
         return candidates[0].id
@@ -126,8 +127,13 @@ async def _current(ctx: Ctx) -> str | None:
     return None
 
 
-async def _editable(ctx: Ctx, *statuses: Status) -> list[Claim]:
-    return [c for c in await ctx.turn.session().my_claims() if c.status in statuses]
+async def _editable(ctx: Ctx, *statuses: Status, newest: int | None = None) -> list[Claim]:
+    """The claimant's claims in ``statuses``, newest first; only ``newest`` of them.
+
+    A question needs one or a few (is there a draft? one or several?), not every draft
+    a claimant ever left, each read with its lines, approvals and log.
+    """
+    return list(await ctx.turn.session().my_claims(*statuses, newest=newest))
 
 
 async def _send(ctx: Ctx, _: str) -> None:
@@ -137,7 +143,7 @@ async def _send(ctx: Ctx, _: str) -> None:
                            "You are in the middle of a line that is not saved. Finish it, or "
                            "write /cancel to drop it, before you send.")))
         return
-    candidates = await _editable(ctx, Status.DRAFT, Status.RETURNED)
+    candidates = await _editable(ctx, Status.DRAFT, Status.RETURNED, newest=2)
     if len(candidates) > 1:  # which one? never the wrong claim by accident
         ctx.data["choose_for"] = "send"
         await show(ctx, "claims.choose")
@@ -340,7 +346,7 @@ async def _bank(ctx: Ctx, text: str) -> str:
 # -- claims, lines, fixes ---------------------------------------------------------------------
 
 async def _claims_prompt(ctx: Ctx) -> Prompt:
-    claims = list(await ctx.turn.session().my_claims())[:10]
+    claims = list(await ctx.turn.session().my_claims(newest=10))
     if not claims:
         return Prompt(ctx.t(Text("Du har ingen krav ennå. /ny starter et.",
                                  "You have no claims yet. /new starts one.")))

@@ -147,6 +147,34 @@ async def test_claims_of_a_claimant_and_of_a_payer_come_newest_first(store: Env)
     assert paid_by == [third, second, first] and list(nobody) == []
 
 
+async def test_claims_of_a_claimant_in_a_status_and_the_newest_with_their_lines_only(
+        store: Env):
+    kari, first = await _claim(store, 4242, "Mars")
+    _, second = await _claim(store, 4242, "April")
+    async with store.uow() as uow:
+        claim = await uow.claims.get(first)
+        assert claim is not None and claim.lines and claim.events
+        claim.status = Status.RETURNED
+        await uow.claims.save(claim)
+        await uow.commit()
+    async with store.uow() as uow:
+        drafts = [c.id for c in await uow.claims.for_claimant(kari, statuses=[Status.DRAFT])]
+        either = [c.id for c in await uow.claims.for_claimant(
+            kari, statuses=[Status.DRAFT, Status.RETURNED])]
+        none = await uow.claims.for_claimant(kari, statuses=[Status.PAID])
+        newest = await uow.claims.newest_lines(kari, 6)
+        whole = await uow.claims.for_claimant(kari)
+    assert drafts == [second] and either == [second, first] and list(none) == []
+    assert [c.id for c in newest] == [c.id for c in whole]
+    for light, full in zip(newest, whole, strict=True):
+        assert light.lines == full.lines and light.payers == full.payers
+        assert light.title == full.title and light.status == full.status
+        assert light.approvals == [] and light.events == []
+    async with store.uow() as uow:
+        assert [c.id for c in await uow.claims.newest_lines(kari, 1)] == [second]
+        assert list(await uow.claims.newest_lines("nobody", 6)) == []
+
+
 async def test_a_claimant_is_found_by_telegram_id_and_changes_are_kept(store: Env):
     claimant_id, _ = await _claim(store)
     async with store.uow() as uow:

@@ -217,10 +217,15 @@ class FakeClaims(_Table[str, Claim]):
     def _newest_first(self, claims: list[Claim]) -> Sequence[Claim]:
         return sorted(claims, key=lambda c: c.reference, reverse=True)
 
-    async def for_claimant(self, claimant_id: str, *, newest: int | None = None
-                           ) -> Sequence[Claim]:
-        mine = self._newest_first([c for c in self._rows() if c.claimant_id == claimant_id])
+    async def for_claimant(self, claimant_id: str, *, newest: int | None = None,
+                           statuses: Sequence[Status] = ()) -> Sequence[Claim]:
+        mine = self._newest_first([c for c in self._rows() if c.claimant_id == claimant_id
+                                   and (not statuses or c.status in statuses)])
         return mine[:newest]
+
+    async def newest_lines(self, claimant_id: str, newest: int) -> Sequence[Claim]:
+        return [replace(c, approvals=[], events=[])
+                for c in await self.for_claimant(claimant_id, newest=newest)]
 
     async def for_payer(self, slug: str) -> Sequence[Claim]:
         return self._newest_first([c for c in self._rows() if slug in c.payers])
