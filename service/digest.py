@@ -38,7 +38,7 @@ from service.digest_model import (
 )
 from service.messages import AdminDigest, ApproverReminder
 from service.payroll import PayrollExport, export_run, next_run, payroll_export, render_csv
-from service.ports import OutboxMessage, UnitOfWork
+from service.ports import InboundRecord, OutboxMessage, QueuedMessage, UnitOfWork
 
 __all__ = ["ApprovedClaim", "Digest", "Failure", "ReturnedClaim", "WaitingStage", "digest",
            "digest_mail", "queue_digest"]
@@ -62,10 +62,10 @@ class _Gather:
         self.uow, self.org, self.at, self.names = uow, org, at, names
         self.emails: set[str] = set()
 
-    async def waiting(self, flag_days: int) -> list[WaitingStage]:
+    async def waiting(self, flag_days: int,
+                      reminders: Sequence[QueuedMessage]) -> list[WaitingStage]:
         reminded: dict[tuple[str, str], list[datetime]] = {}
-        for q in await self.uow.outbox.queued(ApproverReminder,
-                                              since=self.at - timedelta(days=90)):
+        for q in reminders:
             for claim_id in q.message.body.about():
                 reminded.setdefault((q.message.recipient, claim_id), []).append(q.created_at)
         found = []
@@ -107,9 +107,8 @@ class _Gather:
         dims = {n: per_dim[n] for n in sorted(per_dim, key=lambda n: order.get(n, 99))}
         return found, per_payer, dims
 
-    async def failures(self, days: int) -> list[Failure]:
+    async def failures(self, failed: Sequence[QueuedMessage]) -> list[Failure]:
         addresses = {*self.org.admins, *(a for s in self.org.stages for a in s.approvers)}
-        failed = await self.uow.outbox.queued(status="failed", since=self.at - timedelta(days))
         claims = await self.uow.reports.claims_by_id(
             [c for q in failed for c in q.message.body.about()[:1]])
         found = []
@@ -122,15 +121,22 @@ class _Gather:
                                      q.last_error or ""))
         return found
 
-    async def failed_inbound(self, days: int) -> list[FailedInbound]:
-        """Replies given up after all their tries (in ``Failed``), in every digest."""
-        return [FailedInbound(r.message_id, r.at, r.attempts,
-                              (r.detail.splitlines() or [""])[0][:300])
-                for r in await self.uow.inbound.recorded(self.at - timedelta(days),
-                                                         ("failed",))]
+    async def inbound(self, days: int,
+                      since: datetime) -> tuple[list[FailedInbound], Strangers]:
+        """Replies given up (``Failed``) in the last ``days``, and strangers since ``since``.
 
-    async def strangers(self, since: datetime) -> Strangers:
-        refused = await self.uow.inbound.recorded(since, ("wrong_sender", "unknown_key"))
+        The given-up replies are in every digest; one read serves both.
+        """
+        failed_since = self.at - timedelta(days)
+        recorded = await self.uow.inbound.recorded(
+            min(failed_since, since), ("failed", "wrong_sender", "unknown_key"))
+        failed = [FailedInbound(r.message_id, r.at, r.attempts,
+                                (r.detail.splitlines() or [""])[0][:300])
+                  for r in recorded if r.outcome == "failed" and r.at >= failed_since]
+        return failed, await self._strangers([r for r in recorded if r.outcome != "failed"
+                                              and r.at >= since])
+
+    async def _strangers(self, refused: Sequence[InboundRecord]) -> Strangers:
         claims = await self.uow.reports.claims_by_id(
             [r.claim_id for r in refused if r.claim_id])
         ours = [r for r in refused if r.outcome == "wrong_sender"
@@ -150,9 +156,10 @@ def _next_payroll(p: PayrollExport, unpaid_earlier: Sequence[str]) -> NextPayrol
                        p.missing_accounts, tuple(unpaid_earlier))
 
 
-async def _since(uow: UnitOfWork, slug: str, at: datetime, first_days: int) -> datetime:
+def _since(digests: Sequence[QueuedMessage], slug: str, at: datetime,
+           first_days: int) -> datetime:
     today = datetime.combine(local_date(at), time(0), OSLO)
-    earlier = [q.created_at for q in await uow.outbox.queued(AdminDigest)
+    earlier = [q.created_at for q in digests
                if _digest_of(q.message.body, slug) and q.created_at < today]
     return max(earlier) if earlier else at - timedelta(days=first_days)
 
@@ -166,17 +173,20 @@ async def digest(env: Env, slug: str, now: datetime | None = None, *, flag_days:
         org = every[slug] if slug in every else (await organisations(uow, (slug,)))[slug]
         names = {o.slug: o.name for o in every.values()}
         g = _Gather(uow, org, at, names)
-        since = await _since(uow, slug, at, first_days)
-        waiting, returned = await g.waiting(flag_days), await g.returned()
+        reminders, digests, failed = await uow.outbox.queued_each((
+            (ApproverReminder, None, at - timedelta(days=90)), (AdminDigest, None, None),
+            (None, "failed", at - timedelta(failure_days))))
+        since = _since(digests, slug, at, first_days)
+        waiting, returned = await g.waiting(flag_days, reminders), await g.returned()
         approved, per_payer, per_dim = await g.approved(since)
         run = next_run(org, at)
         payroll = await export_run(env, uow, org, run)
         unpaid = await uow.reports.unpaid(slug, run.start, run.end)
+        inbound_failed, strangers = await g.inbound(failure_days, since)
         return Digest(slug, org.name, org.admins, at, since, flag_days, tuple(waiting),
                       tuple(returned), tuple(approved), per_payer, per_dim,
-                      _next_payroll(payroll, unpaid), tuple(await g.failures(failure_days)),
-                      tuple(await g.bouncing()), tuple(await g.failed_inbound(failure_days)),
-                      await g.strangers(since))
+                      _next_payroll(payroll, unpaid), tuple(await g.failures(failed)),
+                      tuple(await g.bouncing()), tuple(inbound_failed), strangers)
 
 
 def digest_mail(d: Digest, lang: str = "nb", csv: bytes | None = None) -> AdminDigest:

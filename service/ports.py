@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, TypeAlias
 
 from domain.calc import Totals
 from domain.claim import Claim, Status
@@ -198,6 +198,10 @@ class QueuedMessage:
     last_error: str | None = None
 
 
+QueuedAsk: TypeAlias = tuple[type[Message] | None, str | None, datetime | None]
+"""What ``Outbox.queued_each`` is asked for each time: (kind, status, since)."""
+
+
 # The outbox's delivery contract, kept by the SQL store and the test fakes alike.
 MAX_ATTEMPTS = 8
 # short, so a row whose worker was killed is sent again within about a minute; the worker
@@ -254,6 +258,9 @@ class Outbox(Protocol):
     async def queued(self, kind: type[Message] | None = None, *, status: str | None = None,
                      since: datetime | None = None) -> Sequence[QueuedMessage]:
         """Rows of class ``kind`` / ``status`` queued at or after ``since``, oldest first."""
+
+    async def queued_each(self, asks: Sequence[QueuedAsk]) -> list[list[QueuedMessage]]:
+        """``queued(kind, status=…, since=…)`` for each of ``asks``, in one read."""
 
 
 class ReplyKeyRepository(Protocol):

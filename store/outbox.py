@@ -19,7 +19,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.wire import UnknownRecord
@@ -29,6 +29,7 @@ from service.ports import (
     MAX_ATTEMPTS,
     OutboxMessage,
     OutboxRow,
+    QueuedAsk,
     QueuedMessage,
     retry_wait,
 )
@@ -122,6 +123,30 @@ class SqlOutbox:
         rows = (await self._conn.execute(query)).mappings().all()
         return [QueuedMessage(_row(r).message, r["created_at"], r["status"], r["last_error"])
                 for r in rows]
+
+    async def queued_each(self, asks: Sequence[QueuedAsk]) -> list[list[QueuedMessage]]:
+        await self.flush()
+        o = t.outbox.c
+
+        def where(kind: type[Message] | None, status: str | None,
+                  since: datetime | None) -> Any:
+            return and_(true(), *([] if kind is None else [o.kind == kind.kind]),
+                        *([] if status is None else [o.status == status]),
+                        *([] if since is None else [o.created_at >= since]))
+
+        rows = (await self._conn.execute(select(t.outbox).where(
+            or_(*(where(*ask) for ask in asks))).order_by(o.id))).mappings().all()
+        found: list[list[QueuedMessage]] = [[] for _ in asks]
+        for r in rows:
+            queued = None
+            for wanted, (kind, status, since) in zip(found, asks, strict=True):
+                if ((kind is None or r["kind"] == kind.kind)
+                        and (status is None or r["status"] == status)
+                        and (since is None or r["created_at"] >= since)):
+                    queued = queued or QueuedMessage(_row(r).message, r["created_at"],
+                                                     r["status"], r["last_error"])
+                    wanted.append(queued)
+        return found
 
 
 def _row(r: Any) -> OutboxRow:

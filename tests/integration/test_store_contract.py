@@ -253,6 +253,29 @@ async def test_the_outbox_keeps_one_row_per_dedupe_key_and_delivers_each_once(st
     assert queued[1].last_error is not None and "550" in queued[1].last_error
 
 
+async def test_several_questions_to_the_outbox_in_one_read_answer_as_each_alone(store: Env):
+    async with store.uow() as uow:
+        await uow.outbox.add(_message("old"), NOW - timedelta(days=3))
+        for key in ("a", "b"):
+            await uow.outbox.add(_message(key), NOW)
+        await uow.outbox.add(_message("t", channel="telegram", kind=ReturnedNotice), NOW)
+        await uow.commit()
+    async with store.uow() as uow:
+        (row, *_) = await uow.outbox.claim_due("email", NOW)
+        await uow.outbox.mark_failed(row.id, NOW, "550", permanent=True)
+        await uow.commit()
+    asks = [(ApprovalRequest, None, NOW - timedelta(days=1)), (ReturnedNotice, None, None),
+            (None, "failed", None), (None, "failed", NOW), (ApprovalRequest, "failed", None),
+            (ReturnedNotice, None, NOW + timedelta(days=1))]
+    async with store.uow() as uow:
+        each = await uow.outbox.queued_each(asks)
+        alone = [await uow.outbox.queued(kind, status=status, since=since)
+                 for kind, status, since in asks]
+    assert each == alone
+    assert [[q.message.dedupe_key for q in found] for found in each] == [
+        ["a", "b"], ["t"], ["old"], [], ["old"], []]
+
+
 async def test_a_failed_send_backs_off_and_a_leased_row_is_not_taken_twice(store: Env):
     message = OutboxMessage(paid(), "telegram", "4242", "k1")
     async with store.uow() as uow:

@@ -50,6 +50,7 @@ from service.ports import (
     OutboxMessage,
     OutboxRow,
     PayrollClaim,
+    QueuedAsk,
     QueuedMessage,
     ReplyKey,
     ReplyKeyRepository,
@@ -382,6 +383,10 @@ class FakeOutbox(_Table[str, FakeOutboxRow]):
                 if (kind is None or r.message.kind == kind.kind)
                 and (status is None or r.status == status)
                 and (since is None or r.created_at >= since)]
+
+    async def queued_each(self, asks: Sequence[QueuedAsk]) -> list[list[QueuedMessage]]:
+        return [await self.queued(kind, status=status, since=since)
+                for kind, status, since in asks]
 
 
 class FakeReplyKeys(_Table[str, ReplyKey]):
