@@ -23,7 +23,8 @@ class ReceiptReading:
     """What a receipt says, as far as it could be read, with a confidence per field (0–1).
 
     ``text`` is the recognised text (for "why did it read that?"); ``problem`` is set
-    when the file could not be read at all (unknown format, no OCR engine, time limit).
+    when the file could not be read at all (unknown format, no OCR engine, time limit);
+    ``passes`` is how many times OCR read the photo (a second look when unsure).
     """
 
     total: Decimal | None = None
@@ -35,6 +36,7 @@ class ReceiptReading:
     confidence: Mapping[str, float] = field(default_factory=dict)
     seconds: float = 0.0
     problem: str = ""
+    passes: int = 0
 
     def offered(self, gate: float = GATE) -> ReceiptReading:
         """This reading with every field below ``gate`` confidence set to None."""
