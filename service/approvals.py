@@ -14,6 +14,7 @@ from typing import Literal
 
 from domain import workflow
 from domain.claim import Actor, Channel, Claim, Status
+from domain.claimant import Claimant
 from domain.errors import NotAnApprover, NotFound, StageNotOpen
 from domain.text import Text
 from service.context import Env, organisations, retrying
@@ -55,14 +56,16 @@ async def decide_in(env: Env, uow: UnitOfWork, target: Target, approver: str,
                     source_message_id: str | None = None, whole: bool = True) -> Claim:
     """Apply an approver's decision inside ``uow`` (no commit).
 
-    ``whole=False``: the claim is read for the decision only (``for_decision``: no lines,
-    no earlier log), which is all a decision reads; the claim returned is that one.
+    ``whole=False``: the claim is read for the decision only, with its claimant
+    (``for_decision``: no lines, no earlier log), which is all a decision reads; the claim
+    returned is that one.
     """
     actor = Actor("approver", approver.strip().lower(), channel)
-    claim = await (uow.claims.get(target.claim_id) if whole
-                   else uow.claims.for_decision(target.claim_id))
-    if claim is None:
+    found = (await uow.claims.for_decision(target.claim_id) if not whole
+             else await _whole(uow, target.claim_id))
+    if found is None:
         raise NotFound()
+    claim, claimant = found
     orgs = await organisations(uow, claim.payers)
     workflow.refresh_approvers(claim, orgs)  # decided by who is an approver now
     at = env.clock()
@@ -80,11 +83,18 @@ async def decide_in(env: Env, uow: UnitOfWork, target: Target, approver: str,
             raise StageNotOpen()  # a key dies with its round, for comments too
         workflow.comment(claim, actor, at, text, payer=target.payer,
                          source_message_id=source_message_id)
-    claimant = await uow.claimants.get(claim.claimant_id)
+    if whole:
+        claimant = await uow.claimants.get(claim.claimant_id)
     if claimant is not None:
         await publish(env, uow, claim, claimant, orgs)
     await uow.claims.save(claim)
     return claim
+
+
+async def _whole(uow: UnitOfWork, claim_id: str) -> tuple[Claim, Claimant | None] | None:
+    """The claim read whole (its claimant is read once the decision is made)."""
+    claim = await uow.claims.get(claim_id)
+    return None if claim is None else (claim, None)
 
 
 async def decide(env: Env, target: Target, approver: str, decision: Decision, text: str = "",

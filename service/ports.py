@@ -85,12 +85,13 @@ class ClaimRepository(Protocol):
     async def by_reference(self, reference: str) -> Claim | None:
         """The claim with this readable reference (``K-2026-000123``), or None."""
 
-    async def for_decision(self, claim_id: str) -> Claim | None:
-        """The claim with what an approver's decision reads and changes, or None.
+    async def for_decision(self, claim_id: str) -> tuple[Claim, Claimant | None] | None:
+        """The claim as an approver's decision reads it, with its claimant; or None.
 
-        Its approvals whole, its lines and its log left unread (``events`` empty,
-        ``earlier_events`` counting the log); saved, it writes only the claim's row, the
-        approvals that changed and the new events. Lines added to it cannot be saved.
+        The claimant is whom the decision's notices go to. The claim has its approvals
+        whole, its lines and its log left unread (``events`` empty, ``earlier_events``
+        counting the log); saved, it writes only the claim's row, the approvals that
+        changed and the new events. Lines added to it cannot be saved.
         """
 
     async def add(self, claim: Claim) -> None:

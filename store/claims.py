@@ -16,10 +16,10 @@ and each ask used to cost four statements. The rows are kept, not the object, so
 next reader), and saving the claim forgets its rows.
 
 An approver's decision reads less (``for_decision``): the claim's row with the length of
-its log, and its approvals, in two statements, not the lines and the log (four, and most
-of the decoding). Saved, such a claim writes its row (the columns worked out from lines
-or log it did not read are kept as stored), the approvals that changed and the new
-events, numbered after the stored ones.
+its log, its approvals and its claimant, in one statement, not the lines and the log
+(five statements with the claimant's, and most of the decoding). Saved, such a claim
+writes its row (the columns worked out from lines or log it did not read are kept as
+stored), the approvals that changed and the new events, numbered after the stored ones.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from sqlalchemy import Table, bindparam, delete, exists, func, insert, or_, sele
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.claim import Actor, Approval, Claim, ClaimEvent, ClaimLine, ReceiptRead, Status
+from domain.claimant import Claimant
 from domain.codec import line_from_dict, line_to_dict, result_from_dict, result_to_dict
 from domain.errors import ChangedMeanwhile
 from domain.events import EVENTS
@@ -41,6 +42,7 @@ from domain.rates import RateBook
 from service.figures import approved_at, claim_figures, returned, stages_opened
 from store import tables as t
 from store.engine import insert_for
+from store.people import claimant_from
 from store.types import CENT
 
 _Rows = tuple[Any, list[Any], list[Any], list[Any]]  # a claim's row, lines, approvals, log
@@ -54,12 +56,18 @@ _CHILDREN = tuple(
         (t.claim_events, (t.claim_events.c.seq,))))
 _NEWEST = select(t.claims).where(t.claims.c.claimant_id == bindparam("b_claimant")).order_by(
     t.claims.c.reference.desc()).limit(bindparam("b_newest"))
-# the claim's row, its log's length and its approvals (one row each), in one statement
+# the claim's row, its log's length, its claimant with its memberships and its approvals
+# (a row each), in one statement
 _FOR_DECISION = select(
     t.claims, select(func.count()).select_from(t.claim_events).where(
         t.claim_events.c.claim_id == t.claims.c.id).scalar_subquery().label("logged"),
+    *(c.label(f"p_{c.name}") for c in t.claimants.c),
+    select(func.aggregate_strings(t.memberships.c.org, ",")).where(
+        t.memberships.c.claimant_id == t.claims.c.claimant_id).scalar_subquery().label(
+        "p_orgs"),
     *(c.label(f"a_{c.name}") for c in t.approvals.c)).select_from(
-    t.claims.outerjoin(t.approvals, t.approvals.c.claim_id == t.claims.c.id)).where(
+    t.claims.outerjoin(t.claimants, t.claimants.c.id == t.claims.c.claimant_id)
+    .outerjoin(t.approvals, t.approvals.c.claim_id == t.claims.c.id)).where(
     t.claims.c.id == bindparam("b_id")).order_by(
     t.approvals.c.round, t.approvals.c.payer, t.approvals.c.stage)
 # worked out from the lines or the log: a claim read for a decision keeps the stored value,
@@ -118,7 +126,7 @@ class SqlClaims:
         found = await self._many(_BY_ID, keep=True, params={"b_id": claim_id})
         return found[0] if found else None
 
-    async def for_decision(self, claim_id: str) -> Claim | None:
+    async def for_decision(self, claim_id: str) -> tuple[Claim, Claimant | None] | None:
         rows = (await self._conn.execute(_FOR_DECISION, {"b_id": claim_id})).mappings().all()
         if not rows:
             return None
@@ -131,7 +139,7 @@ class SqlClaims:
             {}, {_key(a): _approval_row(claim.id, a, None) for a in claim.approvals}, 0,
             claim.round, claim.payers, stored=row,
             opened={(r["round"], r["payer"], r["stage"]): r["opened_at"] for r in approvals})
-        return claim
+        return claim, None if row["p_id"] is None else claimant_from(row, "p_")
 
     async def by_reference(self, reference: str) -> Claim | None:
         found = await self._many(select(t.claims).where(t.claims.c.reference == reference))

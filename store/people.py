@@ -70,6 +70,16 @@ def _dialog_touch(dialect: str) -> Any:
 _TOUCH: dict[str, Any] = {}
 
 
+def claimant_from(row: Any, prefix: str = "") -> Claimant:
+    """A claimant from its row (columns named ``prefix`` + column) and its ``orgs``."""
+    orgs = row[f"{prefix}orgs"]
+    return Claimant(row[f"{prefix}id"], row[f"{prefix}name"], row[f"{prefix}telegram_id"],
+                    row[f"{prefix}email"], row[f"{prefix}bank_account"],
+                    row[f"{prefix}national_id"], row[f"{prefix}language"],
+                    set(orgs.split(",")) if orgs else set(),
+                    dict(row[f"{prefix}allocation_defaults"]))
+
+
 class SqlClaimants:
     """``ClaimantRepository`` on SQL; memberships in their own table."""
 
@@ -78,12 +88,7 @@ class SqlClaimants:
 
     async def _one(self, query: Any, key: Any) -> Claimant | None:
         row = (await self._conn.execute(query, {"b_key": key})).mappings().first()
-        if row is None:
-            return None
-        return Claimant(row["id"], row["name"], row["telegram_id"], row["email"],
-                        row["bank_account"], row["national_id"], row["language"],
-                        set(row["orgs"].split(",")) if row["orgs"] else set(),
-                        dict(row["allocation_defaults"]))
+        return None if row is None else claimant_from(row)
 
     async def get(self, claimant_id: str) -> Claimant | None:
         return await self._one(_CLAIMANT_BY_ID, claimant_id)

@@ -28,9 +28,9 @@ from tests.integration.test_payroll_store import _claim
 from tests.integration.test_report_queries import counted
 
 # BEGIN and COMMIT aside: the inbound record's check and the record, the key, the claim
-# with its log's length and its approvals, the claimant, its payers, the claim's row, the
+# with its log's length, its approvals and its claimant, its payers, the claim's row, the
 # approval, the event, the notices (one statement for all of them)
-APPROVAL_STATEMENTS = 10
+APPROVAL_STATEMENTS = 9
 
 
 async def _key(env: Env, claim_id: str, slug: str, round_: int) -> str:

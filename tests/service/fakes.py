@@ -175,8 +175,10 @@ class FakeClaims(_Table[str, Claim]):
         await self._db._after_load()
         return claim
 
-    async def for_decision(self, claim_id: str) -> Claim | None:
-        return await self.get(claim_id)  # whole: a fake has nothing to save by reading less
+    async def for_decision(self, claim_id: str) -> tuple[Claim, Claimant | None] | None:
+        claim = await self.get(claim_id)  # whole: a fake has nothing to save by reading less
+        return None if claim is None else (
+            claim, copy.deepcopy(self._db.claimants.get(claim.claimant_id)))
 
     async def by_reference(self, reference: str) -> Claim | None:
         claim = next((c for c in self._rows() if c.reference == reference), None)
