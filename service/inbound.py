@@ -138,15 +138,20 @@ class Outcome:
 
 
 async def handle_reply(env: Env, reply: ReadReply) -> Outcome:
-    """Apply or refuse one reply; safe to call twice with the same message."""
+    """Apply or refuse one reply; safe to call twice with the same message.
+
+    A second delivery is told by its record, written last: the message is applied, and
+    if its Message-ID was recorded before (by an earlier pass, or a concurrent worker that
+    committed first) nothing of it is committed and it is filed like the first. Checking
+    first would cost every reply a statement for what happens only after a lost move.
+    """
     async def once() -> Outcome:
         async with env.uow() as uow:
-            before = await uow.inbound.outcome(reply.message_id)
-            if before is not None:  # a second delivery: filed like the first, nothing else
-                return Outcome("duplicate", processed=before in _APPLIED)
             outcome = await _handle(env, uow, reply)
-            await uow.inbound.record(reply.message_id, env.clock(), outcome.kind,
-                                     reply.subject[:200], outcome.claim_id)
+            if not await uow.inbound.record(reply.message_id, env.clock(), outcome.kind,
+                                            reply.subject[:200], outcome.claim_id):
+                before = await uow.inbound.outcome(reply.message_id)
+                return Outcome("duplicate", processed=before in _APPLIED)  # rolled back
             await uow.commit()
             return outcome
     return await retrying(env, once)

@@ -332,8 +332,12 @@ class InboundLog(Protocol):
         """What became of this message before, or None if it is new."""
 
     async def record(self, message_id: str, at: datetime, outcome: str, detail: str,
-                     claim_id: str | None) -> None:
-        """Remember the message and its outcome."""
+                     claim_id: str | None) -> bool:
+        """Remember the message and its outcome (True).
+
+        False, and nothing changed, when the message was recorded before (by this writer
+        or a concurrent one).
+        """
 
     async def mark_bouncing(self, address: str, at: datetime, detail: str) -> None:
         """An address that bounced: mail to it is suspect until it works again."""

@@ -46,7 +46,7 @@ _ORGANISATIONS = select(t.organisations).where(
 _REPLY_KEY = select(t.reply_keys).where(t.reply_keys.c.key == bindparam("b_key"))
 _OUTCOME = select(t.inbound_messages.c.outcome).where(
     t.inbound_messages.c.message_id == bindparam("b_id"))
-_RECORD = insert(t.inbound_messages)
+_RECORD: dict[str, Any] = {}  # by dialect: INSERT … ON CONFLICT (message_id) DO NOTHING
 _DIALOG_PUT = update(t.dialog_states).where(
     t.dialog_states.c.chat_id == bindparam("b_chat")).values(
     flow=bindparam("b_flow"), step=bindparam("b_step"), data=bindparam("b_data"),
@@ -299,10 +299,17 @@ class SqlInbound:
         return found
 
     async def record(self, message_id: str, at: datetime, outcome: str, detail: str,
-                     claim_id: str | None) -> None:
-        await self._conn.execute(_RECORD, {
+                     claim_id: str | None) -> bool:
+        dialect = self._conn.dialect.name
+        statement = _RECORD.get(dialect)
+        if statement is None:
+            statement = _RECORD[dialect] = dialect_insert(
+                dialect, t.inbound_messages).on_conflict_do_nothing(
+                index_elements=[t.inbound_messages.c.message_id])
+        result = await self._conn.execute(statement, {
             "message_id": message_id[:998], "received_at": at, "outcome": outcome,
             "detail": detail, "claim_id": claim_id})
+        return bool(result.rowcount == 1)
 
     async def mark_bouncing(self, address: str, at: datetime, detail: str) -> None:
         result = await self._conn.execute(update(t.bouncing_addresses).where(

@@ -8,6 +8,7 @@ on the real databases, so a regression fails in CI rather than in the bench.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -27,10 +28,10 @@ from tests.integration.test_approver_changes import ALLOCATION
 from tests.integration.test_payroll_store import _claim
 from tests.integration.test_report_queries import counted
 
-# BEGIN and COMMIT aside: the inbound record's check and the record, the key, the claim
-# with its log's length, its approvals and its claimant, its payers, the claim's row, the
-# approval, the event, the notices (one statement for all of them)
-APPROVAL_STATEMENTS = 9
+# BEGIN and COMMIT aside: the key, the claim with its log's length, its approvals and its
+# claimant, its payers, the claim's row, the approval, the event, the notices (one
+# statement for all of them), the inbound record (a second delivery is told by it)
+APPROVAL_STATEMENTS = 8
 
 
 async def _key(env: Env, claim_id: str, slug: str, round_: int) -> str:
@@ -136,3 +137,31 @@ def test_the_saved_approval_statement_writes_every_column_the_approval_row_has()
 
     row = _approval_row("c", Approval(1, "tromso-hk", 0, "Attestasjon", ("a@x.no",)), None)
     assert set(row) == {c.name for c in t.approvals.c} - {"id"}
+
+
+async def test_a_second_delivery_changes_nothing_even_when_both_arrive_at_once(engine):
+    # the record, written last, tells a second delivery: everything it did is rolled back
+    env, _, referee = await world(engine)
+    claim = await _claim(env, referee)
+    key = await _key(env, claim.id, "tromso-hk", claim.round)
+    comment = ReadReply("<c@x>", APPROVER["tromso-hk"], key=key, intent="comment",
+                        text="Hvilken kamp?")
+
+    async def written() -> tuple[int, int, int]:
+        async with env.uow() as uow:
+            conn = sql(uow).connection
+            counts = [len((await conn.execute(select(table))).all())
+                      for table in (t.claim_events, t.outbox, t.inbound_messages)]
+        return counts[0], counts[1], counts[2]
+
+    first = await handle_reply(env, comment)
+    after = await written()
+    again = await handle_reply(env, comment)
+    assert (first.kind, again.kind, again.processed) == ("commented", "duplicate", True)
+    assert await written() == after
+    approval = ReadReply("<a@x>", APPROVER["tromso-hk"], key=key, intent="approve")
+    both = sorted(o.kind for o in await asyncio.gather(handle_reply(env, approval),
+                                                      handle_reply(env, approval)))
+    assert both == ["approved", "duplicate"]
+    events, _, records = await written()
+    assert (events, records) == (after[0] + 2, after[2] + 1)  # stage and payer approved

@@ -419,7 +419,9 @@ async def test_the_inbound_log_keeps_outcomes_failures_and_bouncing_addresses(st
     later = NOW + timedelta(hours=1)
     async with store.uow() as uow:
         assert await uow.inbound.outcome("<m1@x>") is None
-        await uow.inbound.record("<m1@x>", NOW, "approved", "", None)
+        assert await uow.inbound.record("<m1@x>", NOW, "approved", "", None)
+        # once: a second record of the message changes nothing
+        assert not await uow.inbound.record("<m1@x>", later, "wrong_sender", "", None)
         assert await uow.inbound.record_failure("<m2@x>", NOW, "boom", later) == 1
         assert await uow.inbound.record_failure("<m2@x>", later, "boom again", later) == 2
         await uow.inbound.mark_bouncing("b@x.no", NOW, "550 first")

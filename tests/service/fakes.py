@@ -450,9 +450,12 @@ class FakeInbound:
         return self.db.inbound.get(message_id)
 
     async def record(self, message_id: str, at: datetime, outcome: str, detail: str,
-                     claim_id: str | None) -> None:
+                     claim_id: str | None) -> bool:
+        if message_id in self.db.inbound:
+            return False
         self.db.inbound[message_id] = outcome
         self.db.inbound_records.append((message_id, at, outcome, detail, claim_id))
+        return True
 
     async def mark_bouncing(self, address: str, at: datetime, detail: str) -> None:
         self.db.bouncing[address] = detail
