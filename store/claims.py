@@ -42,7 +42,7 @@ from domain.rates import RateBook
 from service.figures import approved_at, claim_figures, returned, stages_opened
 from store import tables as t
 from store.engine import insert_for
-from store.people import claimant_from
+from store.people import SqlOrganisations, claimant_from
 from store.types import CENT
 
 _Rows = tuple[Any, list[Any], list[Any], list[Any]]  # a claim's row, lines, approvals, log
@@ -56,8 +56,8 @@ _CHILDREN = tuple(
         (t.claim_events, (t.claim_events.c.seq,))))
 _NEWEST = select(t.claims).where(t.claims.c.claimant_id == bindparam("b_claimant")).order_by(
     t.claims.c.reference.desc()).limit(bindparam("b_newest"))
-# the claim's row, its log's length, its claimant with its memberships and its approvals
-# (a row each), in one statement
+# the claim's row, its log's length, its claimant with its memberships, its payers'
+# versions (``SqlOrganisations.known``) and its approvals (a row each), in one statement
 _FOR_DECISION = select(
     t.claims, select(func.count()).select_from(t.claim_events).where(
         t.claim_events.c.claim_id == t.claims.c.id).scalar_subquery().label("logged"),
@@ -65,6 +65,10 @@ _FOR_DECISION = select(
     select(func.aggregate_strings(t.memberships.c.org, ",")).where(
         t.memberships.c.claimant_id == t.claims.c.claimant_id).scalar_subquery().label(
         "p_orgs"),
+    select(func.aggregate_strings(t.organisations.c.slug + "=" + t.organisations.c.source_hash,
+                                  ",")).where(t.organisations.c.slug.in_(
+        select(t.claim_payers.c.org).where(t.claim_payers.c.claim_id == t.claims.c.id))
+    ).scalar_subquery().label("payer_versions"),
     *(c.label(f"a_{c.name}") for c in t.approvals.c)).select_from(
     t.claims.outerjoin(t.claimants, t.claimants.c.id == t.claims.c.claimant_id)
     .outerjoin(t.approvals, t.approvals.c.claim_id == t.claims.c.id)).where(
@@ -113,8 +117,10 @@ class _Seen:
 class SqlClaims:
     """``ClaimRepository`` on SQL; remembers what it loaded of each claim."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection,
+                 organisations: SqlOrganisations | None = None) -> None:
         self._conn = conn
+        self._organisations = organisations  # told the payers' versions read with a claim
         self._seen: dict[str, _Seen] = {}
         self._rows: dict[str, _Rows] = {}  # read by id in this unit of work, unchanged
         self._newest: dict[tuple[str, int], list[tuple[Any, list[Any]]]] = {}
@@ -131,6 +137,9 @@ class SqlClaims:
         if not rows:
             return None
         row = rows[0]
+        if self._organisations is not None and row["payer_versions"]:
+            self._organisations.known(dict(
+                pair.split("=", 1) for pair in row["payer_versions"].split(",")))
         approvals = [{c.name: r[f"a_{c.name}"] for c in t.approvals.c}
                      for r in rows if r["a_id"] is not None]
         claim = _claim(row, [], [_approval(r) for r in approvals], [])

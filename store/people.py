@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.claimant import Claimant, Invite
 from domain.errors import InviteInvalid
-from domain.organisation import Organisation, organisation_from_data
+from domain.organisation import organisation_from_data
 from service.ports import (
     BouncingAddress,
     DialogState,
@@ -121,7 +121,7 @@ class SqlClaimants:
                 for org in sorted(claimant.memberships)])
 
 
-_PARSED: dict[str, Organisation] = {}  # by source hash: `org apply` changes the hash
+_PARSED: dict[str, StoredOrganisation] = {}  # by source hash: `org apply` changes the hash
 
 
 class SqlOrganisations:
@@ -132,7 +132,10 @@ class SqlOrganisations:
     kept in the process by the hash of their source, so a change by ``kvitt org apply``,
     from this process or another, is seen at the next read: a new hash, a new parse.
     Within one unit of work an organisation is read once (a dialog turn asks for the
-    claim's payers two or three times); ``put`` forgets what was read.
+    claim's payers two or three times); ``put`` forgets what was read. A statement that
+    reads the versions (source hashes) of some organisations with something else (the
+    claim an approver decides on) hands them to ``known``, and those this process has
+    parsed are not read again.
     """
 
     def __init__(self, conn: AsyncConnection) -> None:
@@ -141,13 +144,24 @@ class SqlOrganisations:
 
     @staticmethod
     def _stored(row: Any) -> StoredOrganisation:
-        parsed = _PARSED.get(row["source_hash"])
-        if parsed is None:
+        stored = _PARSED.get(row["source_hash"])
+        if stored is None:
             if len(_PARSED) > 1024:  # old versions pile up only through many applies
                 _PARSED.clear()
-            parsed = _PARSED[row["source_hash"]] = organisation_from_data(
-                json.loads(row["source"]))
-        return StoredOrganisation(parsed, row["source"], row["source_hash"])
+            stored = _PARSED[row["source_hash"]] = StoredOrganisation(
+                organisation_from_data(json.loads(row["source"])), row["source"],
+                row["source_hash"])
+        return stored
+
+    def known(self, hashes: dict[str, str]) -> None:
+        """Take these organisations' versions (slug → source hash), read with something else.
+
+        Each one whose version this process has parsed is not read again in this unit of
+        work.
+        """
+        for slug, source_hash in hashes.items():
+            if slug not in self._read and (stored := _PARSED.get(source_hash)) is not None:
+                self._read[slug] = stored
 
     async def get(self, slug: str) -> StoredOrganisation | None:
         if slug in self._read:

@@ -80,9 +80,9 @@ class SqlUnitOfWork:
             await self._release()
             raise
         conn = self._conn
-        self.claims = SqlClaims(conn)
-        self.claimants = SqlClaimants(conn)
         self.organisations = SqlOrganisations(conn)
+        self.claims = SqlClaims(conn, self.organisations)
+        self.claimants = SqlClaimants(conn)
         self.invites = SqlInvites(conn)
         self.outbox = SqlOutbox(conn)
         self.reply_keys = SqlReplyKeys(conn)
