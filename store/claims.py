@@ -58,7 +58,7 @@ _NEWEST = select(t.claims).where(t.claims.c.claimant_id == bindparam("b_claimant
     t.claims.c.reference.desc()).limit(bindparam("b_newest"))
 # the claim's row, its log's length, its claimant with its memberships, its payers'
 # versions (``SqlOrganisations.known``) and its approvals (a row each), in one statement
-_FOR_DECISION = select(
+_DECISION_COLUMNS: tuple[Any, ...] = (
     t.claims, select(func.count()).select_from(t.claim_events).where(
         t.claim_events.c.claim_id == t.claims.c.id).scalar_subquery().label("logged"),
     *(c.label(f"p_{c.name}") for c in t.claimants.c),
@@ -69,11 +69,18 @@ _FOR_DECISION = select(
                                   ",")).where(t.organisations.c.slug.in_(
         select(t.claim_payers.c.org).where(t.claim_payers.c.claim_id == t.claims.c.id))
     ).scalar_subquery().label("payer_versions"),
-    *(c.label(f"a_{c.name}") for c in t.approvals.c)).select_from(
-    t.claims.outerjoin(t.claimants, t.claimants.c.id == t.claims.c.claimant_id)
-    .outerjoin(t.approvals, t.approvals.c.claim_id == t.claims.c.id)).where(
-    t.claims.c.id == bindparam("b_id")).order_by(
-    t.approvals.c.round, t.approvals.c.payer, t.approvals.c.stage)
+    *(c.label(f"a_{c.name}") for c in t.approvals.c))
+_DECISION_FROM = t.claims.outerjoin(
+    t.claimants, t.claimants.c.id == t.claims.c.claimant_id).outerjoin(
+    t.approvals, t.approvals.c.claim_id == t.claims.c.id)
+_DECISION_ORDER = (t.approvals.c.round, t.approvals.c.payer, t.approvals.c.stage)
+_FOR_DECISION = select(*_DECISION_COLUMNS).select_from(_DECISION_FROM).where(
+    t.claims.c.id == bindparam("b_id")).order_by(*_DECISION_ORDER)
+# a reply key (its columns ``k_…``) and its claim as above: a reply reads both at once
+_KEY_FOR_DECISION = select(
+    *(c.label(f"k_{c.name}") for c in t.reply_keys.c), *_DECISION_COLUMNS).select_from(
+    t.reply_keys.outerjoin(_DECISION_FROM, t.claims.c.id == t.reply_keys.c.claim_id)).where(
+    t.reply_keys.c.key == bindparam("b_key")).order_by(*_DECISION_ORDER)
 # worked out from the lines or the log: a claim read for a decision keeps the stored value,
 # unless what it logged says anew (approved, returned, touched now). None of them goes
 # back to None in a decision: only a resubmission clears a return
@@ -124,6 +131,7 @@ class SqlClaims:
         self._seen: dict[str, _Seen] = {}
         self._rows: dict[str, _Rows] = {}  # read by id in this unit of work, unchanged
         self._newest: dict[tuple[str, int], list[tuple[Any, list[Any]]]] = {}
+        self._for_decision: dict[str, Sequence[Any]] = {}  # read with a key, not yet used
 
     async def get(self, claim_id: str) -> Claim | None:
         kept = self._rows.get(claim_id)
@@ -132,8 +140,24 @@ class SqlClaims:
         found = await self._many(_BY_ID, keep=True, params={"b_id": claim_id})
         return found[0] if found else None
 
+    async def reply_key(self, key: str) -> Any | None:
+        """A reply key's row (columns ``k_…``), its claim read for a decision with it.
+
+        That claim is ``for_decision``'s answer next (``SqlReplyKeys.get``: a reply needs
+        both).
+        """
+        rows = (await self._conn.execute(_KEY_FOR_DECISION, {"b_key": key})).mappings().all()
+        if not rows:
+            return None
+        if rows[0]["id"] is not None:
+            self._for_decision[rows[0]["id"]] = rows
+        return rows[0]
+
     async def for_decision(self, claim_id: str) -> tuple[Claim, Claimant | None] | None:
-        rows = (await self._conn.execute(_FOR_DECISION, {"b_id": claim_id})).mappings().all()
+        rows: Sequence[Any] | None = self._for_decision.pop(claim_id, None)
+        if rows is None:
+            rows = (await self._conn.execute(_FOR_DECISION, {"b_id": claim_id})
+                    ).mappings().all()
         if not rows:
             return None
         row = rows[0]
@@ -194,6 +218,7 @@ class SqlClaims:
 
     async def add(self, claim: Claim) -> None:
         self._rows.pop(claim.id, None)
+        self._for_decision.pop(claim.id, None)
         self._newest.clear()
         await self._conn.execute(insert(t.claims).values(**_claim_row(claim),
                                                          version=claim.version))
@@ -204,6 +229,7 @@ class SqlClaims:
 
     async def save(self, claim: Claim) -> None:
         self._rows.pop(claim.id, None)
+        self._for_decision.pop(claim.id, None)
         self._newest.clear()
         values = _claim_row(claim)
         stored = self._seen[claim.id].stored if claim.id in self._seen else None

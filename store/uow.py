@@ -85,7 +85,7 @@ class SqlUnitOfWork:
         self.claimants = SqlClaimants(conn)
         self.invites = SqlInvites(conn)
         self.outbox = SqlOutbox(conn)
-        self.reply_keys = SqlReplyKeys(conn)
+        self.reply_keys = SqlReplyKeys(conn, self.claims)
         self.attachments = SqlAttachments(conn)
         self.dialogs = SqlDialogs(conn)
         self.inbound = SqlInbound(conn)

@@ -28,11 +28,11 @@ from tests.integration.test_approver_changes import ALLOCATION
 from tests.integration.test_payroll_store import _claim
 from tests.integration.test_report_queries import counted
 
-# BEGIN and COMMIT aside: the key; the claim with its log's length, its approvals, its
+# BEGIN and COMMIT aside: the key with its claim, the log's length, its approvals, its
 # claimant and its payers' versions (parsed before, so not read again); the claim's row,
 # the approval, the event, the notices (one statement for all of them), the inbound
 # record (a second delivery is told by it)
-APPROVAL_STATEMENTS = 7
+APPROVAL_STATEMENTS = 6
 
 
 async def _key(env: Env, claim_id: str, slug: str, round_: int) -> str:
