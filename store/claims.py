@@ -65,22 +65,31 @@ _DECISION_COLUMNS: tuple[Any, ...] = (
     select(func.aggregate_strings(t.memberships.c.org, ",")).where(
         t.memberships.c.claimant_id == t.claims.c.claimant_id).scalar_subquery().label(
         "p_orgs"),
+    # one level deep, so it correlates to the claim (nested IN (…) lists every claim's)
     select(func.aggregate_strings(t.organisations.c.slug + "=" + t.organisations.c.source_hash,
-                                  ",")).where(t.organisations.c.slug.in_(
-        select(t.claim_payers.c.org).where(t.claim_payers.c.claim_id == t.claims.c.id))
-    ).scalar_subquery().label("payer_versions"),
+                                  ",")).select_from(t.claim_payers.join(
+        t.organisations, t.organisations.c.slug == t.claim_payers.c.org)).where(
+        t.claim_payers.c.claim_id == t.claims.c.id).scalar_subquery().label("payer_versions"),
     *(c.label(f"a_{c.name}") for c in t.approvals.c))
-_DECISION_FROM = t.claims.outerjoin(
-    t.claimants, t.claimants.c.id == t.claims.c.claimant_id).outerjoin(
-    t.approvals, t.approvals.c.claim_id == t.claims.c.id)
+
+
+def _decision_from(first: Any) -> Any:
+    """``first`` joined flat to the claim's claimant and approvals.
+
+    Flat: SQLite materialises a nested join, reading every claim.
+    """
+    return first.outerjoin(t.claimants, t.claimants.c.id == t.claims.c.claimant_id).outerjoin(
+        t.approvals, t.approvals.c.claim_id == t.claims.c.id)
+
+
 _DECISION_ORDER = (t.approvals.c.round, t.approvals.c.payer, t.approvals.c.stage)
-_FOR_DECISION = select(*_DECISION_COLUMNS).select_from(_DECISION_FROM).where(
+_FOR_DECISION = select(*_DECISION_COLUMNS).select_from(_decision_from(t.claims)).where(
     t.claims.c.id == bindparam("b_id")).order_by(*_DECISION_ORDER)
 # a reply key (its columns ``k_…``) and its claim as above: a reply reads both at once
 _KEY_FOR_DECISION = select(
     *(c.label(f"k_{c.name}") for c in t.reply_keys.c), *_DECISION_COLUMNS).select_from(
-    t.reply_keys.outerjoin(_DECISION_FROM, t.claims.c.id == t.reply_keys.c.claim_id)).where(
-    t.reply_keys.c.key == bindparam("b_key")).order_by(*_DECISION_ORDER)
+    _decision_from(t.reply_keys.outerjoin(t.claims, t.claims.c.id == t.reply_keys.c.claim_id))
+).where(t.reply_keys.c.key == bindparam("b_key")).order_by(*_DECISION_ORDER)
 # worked out from the lines or the log: a claim read for a decision keeps the stored value,
 # unless what it logged says anew (approved, returned, touched now). None of them goes
 # back to None in a decision: only a resubmission clears a return

@@ -23,6 +23,9 @@ from service.approvals import Decision, Target
 from service.context import Env
 from service.inbound import ReadReply, handle_reply
 from store import tables as t
+from store.claims import _FOR_DECISION, _KEY_FOR_DECISION
+from store.reports import explain
+from store.uow import SqlUnitOfWork
 from tests.integration.helpers import EXAMPLES, Clock, sql, sql_env
 from tests.integration.test_approver_changes import ALLOCATION
 from tests.integration.test_payroll_store import _claim
@@ -166,3 +169,22 @@ async def test_a_second_delivery_changes_nothing_even_when_both_arrive_at_once(e
     assert both == ["approved", "duplicate"]
     events, _, records = await written()
     assert (events, records) == (after[0] + 2, after[2] + 1)  # stage and payer approved
+
+
+async def test_a_reply_reads_its_own_claim_only_and_by_index(engine):
+    # a scalar subquery nested two deep stopped correlating once and read every claim's
+    # payers: the cost grew with the database, and the count above did not see it
+    env, _, referee = await world(engine)
+    claims_ = [await _claim(env, referee) for _ in range(2)]
+    one = await claims.create_claim(env, referee, ["tromso-hk"], "Én betaler")
+    key = await _key(env, claims_[0].id, "tromso-hk", claims_[0].round)
+    async with SqlUnitOfWork(engine) as uow:
+        conn = uow.connection
+        row = (await conn.execute(_FOR_DECISION, {"b_id": one.id})).mappings().first()
+        assert row is not None and row["payer_versions"].split("=")[0] == "tromso-hk"
+        assert row["payer_versions"].count("=") == 1, row["payer_versions"]
+        if conn.dialect.name == "postgresql":  # a small table is scanned; may it use one?
+            await conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        plan = await explain(conn, _KEY_FOR_DECISION.params(b_key=key))
+    assert "SCAN claims" not in plan and "Seq Scan on claims" not in plan, plan
+    assert "SCAN claim_payers" not in plan and "Seq Scan on claim_payers" not in plan, plan
