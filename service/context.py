@@ -19,7 +19,7 @@ from domain.organisation import Organisation
 from domain.rates import RateBook
 from domain.text import Text
 from service.exchange import RateCache, RateSource
-from service.ports import BlobStore, UnitOfWork
+from service.ports import BlobStore, ClaimHead, UnitOfWork
 from service.receipts import ReceiptReader
 
 T = TypeVar("T")
@@ -91,6 +91,14 @@ def book_for(env: Env, orgs: Mapping[str, Organisation]) -> RateBook:
     """The shipped rates plus the payers' own rate tables."""
     tables = [t for org in orgs.values() for t in org.rate_tables]
     return env.book.with_tables(tables) if tables else env.book
+
+
+async def own_head(uow: UnitOfWork, claimant_id: str, claim_id: str) -> ClaimHead:
+    """The claim's head (``ClaimHead``) if it is the claimant's; else as if it did not exist."""
+    head = await uow.claims.head(claim_id)
+    if head is None or head.claimant_id != claimant_id:
+        raise NotYourClaim()
+    return head
 
 
 async def own_claim(uow: UnitOfWork, claimant_id: str, claim_id: str) -> Claim:

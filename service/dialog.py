@@ -83,8 +83,8 @@ async def dialog_turn(env: Env, chat_id: int, user_id: int,
     """Run ``handler`` on the chat's state and save everything it did in one commit."""
     async def once() -> T:
         async with env.uow() as uow:
-            state = await uow.dialogs.get(chat_id) or DialogState(chat_id)
-            claimant = await uow.claimants.by_telegram(user_id)
+            stored, claimant = await uow.dialogs.open(chat_id, user_id)
+            state = stored or DialogState(chat_id)
             turn = DialogTurn(env, uow, state, user_id, claimant, channel)
             result = await handler(turn)
             state.updated_at = env.clock()

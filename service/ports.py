@@ -76,11 +76,37 @@ class StoredOrganisation:
     source_hash: str
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimHead:
+    """A claim's own row without its lines, approvals or log: whose, who pays, which rates.
+
+    What most of a dialog turn needs of the open claim (the payers' buttons, the rate
+    set of a typed date); read in one statement where the whole claim takes four.
+    """
+
+    id: str
+    reference: str
+    claimant_id: str
+    payers: tuple[str, ...]
+    title: str
+    rate_set: str
+    status: Status
+
+    @classmethod
+    def of(cls, claim: Claim) -> ClaimHead:
+        """The head of a whole claim."""
+        return cls(claim.id, claim.reference, claim.claimant_id, claim.payers, claim.title,
+                   claim.rate_set, claim.status)
+
+
 class ClaimRepository(Protocol):
     """Claims by id and by who may see them."""
 
     async def get(self, claim_id: str) -> Claim | None:
         """The claim, or None."""
+
+    async def head(self, claim_id: str) -> ClaimHead | None:
+        """The claim's own row (``ClaimHead``), or None; as saved in this unit of work."""
 
     async def by_reference(self, reference: str) -> Claim | None:
         """The claim with this readable reference (``K-2026-000123``), or None."""
@@ -106,6 +132,10 @@ class ClaimRepository(Protocol):
     async def for_claimant(self, claimant_id: str, *, newest: int | None = None,
                            statuses: Sequence[Status] = ()) -> Sequence[Claim]:
         """A claimant's claims, newest first: the ``newest`` few, in ``statuses``, if given."""
+
+    async def heads_for_claimant(self, claimant_id: str, *, newest: int | None = None,
+                                 statuses: Sequence[Status] = ()) -> Sequence[ClaimHead]:
+        """``for_claimant``'s claims as heads only (``ClaimHead``): one statement."""
 
     async def newest_lines(self, claimant_id: str, newest: int) -> Sequence[Claim]:
         """The ``newest`` claims with their lines only (no approvals, no log): never saved.
@@ -297,6 +327,13 @@ class DialogRepository(Protocol):
 
         The row stays locked until the turn ends, so two workers never run one chat's
         turns at once.
+        """
+
+    async def open(self, chat_id: int, telegram_id: int
+                   ) -> tuple[DialogState | None, Claimant | None]:
+        """``get``'s state (locked the same way) and the claimant of ``telegram_id``, or None.
+
+        A dialog turn needs both first; the SQL store reads them in one statement.
         """
 
     async def put(self, state: DialogState) -> None:

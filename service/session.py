@@ -26,9 +26,9 @@ from domain.plausibility import refuse_impossible, refuse_no_rates
 from domain.rates import NoRateSetError
 from domain.remembered import Remembered, remember
 from domain.text import Text
-from service.context import Env, book_for, organisations, own_claim
+from service.context import Env, book_for, organisations, own_claim, own_head
 from service.notify import publish
-from service.ports import UnitOfWork
+from service.ports import ClaimHead, UnitOfWork
 from service.summary import ClaimSummary, summarise
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # the Bot API's download limit
@@ -75,6 +75,10 @@ class ClaimantSession:
     async def claim(self, claim_id: str) -> Claim:
         """One of the claimant's claims (another's is as if it did not exist)."""
         return await own_claim(self.uow, self.claimant_id, claim_id)
+
+    async def head(self, claim_id: str) -> ClaimHead:
+        """One of the claimant's claims without its lines and log: payers, rate set, status."""
+        return await own_head(self.uow, self.claimant_id, claim_id)
 
     async def create_claim(self, payers: Sequence[str], title: str, *, purpose: str = "",
                            route: str = "", allocation: Mapping[str, str] | None = None
@@ -211,6 +215,12 @@ class ClaimantSession:
         """The claimant's claims, newest first (only in ``statuses``, only ``newest``)."""
         return await self.uow.claims.for_claimant(self.claimant_id, newest=newest,
                                                   statuses=statuses)
+
+    async def my_heads(self, *statuses: Status, newest: int | None = None
+                       ) -> Sequence[ClaimHead]:
+        """``my_claims`` as heads (``ClaimHead``): reference, title, status, payers."""
+        return await self.uow.claims.heads_for_claimant(self.claimant_id, newest=newest,
+                                                        statuses=statuses)
 
     async def remembered(self, besides: str | None = None) -> Remembered:
         """What the claimant's newest claims (other than ``besides``) offer as "Som sist"."""

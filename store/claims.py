@@ -40,6 +40,7 @@ from domain.errors import ChangedMeanwhile
 from domain.events import EVENTS
 from domain.rates import RateBook
 from service.figures import approved_at, claim_figures, returned, stages_opened
+from service.ports import ClaimHead
 from store import tables as t
 from store.engine import insert_for
 from store.people import SqlOrganisations, claimant_from
@@ -48,12 +49,15 @@ from store.types import CENT
 _Rows = tuple[Any, list[Any], list[Any], list[Any]]  # a claim's row, lines, approvals, log
 # Built once: building a statement and its cache key cost more than running it on SQLite
 _BY_ID = select(t.claims).where(t.claims.c.id == bindparam("b_id"))
+_ORDERS = ((t.claim_lines, (t.claim_lines.c.position,)),
+           (t.approvals, (t.approvals.c.round, t.approvals.c.payer, t.approvals.c.stage)),
+           (t.claim_events, (t.claim_events.c.seq,)))
 _CHILDREN = tuple(
     select(table).where(table.c.claim_id.in_(bindparam("b_ids", expanding=True)))
-    .order_by(table.c.claim_id, *order) for table, order in (
-        (t.claim_lines, (t.claim_lines.c.position,)),
-        (t.approvals, (t.approvals.c.round, t.approvals.c.payer, t.approvals.c.stage)),
-        (t.claim_events, (t.claim_events.c.seq,))))
+    .order_by(table.c.claim_id, *order) for table, order in _ORDERS)
+# one claim's (the dialog's case): an expanding IN is compiled anew on every execution
+_CHILDREN_OF = tuple(select(table).where(table.c.claim_id == bindparam("b_id"))
+                     .order_by(*order) for table, order in _ORDERS)
 _NEWEST = select(t.claims).where(t.claims.c.claimant_id == bindparam("b_claimant")).order_by(
     t.claims.c.reference.desc()).limit(bindparam("b_newest"))
 # the claim's row, its log's length, its claimant with its memberships, its payers'
@@ -141,13 +145,27 @@ class SqlClaims:
         self._rows: dict[str, _Rows] = {}  # read by id in this unit of work, unchanged
         self._newest: dict[tuple[str, int], list[tuple[Any, list[Any]]]] = {}
         self._for_decision: dict[str, Sequence[Any]] = {}  # read with a key, not yet used
+        self._heads: dict[str, ClaimHead] = {}  # read (or saved) in this unit of work
+        self._head_rows: dict[str, Any] = {}  # a head's row: ``get`` reads only the rest
 
     async def get(self, claim_id: str) -> Claim | None:
         kept = self._rows.get(claim_id)
         if kept is not None:
             return self._build(*kept)
+        row = self._head_rows.pop(claim_id, None)
+        if row is not None:
+            return (await self._load([row], keep=True))[0]
         found = await self._many(_BY_ID, keep=True, params={"b_id": claim_id})
         return found[0] if found else None
+
+    async def head(self, claim_id: str) -> ClaimHead | None:
+        head = self._heads.get(claim_id)
+        if head is not None:
+            return head
+        kept = self._rows.get(claim_id)
+        row = kept[0] if kept is not None else (
+            await self._conn.execute(_BY_ID, {"b_id": claim_id})).mappings().first()
+        return None if row is None else self._head(row)
 
     async def reply_key(self, key: str) -> Any | None:
         """A reply key's row (columns ``k_…``), its claim read for a decision with it.
@@ -201,8 +219,9 @@ class SqlClaims:
         ids = [row["id"] for row in rows]
         children: dict[str, tuple[list[Any], list[Any], list[Any]]] = {
             i: ([], [], []) for i in ids}
-        for slot, query in enumerate(_CHILDREN):
-            found = await self._conn.execute(query, {"b_ids": ids})
+        one = len(ids) == 1
+        for slot, query in enumerate(_CHILDREN_OF if one else _CHILDREN):
+            found = await self._conn.execute(query, {"b_id": ids[0]} if one else {"b_ids": ids})
             for row in found.mappings():
                 children[row["claim_id"]][slot].append(row)
         claims = []
@@ -225,21 +244,26 @@ class SqlClaims:
             len(claim.events), claim.round, claim.payers)
         return claim
 
-    async def add(self, claim: Claim) -> None:
+    def _forget(self, claim: Claim) -> None:
+        """What was read of ``claim`` in this unit of work, before it is written."""
         self._rows.pop(claim.id, None)
+        self._head_rows.pop(claim.id, None)
+        self._heads.pop(claim.id, None)
         self._for_decision.pop(claim.id, None)
         self._newest.clear()
+
+    async def add(self, claim: Claim) -> None:
+        self._forget(claim)
         await self._conn.execute(insert(t.claims).values(**_claim_row(claim),
                                                          version=claim.version))
         await self._conn.execute(insert(t.claim_payers), [
             {"claim_id": claim.id, "org": slug} for slug in claim.payers])
         self._seen[claim.id] = _Seen(payers=claim.payers)
         await self._write_children(claim)
+        self._heads[claim.id] = ClaimHead.of(claim)
 
     async def save(self, claim: Claim) -> None:
-        self._rows.pop(claim.id, None)
-        self._for_decision.pop(claim.id, None)
-        self._newest.clear()
+        self._forget(claim)
         values = _claim_row(claim)
         stored = self._seen[claim.id].stored if claim.id in self._seen else None
         statement = _SAVE
@@ -257,6 +281,7 @@ class SqlClaims:
             raise ChangedMeanwhile()
         claim.version += 1
         await self._write_children(claim)
+        self._heads[claim.id] = ClaimHead.of(claim)
 
     async def _write_children(self, claim: Claim) -> None:
         seen = self._seen.setdefault(claim.id, _Seen())
@@ -336,6 +361,23 @@ class SqlClaims:
         return await self._where(t.claims.c.claimant_id == claimant_id, *(
             [t.claims.c.status.in_([s.value for s in statuses])] if statuses else []),
             limit=newest)
+
+    async def heads_for_claimant(self, claimant_id: str, *, newest: int | None = None,
+                                 statuses: Sequence[Status] = ()) -> Sequence[ClaimHead]:
+        c = t.claims.c
+        query = select(t.claims).where(c.claimant_id == claimant_id, *(
+            [c.status.in_([s.value for s in statuses])] if statuses else [])).order_by(
+            c.reference.desc()).limit(newest)
+        return [self._head(row) for row in (await self._conn.execute(query)).mappings()]
+
+    def _head(self, row: Any) -> ClaimHead:
+        """The head of a claim's row, kept for this unit of work (``head``)."""
+        head = self._heads[row["id"]] = ClaimHead(
+            row["id"], row["reference"], row["claimant_id"], tuple(row["payers"]),
+            row["title"], row["rate_set"], Status(row["status"]))
+        if row["id"] not in self._rows:
+            self._head_rows[row["id"]] = row
+        return head
 
     async def newest_lines(self, claimant_id: str, newest: int) -> Sequence[Claim]:
         # two statements (not four): "Som sist" reads lines only; kept for the unit of

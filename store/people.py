@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.claimant import Claimant, Invite
@@ -47,10 +47,6 @@ _REPLY_KEY = select(t.reply_keys).where(t.reply_keys.c.key == bindparam("b_key")
 _OUTCOME = select(t.inbound_messages.c.outcome).where(
     t.inbound_messages.c.message_id == bindparam("b_id"))
 _RECORD: dict[str, Any] = {}  # by dialect: INSERT … ON CONFLICT (message_id) DO NOTHING
-_DIALOG_PUT = update(t.dialog_states).where(
-    t.dialog_states.c.chat_id == bindparam("b_chat")).values(
-    flow=bindparam("b_flow"), step=bindparam("b_step"), data=bindparam("b_data"),
-    updated_at=bindparam("b_at"))
 
 
 def _dialog_touch(dialect: str) -> Any:
@@ -67,7 +63,49 @@ def _dialog_touch(dialect: str) -> Any:
     return built
 
 
+def _dialog_put(dialect: str) -> Any:
+    """Create or replace a chat's row: one statement (an upsert) per dialect."""
+    built = _PUT.get(dialect)
+    if built is None:
+        table = t.dialog_states
+        put = dialect_insert(dialect, table).values(
+            chat_id=bindparam("b_chat"), flow=bindparam("b_flow"), step=bindparam("b_step"),
+            data=bindparam("b_data"), updated_at=bindparam("b_at"))
+        built = _PUT[dialect] = put.on_conflict_do_update(
+            index_elements=[table.c.chat_id],
+            set_={c: put.excluded[c] for c in ("flow", "step", "data", "updated_at")})
+    return built
+
+
+def _dialog_open(dialect: str) -> Any:
+    """The chat's row (``d_…``) and the person's claimant (``p_…``), in one statement.
+
+    PostgreSQL: the row is created if new and locked (``_dialog_touch`` as a CTE), so two
+    workers never run one chat's turns at once. SQLite: a plain read; the turn's
+    ``BEGIN IMMEDIATE`` holds the whole database, and ``put`` creates the row.
+    """
+    built = _OPEN.get(dialect)
+    if built is None:
+        people, m = t.claimants, t.memberships.c
+        if dialect == "postgresql":
+            dialog: Any = _dialog_touch(dialect).cte("d")
+            start: Any = dialog
+        else:
+            dialog = t.dialog_states
+            start = select(literal_column("1").label("one")).subquery("one").outerjoin(
+                dialog, dialog.c.chat_id == bindparam("b_chat"))
+        built = _OPEN[dialect] = select(
+            *(dialog.c[c.name].label(f"d_{c.name}") for c in t.dialog_states.c),
+            *(c.label(f"p_{c.name}") for c in people.c),
+            select(func.aggregate_strings(m.org, ",")).where(
+                m.claimant_id == people.c.id).scalar_subquery().label("p_orgs"),
+        ).select_from(start.outerjoin(people, people.c.telegram_id == bindparam("b_user")))
+    return built
+
+
 _TOUCH: dict[str, Any] = {}
+_PUT: dict[str, Any] = {}
+_OPEN: dict[str, Any] = {}
 
 
 def claimant_from(row: Any, prefix: str = "") -> Claimant:
@@ -81,19 +119,39 @@ def claimant_from(row: Any, prefix: str = "") -> Claimant:
 
 
 class SqlClaimants:
-    """``ClaimantRepository`` on SQL; memberships in their own table."""
+    """``ClaimantRepository`` on SQL; memberships in their own table.
+
+    Within one unit of work a claimant is read once (a dialog turn reads the person by
+    their Telegram id, then its steps by id, up to three times more); the row is kept,
+    so every read returns a fresh ``Claimant``, and saving one forgets what was kept.
+    """
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self._rows: dict[str, Any] = {}  # by id
+        self._telegram: dict[int, str] = {}  # Telegram id → claimant id
 
     async def _one(self, query: Any, key: Any) -> Claimant | None:
         row = (await self._conn.execute(query, {"b_key": key})).mappings().first()
-        return None if row is None else claimant_from(row)
+        return None if row is None else self.seen(row)
+
+    def seen(self, row: Any, prefix: str = "") -> Claimant:
+        """A claimant read (columns ``prefix`` + column), kept for this unit of work."""
+        self._rows[row[f"{prefix}id"]] = (row, prefix)
+        if row[f"{prefix}telegram_id"] is not None:
+            self._telegram[row[f"{prefix}telegram_id"]] = row[f"{prefix}id"]
+        return claimant_from(row, prefix)
 
     async def get(self, claimant_id: str) -> Claimant | None:
+        kept = self._rows.get(claimant_id)
+        if kept is not None:
+            return claimant_from(*kept)
         return await self._one(_CLAIMANT_BY_ID, claimant_id)
 
     async def by_telegram(self, telegram_id: int) -> Claimant | None:
+        known = self._telegram.get(telegram_id)
+        if known is not None:
+            return await self.get(known)
         return await self._one(_CLAIMANT_BY_TELEGRAM, telegram_id)
 
     @staticmethod
@@ -103,14 +161,23 @@ class SqlClaimants:
                 "language": c.language, "allocation_defaults": c.allocation_defaults}
 
     async def add(self, claimant: Claimant) -> None:
+        self._rows.clear()
+        self._telegram.clear()
         await self._conn.execute(insert(t.claimants).values(id=claimant.id,
                                                             **self._row(claimant)))
         await self._memberships(claimant)
 
     async def save(self, claimant: Claimant) -> None:
+        kept = self._rows.get(claimant.id)
+        before = None if kept is None else claimant_from(*kept)
+        self._rows.clear()
+        self._telegram.clear()
+        if before == claimant:  # as read in this transaction: nothing to write (a new
+            return              # claim saves its claimant for the allocation defaults)
         await self._conn.execute(update(t.claimants).where(
             t.claimants.c.id == claimant.id).values(**self._row(claimant)))
-        await self._memberships(claimant)
+        if before is None or before.memberships != claimant.memberships:
+            await self._memberships(claimant)
 
     async def _memberships(self, claimant: Claimant) -> None:
         await self._conn.execute(delete(t.memberships).where(
@@ -286,8 +353,21 @@ class SqlAttachments:
 class SqlDialogs:
     """``DialogRepository`` on SQL."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, claimants: SqlClaimants | None = None) -> None:
         self._conn = conn
+        self._claimants = claimants if claimants is not None else SqlClaimants(conn)
+
+    async def open(self, chat_id: int, telegram_id: int
+                   ) -> tuple[DialogState | None, Claimant | None]:
+        row = (await self._conn.execute(_dialog_open(self._conn.dialect.name), {
+            "b_chat": chat_id, "b_user": telegram_id, "b_data": {},
+            "b_at": datetime.now(UTC)})).mappings().first()
+        assert row is not None  # one row, whatever is stored
+        claimant = None if row["p_id"] is None else self._claimants.seen(row, "p_")
+        if not (row["d_flow"] or row["d_step"] or row["d_data"]):
+            return None, claimant  # never seen (on PostgreSQL a blank row is only the lock)
+        return DialogState(row["d_chat_id"], row["d_flow"], row["d_step"],
+                           dict(row["d_data"]), row["d_updated_at"]), claimant
 
     async def get(self, chat_id: int) -> DialogState | None:
         # one statement: create the row if new and lock it (an upsert locks the row it
@@ -301,14 +381,9 @@ class SqlDialogs:
                            row["updated_at"])
 
     async def put(self, state: DialogState) -> None:
-        values = {"flow": state.flow, "step": state.step, "data": state.data,
-                  "updated_at": state.updated_at or datetime.now(UTC)}
-        result = await self._conn.execute(_DIALOG_PUT, {
+        await self._conn.execute(_dialog_put(self._conn.dialect.name), {
             "b_chat": state.chat_id, "b_flow": state.flow, "b_step": state.step,
-            "b_data": state.data, "b_at": values["updated_at"]})
-        if result.rowcount == 0:
-            await self._conn.execute(insert(t.dialog_states).values(
-                chat_id=state.chat_id, **values))
+            "b_data": state.data, "b_at": state.updated_at or datetime.now(UTC)})
 
 
 class SqlInbound:

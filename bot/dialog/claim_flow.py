@@ -189,7 +189,7 @@ async def _create(ctx: Ctx) -> str:
 
 
 async def _menu_prompt(ctx: Ctx) -> Prompt:
-    claim = await ctx.turn.session().claim(ctx.data["claim_id"])
+    claim = await ctx.turn.session().head(ctx.data["claim_id"])
     orgs = await ctx.turn.organisations(claim.payers)
     has_items = any(e.kind == "item" for org in orgs.values() for e in org.catalogue)
     b = [Button(ctx.t(Text("🚗 Kjøring", "🚗 Driving")), "mileage"),

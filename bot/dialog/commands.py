@@ -15,12 +15,13 @@ from bot.dialog.core import END, Button, Ctx, Incoming, Prompt, Reply
 from bot.dialog.engine import register, show
 from bot.dialog.render import log_text, summary_text
 from bot.dialog.steps import ask_buttons, ask_file, ask_text
-from domain.claim import Claim, Status
+from domain.claim import Status
 from domain.errors import InviteInvalid, UserError
 from domain.identity import mask_bank_account, normalise_bank_account
 from domain.text import Text
 from domain.workflow import status_text
 from service.members import check_email
+from service.ports import ClaimHead
 
 HELP = Text(
     "Kvitt fører reiseregningen din.\n"
@@ -100,7 +101,7 @@ async def _continue_prompt(ctx: Ctx) -> Prompt:
 async def _continue_chosen(ctx: Ctx, value: str) -> str:
     if value == "new":
         return _start_new(ctx)
-    await ctx.turn.session().claim(value)  # theirs, or refused
+    await ctx.turn.session().head(value)  # theirs, or refused
     ctx.data["claim_id"] = value
     return END
 
@@ -127,13 +128,14 @@ async def _current(ctx: Ctx) -> str | None:
     return None
 
 
-async def _editable(ctx: Ctx, *statuses: Status, newest: int | None = None) -> list[Claim]:
+async def _editable(ctx: Ctx, *statuses: Status, newest: int | None = None
+                    ) -> list[ClaimHead]:
     """The claimant's claims in ``statuses``, newest first; only ``newest`` of them.
 
     A question needs one or a few (is there a draft? one or several?), not every draft
-    a claimant ever left, each read with its lines, approvals and log.
+    a claimant ever left, each read with its lines, approvals and log: their heads only.
     """
-    return list(await ctx.turn.session().my_claims(*statuses, newest=newest))
+    return list(await ctx.turn.session().my_heads(*statuses, newest=newest))
 
 
 async def _send(ctx: Ctx, _: str) -> None:

@@ -371,7 +371,7 @@ async def _distance(ctx: Ctx, km: Decimal) -> str:
 async def _paid(ctx: Ctx) -> PaidRates:
     """The paid rates of the claim on the day of departure."""
     departure = datetime.fromisoformat(_line(ctx)["departure"])
-    claim = await ctx.turn.session().claim(ctx.data["claim_id"])
+    claim = await ctx.turn.session().head(ctx.data["claim_id"])
     return book_for(ctx.turn.env, await claim_orgs(ctx)).paid(claim.rate_set, departure.date())
 
 

@@ -19,7 +19,7 @@ from bot.dialog.reading import kept
 from bot.dialog.steps import ask_buttons, ask_choice, ask_text
 from bot.understand import echo_when, parse_when
 from domain.calc import LineResult, compute_line
-from domain.claim import ClaimLine
+from domain.claim import Claim, ClaimLine
 from domain.codec import line_from_dict
 from domain.lines import EXPENSE_NAMES, Expense, Line, MileageLeg
 from domain.money import format_kr, number_text
@@ -46,7 +46,7 @@ def read_date(ctx: Ctx, text: str) -> date:
 async def check_rates(ctx: Ctx, day: date) -> None:
     """Refuse, when typed, a day no rate table of the claim covers (not at saving)."""
     orgs = await claim_orgs(ctx)
-    claim = await ctx.turn.session().claim(ctx.data["claim_id"])
+    claim = await ctx.turn.session().head(ctx.data["claim_id"])
     book = book_for(ctx.turn.env, orgs)
     try:
         book.paid(claim.rate_set, day)
@@ -75,14 +75,14 @@ def date_suggestions(ctx: Ctx) -> list[Button]:
 
 async def claim_orgs(ctx: Ctx) -> dict[str, Organisation]:
     """The current claim's payers."""
-    claim = await ctx.turn.session().claim(ctx.data["claim_id"])
+    claim = await ctx.turn.session().head(ctx.data["claim_id"])
     return dict(await ctx.turn.organisations(claim.payers))
 
 
 async def preview(ctx: Ctx, body: Line) -> LineResult:
     """Compute a drafted line as it would be saved (with the payers' rate tables)."""
     orgs = await claim_orgs(ctx)
-    claim = await ctx.turn.session().claim(ctx.data["claim_id"])
+    claim = await ctx.turn.session().head(ctx.data["claim_id"])
     return compute_line(body, book_for(ctx.turn.env, orgs), claim.rate_set)
 
 
@@ -215,10 +215,14 @@ def drafted(ctx: Ctx, line_id: str = "draft") -> ClaimLine:
                      attachments=tuple(draft.get("attachments", ())), read=kept(draft))
 
 
-async def preview_line(ctx: Ctx, line: ClaimLine) -> LineResult:
-    """A line computed as submit would: taxed whole if its payer's receipt rule says so."""
+async def preview_line(ctx: Ctx, line: ClaimLine, claim: Claim | None = None) -> LineResult:
+    """A line computed as submit would: taxed whole if its payer's receipt rule says so.
+
+    ``claim``: the claim as just saved, when it was (not read again).
+    """
     orgs = await claim_orgs(ctx)
-    claim = await ctx.turn.session().claim(ctx.data["claim_id"])
+    if claim is None:
+        claim = await ctx.turn.session().claim(ctx.data["claim_id"])
     return line_result(line, claim, orgs, book_for(ctx.turn.env, orgs))
 
 
@@ -253,10 +257,10 @@ async def save(ctx: Ctx, *, shown: bool = False) -> str:
     line = drafted(ctx, draft.get("replace") or ctx.turn.env.new_id()[:12])
     session = ctx.turn.session()
     if draft.get("replace"):
-        await session.change_line(ctx.data["claim_id"], line)
+        saved = await session.change_line(ctx.data["claim_id"], line)
     else:
-        await session.add_line(ctx.data["claim_id"], line)
-    result = await preview_line(ctx, line)
+        saved = await session.add_line(ctx.data["claim_id"], line)
+    result = await preview_line(ctx, line, saved)
     ctx.say(ctx.t(Text("✅ Lagret", "✅ Saved")) + " "
             + (f"= {format_kr(result.amount)} kr" if shown else result_text(ctx, result)))
     ctx.data["draft"] = {}

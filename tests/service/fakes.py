@@ -35,6 +35,7 @@ from service.ports import (
     BlobStore,
     BouncingAddress,
     ClaimantRepository,
+    ClaimHead,
     ClaimRepository,
     ClaimShare,
     DialogRepository,
@@ -175,6 +176,10 @@ class FakeClaims(_Table[str, Claim]):
         await self._db._after_load()
         return claim
 
+    async def head(self, claim_id: str) -> ClaimHead | None:
+        claim = self._read(claim_id)
+        return None if claim is None else ClaimHead.of(claim)
+
     async def for_decision(self, claim_id: str) -> tuple[Claim, Claimant | None] | None:
         claim = await self.get(claim_id)  # whole: a fake has nothing to save by reading less
         return None if claim is None else (
@@ -225,6 +230,11 @@ class FakeClaims(_Table[str, Claim]):
         mine = self._newest_first([c for c in self._rows() if c.claimant_id == claimant_id
                                    and (not statuses or c.status in statuses)])
         return mine[:newest]
+
+    async def heads_for_claimant(self, claimant_id: str, *, newest: int | None = None,
+                                 statuses: Sequence[Status] = ()) -> Sequence[ClaimHead]:
+        return [ClaimHead.of(c) for c in await self.for_claimant(
+            claimant_id, newest=newest, statuses=statuses)]
 
     async def newest_lines(self, claimant_id: str, newest: int) -> Sequence[Claim]:
         return [replace(c, approvals=[], events=[])
@@ -430,11 +440,16 @@ class FakeAttachments(_Table[str, tuple[str, int]]):
 class FakeDialogs(_Table[int, DialogState]):
     """``DialogRepository`` on a dict."""
 
-    def __init__(self, db: FakeDatabase) -> None:
+    def __init__(self, db: FakeDatabase, claimants: FakeClaimants) -> None:
         super().__init__(db.dialogs)
+        self._claimants = claimants
 
     async def get(self, chat_id: int) -> DialogState | None:
         return self._read(chat_id)
+
+    async def open(self, chat_id: int, telegram_id: int
+                   ) -> tuple[DialogState | None, Claimant | None]:
+        return self._read(chat_id), await self._claimants.by_telegram(telegram_id)
 
     async def put(self, state: DialogState) -> None:
         self._write(state.chat_id, state)
@@ -610,7 +625,7 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox(db)
         self.reply_keys = FakeReplyKeys(db)
         self.attachments = FakeAttachments(db)
-        self.dialogs = FakeDialogs(db)
+        self.dialogs = FakeDialogs(db, self.claimants)
         self.inbound = FakeInbound(db)
         self.reports = FakeReports(self.claims, self.claimants)
         self.committed = False
