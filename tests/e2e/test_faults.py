@@ -2,7 +2,7 @@
 
 Each test breaks one thing under a running ``kvitt run`` and shows that no mail is lost
 or applied twice and how long the process took to recover. The figures are printed
-(``-s``) as ``fault <scenario>: …`` lines and kept in the README's table:
+(``-n0 -s``) as ``fault <scenario>: …`` lines and kept in the README's table:
 
 * SIGKILL mid-delivery (an SMTP server holding the DATA answer), then a new process,
   while the SMTP server is away for a while: each mail is delivered once, the killed one
