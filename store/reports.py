@@ -5,8 +5,9 @@ columns written when a claim was decided (``store.tables``: ``claim_payers``' sh
 ``claim_income``, ``claims.approved_at`` / ``returned_at``). The indexes that serve them
 (``ix_claims_approved_at``, ``ix_claim_payers_org``, ``ix_claims_status``,
 ``ix_approvals_state``, ``ix_claim_income_claim_id``) are checked with EXPLAIN on both
-databases in ``tests/integration/test_report_queries.py``. The statements are built once
-at import, their values bound at each execution.
+databases in ``tests/integration/test_report_queries.py``; so is the payroll export's
+shape, which on PostgreSQL reads each claim of the run's rows by key (``_per_claim``).
+The statements are built once at import, their values bound at each execution.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, exists, func, select
+from sqlalchemy import Select, and_, bindparam, exists, func, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.base import Executable
@@ -47,14 +48,47 @@ def _approved_in(start: Any, end: Any) -> Any:
     return and_(c.approved_at >= start, c.approved_at < end)
 
 
-def income_query(payer: Any, start: Any, end: Any) -> Select[Any]:
-    """``payer``'s income per claimant and stored code in the period (for EXPLAIN too)."""
-    i, c = t.claim_income.c, t.claims.c
+def _per_claim(table: Any, payer_column: str, payer: Any, *columns: str) -> Any:
+    """``table``'s rows of the claim at hand for ``payer``: a PostgreSQL LATERAL subquery.
+
+    ``OFFSET 0`` keeps the planner from folding it back into a join, so each claim of the
+    period looks its rows up by ``claim_id`` (a nested loop on the table's index) and the
+    cost follows the run's claims. As a plain join, PostgreSQL's custom plans hashed every
+    row the payer ever had (a sequential scan of ``claim_income``: 500,000 rows at 100k
+    claims, about twice the nested loop's time), until the statement's generic plan took
+    over on its sixth execution on a connection: the export's cost depended on how often
+    its connection had run it (bench/README.md, 6 December).
+    """
+    rows = table.c
+    return (select(*(rows[c] for c in columns))
+            .where(rows.claim_id == t.claims.c.id, rows[payer_column] == payer)
+            .offset(0).lateral(f"{table.name}_of_claim"))
+
+
+def per_claim_reads(dialect: str) -> bool:
+    """Whether the export's queries read each claim's rows through ``_per_claim``."""
+    return dialect == "postgresql"  # SQLite has no LATERAL, and drives from the period
+
+
+def income_query(payer: Any, start: Any, end: Any, *, lateral: bool = False) -> Select[Any]:
+    """``payer``'s income per claimant and stored code in the period (for EXPLAIN too).
+
+    ``lateral`` (PostgreSQL): each claim's rows read through ``_per_claim``; SQLite's
+    planner drives the plain join from the period's claims by itself.
+    """
+    c = t.claims.c
+    if lateral:
+        rows = _per_claim(t.claim_income, "payer", payer, "code", "item_type", "count",
+                          "taxfree", "taxable")
+        i, source, where = rows.c, t.claims.join(rows, true()), _approved_in(start, end)
+    else:
+        i = t.claim_income.c
+        source = t.claim_income.join(t.claims, c.id == i.claim_id)
+        where = and_(i.payer == payer, _approved_in(start, end))
     sums = (select(c.claimant_id, i.code, i.item_type, func.sum(i.count).label("count"),
                    func.sum(i.taxfree).label("taxfree"), func.sum(i.taxable).label("taxable"),
                    func.aggregate_strings(c.reference, " ").label("refs"))
-            .select_from(t.claim_income.join(t.claims, c.id == i.claim_id))
-            .where(i.payer == payer, _approved_in(start, end))
+            .select_from(source).where(where)
             .group_by(c.claimant_id, i.code, i.item_type).subquery())
     people = t.claimants.c
     return (select(sums, people.name, people.bank_account)
@@ -75,21 +109,32 @@ def approved_query(payer: Any, start: Any, end: Any) -> Select[Any]:
             .where(_approved_in(start, end)))
 
 
-def payroll_query(payer: Any, start: Any, end: Any) -> Select[Any]:
-    """``approved_query`` with only the columns a payroll run keeps (for EXPLAIN too)."""
-    c, p = t.claims.c, t.claim_payers.c
-    return (select(c.id, c.reference, c.claimant_id, c.status, p.amount, p.taxfree)
-            .select_from(t.claims.join(t.claim_payers, and_(p.claim_id == c.id,
-                                                            p.org + "" == payer)))
-            .where(_approved_in(start, end)))
+def payroll_query(payer: Any, start: Any, end: Any, *, lateral: bool = False) -> Select[Any]:
+    """``approved_query`` with only the columns a payroll run keeps (for EXPLAIN too).
+
+    ``lateral`` (PostgreSQL): each claim's share read by its key (``_per_claim``).
+    """
+    c = t.claims.c
+    if lateral:
+        share = _per_claim(t.claim_payers, "org", payer, "amount", "taxfree")
+        source: Any = t.claims.join(share, true())
+    else:
+        share = t.claim_payers
+        source = t.claims.join(share, and_(share.c.claim_id == c.id,
+                                           share.c.org + "" == payer))
+    return (select(c.id, c.reference, c.claimant_id, c.status, share.c.amount,
+                   share.c.taxfree).select_from(source).where(_approved_in(start, end)))
 
 
 # the export's statements, built once (building and caching a statement per call was a
 # third of a 1k-claim export); the values are bound at each execution
 _PAYER: BindParameter[str] = bindparam("b_payer")
 _START, _END = bindparam("b_start", type_=UTCDateTime), bindparam("b_end", type_=UTCDateTime)
-_INCOME = income_query(_PAYER, _START, _END)
-_PAYROLL = payroll_query(_PAYER, _START, _END)
+# per dialect: PostgreSQL's read each claim's rows by key (``_per_claim``)
+_INCOME = {lateral: income_query(_PAYER, _START, _END, lateral=lateral)
+           for lateral in (False, True)}
+_PAYROLL = {lateral: payroll_query(_PAYER, _START, _END, lateral=lateral)
+            for lateral in (False, True)}
 _APPROVED = approved_query(_PAYER, _START, _END)
 _c, _p, _a, _people = t.claims.c, t.claim_payers.c, t.approvals.c, t.claimants.c
 _PAYER_TOTALS = (select(_p.org, func.sum(_p.amount), func.sum(_p.taxfree))
@@ -118,9 +163,11 @@ class SqlReports:
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        lateral = per_claim_reads(conn.dialect.name)
+        self._income, self._payroll = _INCOME[lateral], _PAYROLL[lateral]
 
     async def income(self, payer: str, start: datetime, end: datetime) -> Sequence[IncomeSum]:
-        rows = await self._conn.stream(_INCOME, {"b_payer": payer, "b_start": start,
+        rows = await self._conn.stream(self._income, {"b_payer": payer, "b_start": start,
                                                  "b_end": end})
         return [IncomeSum(r.claimant_id, r.name or "", r.bank_account or "", r.code,
                           r.item_type, r.count, r.taxfree, r.taxable,
@@ -139,7 +186,7 @@ class SqlReports:
 
     async def payroll_claims(self, payer: str, start: datetime,
                              end: datetime) -> Sequence[PayrollClaim]:
-        rows = await self._conn.stream(_PAYROLL, {"b_payer": payer, "b_start": start,
+        rows = await self._conn.stream(self._payroll, {"b_payer": payer, "b_start": start,
                                                   "b_end": end})
         status = _STATUS
         found = [PayrollClaim(r[0], r[1], r[2], status[r[3]], Totals(r[4], r[5]))
