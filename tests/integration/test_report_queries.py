@@ -132,7 +132,7 @@ async def test_the_export_reads_only_the_periods_claims_and_their_rows_by_key(en
     # payer's claim_income rows (a sequential scan, 500,000 rows at 100k claims) until
     # the statement's generic plan took over on its sixth run on a connection; the
     # LATERAL form leaves it no choice, which is checked here with nested loops made as
-    # dear as the planner can make them (bench/README.md, 6 December).
+    # dear as the planner can make them (bench/README.md, "PostgreSQL payroll export").
     start = datetime(2026, 2, 12, tzinfo=UTC)
     end = datetime(2026, 3, 12, tzinfo=UTC)
     async with SqlUnitOfWork(engine) as uow:
