@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
-from receipts.rows import Row
+from receipts.rows import Row, as_sure_as_digits
 
 MONTHS = {
     "jan": 1, "januar": 1, "january": 1, "feb": 2, "februar": 2, "february": 2,
@@ -38,6 +38,7 @@ _MONTH_FIRST = re.compile(
     re.IGNORECASE)
 _LABEL = re.compile(r"dat[eo]|tarikh|kjøpt|purchased", re.IGNORECASE)
 FIRST_YEAR = 2000
+CONTRADICTED = 0.4  # another date on the receipt says this one is misread: not offered
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,25 +74,30 @@ def _numeric(match: re.Match[str], latest: date) -> tuple[date, bool] | None:
 
 def dates_in(text: str, latest: date) -> list[tuple[date, bool]]:
     """Every plausible date in ``text`` with whether it was read without guessing the order."""
-    found: list[tuple[date, bool]] = []
+    return [(found, ordered) for found, ordered, _, _ in date_spans(text, latest)]
+
+
+def date_spans(text: str, latest: date) -> list[tuple[date, bool, int, int]]:
+    """``dates_in`` with where each date is printed in ``text`` (start, end)."""
+    found: list[tuple[date, bool, int, int]] = []
     for match in _ISO.finditer(text):
         iso = _make(int(match[1]), int(match[3]), int(match[4]), latest)
         if iso is not None:
-            found.append((iso, True))
+            found.append((iso, True, *match.span()))
     for match in _NUMERIC.finditer(text):
         numeric = _numeric(match, latest)
         if numeric is not None:
-            found.append(numeric)
+            found.append((*numeric, *match.span()))
     for match in _NAMED.finditer(text):
         month = MONTHS.get(match[2].lower())
         named = month and _make(_year(match[3]), month, int(match[1]), latest)
         if named:
-            found.append((named, True))
+            found.append((named, True, *match.span()))
     for match in _MONTH_FIRST.finditer(text):
         month = MONTHS.get(match[1].lower())
         named = month and _make(int(match[3]), month, int(match[2]), latest)
         if named:
-            found.append((named, True))
+            found.append((named, True, *match.span()))
     return found
 
 
@@ -99,14 +105,32 @@ def _holds(value: date, latest: date, text: str) -> bool:
     return any(found == value for found, _ in dates_in(text, latest))
 
 
+def digit_sureness(row: Row, value: date, latest: date) -> float:
+    """How surely OCR read the digits of ``value`` on ``row``: its weakest digit's confidence.
+
+    The best of the pieces that hold it; 1.0 when the engine gives no character
+    confidences (a PDF's text, Tesseract) or the date spans two pieces.
+    """
+    best: float | None = None
+    for (text, _), chars in zip(row.parts, row.chars, strict=False):
+        for found, _, start, end in date_spans(text, latest):
+            if found == value and len(chars) == len(text):
+                weakest = min((chars[i] for i in range(start, end) if text[i].isdigit()),
+                              default=1.0)
+                best = weakest if best is None else max(best, weakest)
+    return 1.0 if best is None else best
+
+
 def find_date(rows: list[Row], latest: date) -> FoundDate | None:
     """The receipt's date, or None if no row holds a plausible one."""
     seen: list[tuple[date, float]] = []
     labelled: list[date] = []
+    digits: dict[date, float] = {}
     for row in rows:
         for value, ordered in dates_in(row.text, latest):
             sure = row.sureness(partial(_holds, value, latest))
             seen.append((value, sure * (1.0 if ordered else 0.6)))
+            digits[value] = max(digits.get(value, 0.0), digit_sureness(row, value, latest))
             if _LABEL.search(row.text):
                 labelled.append(value)
     if not seen:
@@ -118,4 +142,23 @@ def find_date(rows: list[Row], latest: date) -> FoundDate | None:
     distinct = {v for v, _ in seen}
     if len(distinct) > 1 and not labelled:
         sureness *= 0.8
+    if any(_contradicts(value, other) for other in distinct):
+        sureness = min(sureness, CONTRADICTED)
+    sureness = min(sureness, as_sure_as_digits(digits[value]))
     return FoundDate(value, round(min(sureness, 1.0), 3))
+
+
+def _contradicts(value: date, other: date) -> bool:
+    """Whether ``other`` on the same receipt says ``value`` was misread.
+
+    The same day and month in another year (``03/03/2016`` and ``03/03/2018``: a 6
+    and an 8), one digit apart (``19/03/2018``, ``13/03/2018``), or a real date more
+    than a year after it: a receipt is not printed years after the purchase.
+    """
+    if other == value:
+        return False
+    if (other.day, other.month) == (value.day, value.month):
+        return True
+    one, two = f"{value:%d%m%Y}", f"{other:%d%m%Y}"
+    return sum(a != b for a, b in zip(one, two, strict=True)) == 1 or (
+        other - value).days > 366

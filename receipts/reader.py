@@ -6,10 +6,12 @@ or from ``kvitt receipt read``; it never raises for a bad file.
 A photo whose total or date is not clearly sure after the first OCR pass (below
 ``CLEAR``) gets a second look: the same prepared image binarised
 (``prepare.binarise``), which reads the receipt differently (a smudge or a pen
-stroke gone, faint print lost). A field below the gate takes the second reading when
-that one is sure, and a value both readings agree on is offered even when neither
-alone was sure enough; a field just past the gate is withdrawn when the second
-reading is sure of another value (two readings that disagree offer nothing). A
+stroke gone, faint print lost). A field the first reading missed takes the second
+reading when that one is past the gate; a field the first reading found but doubted
+takes the second reading's other value only when that one is clear (two readings of
+different digits, neither clear, offer nothing); a value both readings agree on is
+offered even when neither alone was sure enough; a field just past the gate is
+withdrawn when the second reading is sure of another value. A
 receipt read clearly the first time costs one pass, so the median stays one pass.
 """
 
@@ -79,7 +81,7 @@ def merged(first: ReceiptReading, second: ReceiptReading) -> ReceiptReading:
             continue
         if mine is not None and mine == theirs and min(sure, other) >= AGREED:
             confidence[name] = max(sure, other, GATE)
-        elif other >= GATE:
+        elif other >= (GATE if mine is None else CLEAR):
             fields[name], confidence[name] = theirs, other
     return replace(first, **fields, confidence=confidence,  # type: ignore[arg-type]
                    text=f"{first.text}\n\n{second.text}", passes=first.passes + 1)

@@ -21,6 +21,7 @@ class Piece:
     top: float
     right: float
     bottom: float
+    chars: tuple[float, ...] = ()  # each character's confidence, when the engine gives them
 
     @property
     def middle(self) -> float:
@@ -45,10 +46,20 @@ class Row:
     text: str
     confidence: float
     parts: tuple[tuple[str, float], ...] = ()
+    chars: tuple[tuple[float, ...], ...] = ()  # per part, each character's confidence
 
     def sureness(self, holds: Callable[[str], bool]) -> float:
         """The confidence of the surest piece whose text ``holds`` the value, else the row's."""
         return max((sure for text, sure in self.parts if holds(text)), default=self.confidence)
+
+
+def as_sure_as_digits(weakest: float) -> float:
+    """The most a value can be trusted when its weakest digit was read ``weakest`` sure.
+
+    A digit read 75 % sure leaves the value at the gate (0.5), one read 90 % sure at
+    the second look's threshold (0.8); a clearly read value is not lowered.
+    """
+    return max(2 * weakest - 1, 0.0)
 
 
 def gather(pieces: Iterable[Piece]) -> list[Row]:
@@ -70,10 +81,19 @@ def gather(pieces: Iterable[Piece]) -> list[Row]:
         ordered = sorted(group, key=lambda p: p.left)
         rows.append(Row(" ".join(p.text.strip() for p in ordered),
                         min(p.confidence for p in ordered),
-                        tuple((p.text.strip(), p.confidence) for p in ordered)))
+                        tuple((p.text.strip(), p.confidence) for p in ordered),
+                        tuple(_stripped(p) for p in ordered)))
     return rows
 
 
 def from_text(text: str) -> list[Row]:
     """Rows of text that needs no OCR (a PDF's text layer): every line is sure."""
     return [Row(" ".join(line.split()), 1.0) for line in text.splitlines() if line.strip()]
+
+
+def _stripped(piece: Piece) -> tuple[float, ...]:
+    """``piece``'s character confidences for its text without the spaces around it."""
+    if len(piece.chars) != len(piece.text):
+        return ()
+    start = len(piece.text) - len(piece.text.lstrip())
+    return piece.chars[start:start + len(piece.text.strip())]

@@ -29,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from receipts.rows import Row
+from receipts.rows import Row, as_sure_as_digits
 
 _AMOUNT = re.compile(
     r"(?<![\d.,%])-?(\d{1,3}(?:[ .,]\d{3})+|\d{1,6})\s?[.,]\s?(\d{2})(?![\d%])|"
@@ -82,17 +82,22 @@ class FoundAmount:
 
 def amounts_in(text: str) -> list[Decimal]:
     """Every money amount in ``text``: ``60.30``, ``1 234,50``, ``1,234.50``, ``345,-``."""
-    found: list[Decimal] = []
-    text = _LETTER_O.sub("0", _DATE.sub(" ", text))
+    return [value for value, _, _ in amount_spans(text)]
+
+
+def amount_spans(text: str) -> list[tuple[Decimal, int, int]]:
+    """Every money amount in ``text`` with where it is printed (start, end)."""
+    found: list[tuple[Decimal, int, int]] = []
+    text = _LETTER_O.sub("0", _DATE.sub(lambda date: " " * len(date[0]), text))
     for match in _AMOUNT.finditer(text):
         if match[3]:
-            found.append(Decimal(match[3]))
-            continue
-        if match[4]:
-            found.append(Decimal(f"0.{match[4]}"))
-            continue
-        whole = re.sub(r"[ .,]", "", match[1])
-        found.append(Decimal(f"{whole}.{match[2]}"))
+            value = Decimal(match[3])
+        elif match[4]:
+            value = Decimal(f"0.{match[4]}")
+        else:
+            whole = re.sub(r"[ .,]", "", match[1])
+            value = Decimal(f"{whole}.{match[2]}")
+        found.append((value, match.start(), match.end()))
     return found
 
 
@@ -170,6 +175,7 @@ class _Line:
     percent: bool
     tax: bool
     negative: bool
+    digits: float = 1.0  # the weakest digit of the last amount, as OCR read it
 
 
 def _lines(rows: list[Row]) -> list[_Line]:
@@ -182,7 +188,8 @@ def _lines(rows: list[Row]) -> list[_Line]:
         if amounts and len(key) <= 3 and previous:
             key = previous + key
         out.append(_Line(key, amounts, _sureness(row, amounts), "%" in _AMOUNT.sub(" ", row.text),
-                         _is_tax(row.text), bool(_NEGATIVE.search(row.text))))
+                         _is_tax(row.text), bool(_NEGATIVE.search(row.text)),
+                         digit_sureness(row, amounts[-1]) if amounts else 1.0))
         previous = key if not amounts else ""
     return out
 
@@ -195,6 +202,28 @@ def _sureness(row: Row, amounts: list[Decimal]) -> float:
     said = [sure for text, sure in row.parts
             if _key(text) or (amounts and amounts[-1] in amounts_in(text))]
     return min(said, default=row.confidence)
+
+
+def digit_sureness(row: Row, value: Decimal) -> float:
+    """How surely OCR read the digits of ``value`` on ``row``: its weakest digit's confidence.
+
+    A digit misread (``13.50`` for ``13.60``) is read unsurely far more often than the
+    amount's box as a whole is. An amount printed with a leading zero (``04.19``) had a
+    digit misread or dropped: receipts do not print one. 1.0 when the engine gives no
+    character confidences (a PDF's text, Tesseract).
+    """
+    parts = row.parts or ((row.text, row.confidence),)
+    marks = row.chars if len(row.chars) == len(parts) else ((),) * len(parts)
+    for (text, _), chars in zip(reversed(parts), reversed(marks), strict=True):
+        for found, start, end in reversed(amount_spans(text)):
+            if found != value:
+                continue
+            if re.match(r"-?\s?0\d", text[start:end]):
+                return 0.0
+            if len(chars) != len(text):
+                return 1.0
+            return min((chars[i] for i in range(start, end) if text[i].isdigit()), default=1.0)
+    return 1.0
 
 
 def _weight(line: _Line, value: Decimal, change: bool) -> float:
@@ -220,12 +249,14 @@ def _superseded(lines: list[_Line], paid: Decimal | None) -> list[tuple[Decimal,
     pairs: list[tuple[Decimal, Decimal]] = []
     totals: list[Decimal] = []
     steps: set[Decimal] = {Decimal(0)}
+    adjustment: Decimal | None = None  # the rounding printed since the last total
     for line in lines:
         if not line.amounts:
             continue
         value = line.amounts[-1]
         rounding = _has(line.key, _ROUNDING) and not any(word in line.key for word, _ in _STRONG)
         if rounding and 0 < value <= ROUNDING_AT_MOST:
+            adjustment = value
             if totals:
                 for sign in (-1, 1) if line.negative else (1, -1):
                     candidate = totals[-1] + sign * value
@@ -238,13 +269,15 @@ def _superseded(lines: list[_Line], paid: Decimal | None) -> list[tuple[Decimal,
             if len(steps) < 64:
                 steps |= {step + value for step in steps}  # GST 6% 1.98: the VAT added on
             continue
-        if rounding and totals and abs(value - totals[-1]) <= Decimal("0.10"):
+        if rounding and totals and abs(value - totals[-1]) <= Decimal("0.10") and (
+                adjustment is None or abs(value - totals[-1]) == adjustment):
             pairs.append((totals[-1], value))  # Rounding RM 13.60 under Total 13.58
         if _label(line.key, line.percent, line.tax) >= 3 or rounding:
             for earlier in totals:
                 if earlier < value and value - earlier in steps - {Decimal(0)}:
                     pairs.append((earlier, value))
             totals.append(value)
+            adjustment = None
     return pairs
 
 
@@ -258,6 +291,7 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
     change = bool(changes and changes[0] > 0)
     votes: dict[Decimal, float] = defaultdict(float)
     sure: dict[Decimal, float] = defaultdict(float)
+    digits: dict[Decimal, float] = {}
     in_tax_table = False
     pending = 0.0  # a total's label alone on its row: its amount is on the next
     for line in every:
@@ -279,13 +313,18 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
         if weight and value > 0:
             votes[value] += weight
             sure[value] = max(sure[value], line.confidence)
+            digits[value] = max(digits.get(value, 0.0), line.digits)
     for earlier, final in _superseded(lines, paid):
         votes[final] += votes.pop(earlier, 0.0)  # what was paid is the final total
         sure[final] = max(sure[final], sure[earlier])
+        digits[final] = max(digits.get(final, 0.0), digits.get(earlier, 0.0))
     if paid is not None and paid > 0:
         # cash less change equal to a labelled total: two readings agree, a strong sign
-        votes[paid] += 4 if votes.get(paid, 0) >= 3 else 2
+        agreed = votes.get(paid, 0) >= 3
+        votes[paid] += 4 if agreed else 2
         sure[paid] = max(sure[paid], 0.9)
+        digits[paid] = 1.0 if agreed else min(
+            line.digits for line in lines if _has(line.key, _CHANGE + _TENDERED))
     if not votes:
         return None
     ranked = sorted(votes.items(), key=lambda item: (item[1], item[0]), reverse=True)
@@ -295,7 +334,10 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
     confidence = min(1.0, score / STRONGEST) * (0.5 + 0.5 * margin) * sure[value]
     if not change and any(_misread(value, other) for other in tendered):
         confidence *= 0.5  # NET TOTAL 45.06 / CASH 45.00, no change: one of them is misread
-    return FoundAmount(value, round(confidence, 3))
+    if change and paid is not None and paid > 0 and value != paid:
+        confidence *= 0.5  # cash less change says another amount was paid
+    confidence = min(confidence, as_sure_as_digits(digits.get(value, 1.0)))
+    return FoundAmount(value, round(max(confidence, 0.0), 3))
 
 
 def _misread(one: Decimal, other: Decimal) -> bool:

@@ -1,0 +1,145 @@
+"""The confidence gate's cross-checks: what keeps a misread total or date from being offered.
+
+Each case is the OCR text of a SROIE development receipt read as a poor phone copy
+(``bench.receipt_bench --degrade``) or as scanned, cut down to the rows that matter.
+"""
+
+import itertools
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+
+from receipts.dates import find_date
+from receipts.engines import _decoder_with_characters
+from receipts.reader import merged
+from receipts.rows import Piece, Row, as_sure_as_digits, from_text, gather
+from receipts.totals import find_total
+from service.receipts import GATE, ReceiptReading
+
+TODAY = date(2026, 12, 4)
+
+
+LINES = itertools.count(0, 40)  # each row() is printed below the one before
+
+
+def row(*pieces: tuple[str, float] | tuple[str, float, dict[int, float]]) -> list[Piece]:
+    """One printed row: its pieces left to right; a dict gives some characters' confidence."""
+    y = next(LINES)
+    out = []
+    for x, (text, sure, *weak) in enumerate(pieces):
+        chars = [0.99] * len(text)
+        for index, value in (weak[0] if weak else {}).items():
+            chars[index] = value
+        out.append(Piece(text, sure, 200 * x, y, 200 * x + 150, y + 30, tuple(chars)))
+    return out
+
+
+def rows(*printed: list[Piece]) -> list[Row]:
+    return gather(piece for line in printed for piece in line)
+
+
+def offered_total(found_rows: list[Row]) -> Decimal | None:
+    found = find_total(found_rows)
+    return found.value if found and found.confidence >= GATE else None
+
+
+def offered_date(found_rows: list[Row]) -> date | None:
+    found = find_date(found_rows, TODAY)
+    return found.value if found and found.confidence >= GATE else None
+
+
+def test_a_value_is_no_surer_than_its_weakest_digit():
+    assert as_sure_as_digits(1.0) == 1.0 and as_sure_as_digits(0.75) == GATE
+    assert as_sure_as_digits(0.9) == 0.8 and as_sure_as_digits(0.3) == 0.0
+
+
+def test_a_total_with_a_digit_read_unsurely_is_not_offered():
+    # 391, degraded: the 6 of 13.60 read as a 5 at 46 %
+    misread = rows(row(("TOTAL", 0.9), ("13.50", 0.88, {3: 0.46})))
+    assert offered_total(misread) is None
+    assert offered_total(rows(row(("TOTAL", 0.9), ("13.60", 0.88)))) == Decimal("13.60")
+
+
+def test_a_total_printed_with_a_leading_zero_is_not_offered():
+    # 331, degraded: "Total Payable: 94.19" read as 04.19, every digit fairly sure
+    assert offered_total(rows(row(("Total Payoble:", 0.92), ("04.19", 0.81)))) is None
+    assert offered_total(from_text("Total Payable: 04.19")) is None
+
+
+def test_a_total_read_twice_is_as_sure_as_its_clearer_reading():
+    found = find_total(rows(row(("TOTAL", 0.95), ("27.20", 0.9, {1: 0.5})),
+                            row(("CASH", 0.95), ("27.20", 0.95))))
+    assert found is not None and found.value == Decimal("27.20") and found.confidence >= 0.8
+
+
+def test_a_rounded_total_must_be_the_total_plus_the_printed_rounding():
+    # 391, degraded: 13.58 + 0.02 is 13.60, so "rounding 13.50" is a misread total
+    misread = ("Total Sales (Inclusive GST) RM 13.58\nRounding Adjustment RM .02\n"
+               "rounding RM 13.50\nCASH RM 14.00")
+    assert offered_total(from_text(misread)) is None
+    assert offered_total(from_text(misread.replace("13.50", "13.60"))) == Decimal("13.60")
+
+
+def test_a_total_that_cash_less_change_contradicts_is_not_offered():
+    # 221, degraded, binarised: the total misread, the cash and change read right
+    assert offered_total(from_text("TOTAL 29.80\nCASH 50.00\nCHANGE 14.90")) is None
+    assert offered_total(from_text("TOTAL 35.10\nCASH 50.00\nCHANGE 14.90")) == Decimal("35.10")
+
+
+def test_a_date_with_a_digit_read_unsurely_is_not_offered():
+    # 031, scanned: 06/03/2018 read as 06/03/2016, the 6 at 69 %
+    misread = rows(row(("Date:06/03/2016", 0.94, {14: 0.69})))
+    assert offered_date(misread) is None
+    assert offered_date(rows(row(("Date:06/03/2018", 0.94)))) == date(2018, 3, 6)
+
+
+def test_the_same_day_in_another_year_on_the_receipt_makes_the_date_unsure():
+    # 041, degraded: the date printed twice, read 03/03/2016 once and 03/03/2018 once
+    assert offered_date(from_text("INV DATE: 03/03/2016\nDT: 03/03/2018 10:58:31")) is None
+
+
+def test_a_date_one_digit_off_another_on_the_receipt_is_not_offered():
+    assert offered_date(from_text("Date: 19/03/2018\nPrinted 13/03/2018 12:01")) is None
+
+
+def test_a_date_years_before_another_on_the_receipt_is_not_offered():
+    # a year misread (2016 for 2018) is not in the future, but it is years before the
+    # receipt's other date
+    assert offered_date(from_text("Date: 24/05/2016\nPrinted 24/06/2018 12:01")) is None
+    assert offered_date(from_text("Member since 04/06/2004\nDate: 18/06/2018")) == date(
+        2018, 6, 18)
+
+
+def reading(day: date, sure: float) -> ReceiptReading:
+    return ReceiptReading(date=day, confidence={"date": sure})
+
+
+def test_two_readings_that_disagree_take_the_second_only_when_it_is_clear():
+    # 131, degraded: 2020-03-19 contradicted on the gray image, 2018-03-13 at the gate
+    # on the binarised one (both wrong: 2018-03-19)
+    unsure = merged(reading(date(2020, 3, 19), 0.4), reading(date(2018, 3, 13), 0.5))
+    assert unsure.offered().date is None
+    clear = merged(reading(date(2020, 3, 19), 0.4), reading(date(2018, 3, 19), 0.9))
+    assert clear.offered().date == date(2018, 3, 19)
+    # nothing read the first time: a second reading at the gate is offered, as before
+    assert merged(ReceiptReading(), reading(date(2018, 3, 19), 0.5)).offered().date
+
+
+def test_the_decoder_gives_each_characters_confidence_and_the_librarys_text():
+    class Library:
+        character = ("blank", "1", "3", ".", "6", "0", " ")
+
+    steps = [1, 1, 0, 2, 3, 3, 0, 4, 5]  # 1 1 _ 3 . . _ 6 0: repeats and blanks dropped
+    preds = np.full((1, len(steps), 7), 0.01, dtype=np.float32)
+    for t, index in enumerate(steps):
+        preds[0, t, index] = 0.9 if t != 7 else 0.4
+    [(text, mean, chars)] = _decoder_with_characters(Library())(preds)
+    assert text == "13.60" and [round(c, 2) for c in chars] == [0.9, 0.9, 0.9, 0.4, 0.9]
+    assert abs(mean - 0.8) < 1e-6
+
+
+def test_a_rows_character_confidences_follow_its_pieces_trimmed_text():
+    [printed] = gather([Piece(" 13.60", 0.9, 300, 0, 360, 20, (0.1, 1, 1, 1, 0.5, 1)),
+                        Piece("TOTAL", 0.9, 0, 0, 60, 20)])
+    assert printed.text == "TOTAL 13.60" and printed.chars == ((), (1, 1, 1, 0.5, 1))
