@@ -1,5 +1,5 @@
 """Receipt reader benchmark: per engine and data set, how often the total and date are right,
-how often a wrong total would be offered, and the CPU seconds per receipt (one core).
+how often a wrong total or date would be offered, and the CPU seconds per receipt (one core).
 
     .venv/bin/python -m bench.receipt_bench [--engine rapidocr|tesseract] [--set NAME]
         [--degrade] [--one-pass] [--verbose]
@@ -117,7 +117,7 @@ def baseline(cases: list[Case]) -> float:
 
 def measure(engine: Engine, cases: list[Case], verbose: bool,
             second_look: bool = True) -> dict[str, float]:
-    right_total = right_date = wrong_total = looked_again = 0
+    right_total = right_date = wrong_total = wrong_date = looked_again = 0
     seconds = []
     for case in cases:
         started = _cpu()
@@ -127,12 +127,14 @@ def measure(engine: Engine, cases: list[Case], verbose: bool,
         right_total += reading.total == case.total
         wrong_total += reading.total is not None and reading.total != case.total
         right_date += reading.date == case.when
+        wrong_date += reading.date is not None and reading.date != case.when
         if verbose and (reading.total != case.total or reading.date != case.when):
             print(f"  {case.name}: read {reading.total} {reading.date}, "
                   f"true {case.total} {case.when}", file=sys.stderr)
     n = len(cases)
     return {"n": n, "total": right_total / n, "date": right_date / n,
-            "wrong_total": wrong_total / n, "median_s": statistics.median(seconds),
+            "wrong_total": wrong_total / n, "wrong_date": wrong_date / n,
+            "median_s": statistics.median(seconds),
             "p90_s": sorted(seconds)[int(0.9 * (n - 1))], "again": looked_again / n}
 
 
@@ -152,7 +154,8 @@ def main() -> None:
             "norwegian": norwegian}
     chosen = args.set or ["sroie-dev", "sroie-held", "sroie-all", "norwegian"]
     print(f"{'engine':10} {'data set':11} {'n':>3} {'total':>6} {'date':>6} "
-          f"{'wrong total':>11} {'median s':>8} {'p90 s':>6} {'× baseline':>10} {'2nd look':>8}")
+          f"{'wrong total':>11} {'wrong date':>10} {'median s':>8} {'p90 s':>6} "
+          f"{'× baseline':>10} {'2nd look':>8}")
     bases: dict[str, float] = {}
     for name in args.engine or list(ENGINES):
         engine = ENGINES[name]()
@@ -176,7 +179,7 @@ def main() -> None:
             if row:
                 ratio = f"{row['median_s'] / base:9.2f}×" if base else f"{'–':>10}"
                 print(f"{name:10} {data_set:11} {row['n']:3.0f} {row['total']:6.0%} "
-                      f"{row['date']:6.0%} {row['wrong_total']:11.0%} "
+                      f"{row['date']:6.0%} {row['wrong_total']:11.0%} {row['wrong_date']:10.0%} "
                       f"{row['median_s']:8.2f} {row['p90_s']:6.2f} {ratio} {row['again']:8.0%}",
                       flush=True)
 
@@ -185,7 +188,7 @@ def _union(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
     n = a["n"] + b["n"]
     out = {"n": n, "median_s": (a["median_s"] * a["n"] + b["median_s"] * b["n"]) / n,
            "p90_s": max(a["p90_s"], b["p90_s"])}
-    for key in ("total", "date", "wrong_total", "again"):
+    for key in ("total", "date", "wrong_total", "wrong_date", "again"):
         out[key] = (a[key] * a["n"] + b[key] * b["n"]) / n
     return out
 

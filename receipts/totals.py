@@ -66,6 +66,7 @@ _INCLUDING = ("incl", "inkl", "inclusive", "including", "incgst", "incvat", "inc
 _TAX_TABLE = ("grunnlag", "analysis", "spesifikasjon")
 _SUMMARY = re.compile(r"s[a-z]{1,3}ary")  # Summary, Sumary, SUMHARY
 STRONGEST = 4.0
+CLEAR_DIGITS = 0.9  # an amount whose every digit OCR read at least this sure can contradict
 ROUNDING_AT_MOST = Decimal("0.50")  # a rounding row above this is the rounded total
 # Faded dot-matrix print loses the tops of letters: T reads as I, O as U (``IUIAL``).
 _CONFUSED = str.maketrans({"0": "o", "1": "l", "!": "l", "|": "l", "i": "l", "t": "l",
@@ -137,11 +138,11 @@ def _one_off(a: str, b: str) -> bool:
     return True
 
 
-def _near(word: str, key: str) -> bool:
+def _near(word: str, key: str, shortest: int = 7) -> bool:
     """``word`` in ``key``; a long word (``promotion``) also with one letter misread."""
     if word in key:
         return True
-    if len(word) < 7:
+    if len(word) < shortest:
         return False
     return any(_one_off(word, key[i:i + size]) for size in (len(word) - 1, len(word) + 1,
                                                              len(word))
@@ -226,6 +227,11 @@ def digit_sureness(row: Row, value: Decimal) -> float:
     return 1.0
 
 
+def _is_change(key: str) -> bool:
+    """Whether the row gives the change back; ``CHRNGE``, ``Changa`` too (not a *charge*)."""
+    return _has(key, _CHANGE) or (_near("change", key, 6) and "charge" not in key)
+
+
 def _weight(line: _Line, value: Decimal, change: bool) -> float:
     """How much ``line`` votes for ``value`` being the total."""
     if any(word in line.key for word in _ROUNDING_KEYS) and not any(
@@ -285,9 +291,12 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
     """The total paid, or None if no labelled amount is found."""
     every = _lines(rows)
     lines = [line for line in every if line.amounts]
-    changes = [line.amounts[-1] for line in lines if _has(line.key, _CHANGE)]
-    tendered = [line.amounts[-1] for line in lines if _has(line.key, _TENDERED)]
+    change_lines = [line for line in lines if _is_change(line.key)]
+    tendered_lines = [line for line in lines if _has(line.key, _TENDERED)]
+    changes = [line.amounts[-1] for line in change_lines]
+    tendered = [line.amounts[-1] for line in tendered_lines]
     paid = tendered[0] - changes[0] if changes and tendered else None
+    paid_digits = min(tendered_lines[0].digits, change_lines[0].digits) if paid else 0.0
     change = bool(changes and changes[0] > 0)
     votes: dict[Decimal, float] = defaultdict(float)
     sure: dict[Decimal, float] = defaultdict(float)
@@ -323,8 +332,7 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
         agreed = votes.get(paid, 0) >= 3
         votes[paid] += 4 if agreed else 2
         sure[paid] = max(sure[paid], 0.9)
-        digits[paid] = 1.0 if agreed else min(
-            line.digits for line in lines if _has(line.key, _CHANGE + _TENDERED))
+        digits[paid] = 1.0 if agreed else paid_digits
     if not votes:
         return None
     ranked = sorted(votes.items(), key=lambda item: (item[1], item[0]), reverse=True)
@@ -334,8 +342,8 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
     confidence = min(1.0, score / STRONGEST) * (0.5 + 0.5 * margin) * sure[value]
     if not change and any(_misread(value, other) for other in tendered):
         confidence *= 0.5  # NET TOTAL 45.06 / CASH 45.00, no change: one of them is misread
-    if change and paid is not None and paid > 0 and value != paid:
-        confidence *= 0.5  # cash less change says another amount was paid
+    if change and paid is not None and paid > 0 and value != paid and paid_digits >= CLEAR_DIGITS:
+        confidence *= 0.5  # cash less change, both read clearly, say another amount was paid
     confidence = min(confidence, as_sure_as_digits(digits.get(value, 1.0)))
     return FoundAmount(value, round(max(confidence, 0.0), 3))
 

@@ -87,6 +87,26 @@ def test_a_total_that_cash_less_change_contradicts_is_not_offered():
     assert offered_total(from_text("TOTAL 35.10\nCASH 50.00\nCHANGE 14.90")) == Decimal("35.10")
 
 
+def test_cash_read_unsurely_does_not_contradict_the_total():
+    # 041, degraded: CASH 200.00 read as 200.06 (a 0 at 78 %), so 174.96 is not what was paid
+    found = find_total(rows(row(("NET TOTAL", 0.95), ("174.90", 0.97)),
+                            row(("CASH", 0.82), ("200.06", 0.88, {2: 0.78})),
+                            row(("CHANGE", 0.86), ("25.10", 0.98))))
+    assert found is not None and found.value == Decimal("174.90") and found.confidence >= GATE
+
+
+def test_change_misread_by_one_letter_is_still_change_but_a_charge_is_not():
+    # 521, degraded: "Changa"; the cash handed over is then not the total
+    text = "Total (Incl GST) RM21.83\nRounding RM0.02\nTotal Paid RM50.00\nChanga RM28.15"
+    assert offered_total(from_text(text)) == Decimal("21.85")
+    # 391, degraded: "CHRNGE" makes the rounded total 13.60, the cash less the change
+    text = ("Total Sales (Inclusive GST) RM 13.58\nRounding Adjustment RM .02\n"
+            "rounding RM 13.50\nCASH RM 14.00\nCHRNGE RM .40")
+    assert offered_total(from_text(text)) == Decimal("13.60")
+    assert offered_total(from_text("Total 45.00\nService Charge 4.50\nCash 50.00")) == Decimal(
+        "45.00")
+
+
 def test_a_date_with_a_digit_read_unsurely_is_not_offered():
     # 031, scanned: 06/03/2018 read as 06/03/2016, the 6 at 69 %
     misread = rows(row(("Date:06/03/2016", 0.94, {14: 0.69})))
