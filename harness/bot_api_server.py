@@ -28,7 +28,7 @@ import sys
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -121,8 +121,20 @@ class _Signal:
         self._event.set()
         self._event = asyncio.Event()
 
-    async def wait(self, timeout: float) -> None:
-        event = self._event
+    def wait(self, timeout: float) -> Coroutine[Any, Any, None]:
+        """Until the next change after this call, or ``timeout`` seconds.
+
+        The event is taken when this is called, not when the coroutine first runs: a
+        caller checks its condition, then calls this, with no ``await`` in between, so a
+        change in that gap still wakes it. (Taken inside the coroutine, a ``getUpdates``
+        that wrapped it in a task missed an update added before the task first ran and
+        slept out its whole long-poll timeout: one chat's dialog then crawled at one
+        update a second, the bench's unexplained PostgreSQL rows of 5 December.)
+        """
+        return self._wait(self._event, timeout)
+
+    @staticmethod
+    async def _wait(event: asyncio.Event, timeout: float) -> None:
         if timeout > 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), timeout)
