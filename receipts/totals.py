@@ -58,7 +58,9 @@ NEVER = ("subtotal", "subtot", "totalqty", "totalquantity", "totalitem", "qty", 
          "points", "poeng", "balance", "supplies", "promotion")
 _SUBTOTAL = re.compile(r"s[a-z]{1,2}lolal")  # SUBTOTAL with B and T misread: SURIUIAL
 _ROUNDING = ("rounding", "avrunding", "öresavrunding")
-_TENDERED = ("cash", "kontant", "tendered", "paid", "betalt", "received")
+# Money handed over; ``accepted``: a parking or vending machine's "Accepted total 10.00"
+# (coins and notes taken in), with the change below it.
+_TENDERED = ("cash", "kontant", "tendered", "paid", "betalt", "received", "accepted")
 _CARDS = ("bankaxept", "bankkort", "visa", "mastercard", "kort", "card")
 _CHANGE = ("change", "veksel", "tilbake")
 _TAX = ("gst", "mva", "vat", "tax", "moms")
@@ -246,7 +248,8 @@ def _superseded(lines: list[_Line], paid: Decimal | None) -> list[tuple[Decimal,
     """(earlier, final) pairs: a total that a later row completes with VAT or rounding.
 
     ``TOTAL 60.31`` / ``ROUNDING ADJ -0.01`` make 60.30 the amount paid, if 60.30 is
-    printed elsewhere on the receipt or is the cash handed over less the change (OCR
+    the cash handed over less the change, or, with no cash and change to say, printed
+    elsewhere on the receipt (OCR
     drops minus signs, so the sign is taken from what the receipt confirms); so does
     ``Rounding 13.60`` under ``Total 13.58``. ``Total Sales 33.00`` / ``GST 1.98`` /
     ``Rounding 0.02`` / ``TOTAL 35.00`` make 35.00 the total and 33.00 its net part.
@@ -266,7 +269,10 @@ def _superseded(lines: list[_Line], paid: Decimal | None) -> list[tuple[Decimal,
             if totals:
                 for sign in (-1, 1) if line.negative else (1, -1):
                     candidate = totals[-1] + sign * value
-                    if candidate in printed or candidate == paid:
+                    # printed elsewhere is enough only when cash less change says nothing
+                    # else: Total 5.00 / Rounding 0.03 / Total After Rounding 5.00 / Cash
+                    # 10.03 / Change 5.03 paid 5.00, and a price column's 5.03 is no total
+                    if candidate == paid or (paid is None and candidate in printed):
                         pairs.append((totals[-1], candidate))
                         break
             steps |= {step + sign * value for step in steps for sign in (-1, 1)}

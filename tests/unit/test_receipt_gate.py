@@ -163,3 +163,24 @@ def test_a_rows_character_confidences_follow_its_pieces_trimmed_text():
     [printed] = gather([Piece(" 13.60", 0.9, 300, 0, 360, 20, (0.1, 1, 1, 1, 0.5, 1)),
                         Piece("TOTAL", 0.9, 0, 0, 60, 20)])
     assert printed.text == "TOTAL 13.60" and printed.chars == ((), (1, 1, 1, 0.5, 1))
+
+
+def test_a_machines_accepted_total_is_money_handed_over_not_the_total():
+    # unseen dev 584 (a car park's pay station): what it took in, then the change
+    parking = rows(row(("Pay parking ticket", 0.95), ("5.00 RM", 0.95)),
+                   row(("Amount Incl. GST", 0.95), ("5.00 RM", 0.95)),
+                   row(("Accepted total", 0.95), ("10.00 RM", 0.95)),
+                   row(("Change", 0.95), ("5.00 RM", 0.95)),
+                   row(("GST 6%", 0.95), ("0.28 RM", 0.95)))
+    assert offered_total(parking) == Decimal("5.00")
+
+
+def test_a_rounding_that_cash_less_change_contradicts_does_not_move_the_total():
+    # unseen dev 090: the minus signs lost, and a price column printing 5.03
+    minus_lost = rows(row(("2 * 2.50", 0.95), ("5.03", 0.95)),
+                      row(("Total", 0.95), ("5.00", 0.95)),
+                      row(("Rounding Adjustment", 0.95), ("0.03", 0.95)),
+                      row(("Total After Rounding", 0.95), ("5.00", 0.95)),
+                      row(("Cash", 0.95), ("10.03", 0.95)),
+                      row(("CHANGE", 0.95), ("5.03", 0.95)))
+    assert offered_total(minus_lost) == Decimal("5.00")
