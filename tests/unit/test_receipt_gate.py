@@ -184,3 +184,51 @@ def test_a_rounding_that_cash_less_change_contradicts_does_not_move_the_total():
                       row(("Cash", 0.95), ("10.03", 0.95)),
                       row(("CHANGE", 0.95), ("5.03", 0.95)))
     assert offered_total(minus_lost) == Decimal("5.00")
+
+
+def test_a_total_right_above_the_change_with_nothing_handed_over_read_is_doubted():
+    # unseen dev 584, first reading: "Accepted" misread as "Rccapted", so the money put
+    # into the machine reads as a total, and "Chang8" (still change) follows it
+    misread = rows(row(("Pay parking ticket", 0.95), ("5.00 RH", 0.95)),
+                   row(("Anount Incl. GST", 0.95), ("5.00 RM", 0.95)),
+                   row(("Rccapted total", 0.9), ("10.00 RH", 0.9)),
+                   row(("Chang8", 0.9), ("5.00 RH", 0.9)),
+                   row(("GST 6%", 0.95), ("0.28 RH", 0.95)))
+    assert offered_total(misread) is None
+
+
+def test_the_row_under_the_money_handed_over_starting_chan_is_the_change():
+    # unseen dev 584, second reading: "Change" read as "Chan98"
+    misread = rows(row(("Anount Yncl. GST", 0.95), ("5.00 RH", 0.95)),
+                   row(("Accepted total", 0.95), ("10.00 RH", 0.95)),
+                   row(("Chan98", 0.95), ("5.00 RH", 0.95)),
+                   row(("GST 68", 0.95), ("0.28 RH", 0.95)))
+    assert offered_total(misread) != Decimal("10.00")
+
+
+def test_the_change_is_given_from_the_money_handed_over_nearest_above_it():
+    # unseen dev 160: the cash row says how it was paid, the tendered row what was handed
+    cash_then_tendered = rows(row(("SubTotal RM", 0.95), ("8.60", 0.95)),
+                              row(("Rounding RM", 0.95), ("0.00", 0.95)),
+                              row(("Total Sales Incl GST RM", 0.95), ("8.60", 0.95)),
+                              row(("Cash", 0.95), ("8.60", 0.95)),
+                              row(("Tendered", 0.95), ("9.00", 0.95)),
+                              row(("Change", 0.95), ("0.40", 0.95)))
+    assert offered_total(cash_then_tendered) == Decimal("8.60")
+
+
+def test_cash_less_change_printed_on_another_row_is_the_total():
+    # unseen dev 014: "Total Sales Inclusive of GST" read as "Yatal ...", so no row is
+    # labelled a total; cash less change, both read clearly, is printed on that row
+    unlabelled = rows(row(("Total Sales Excluding GST", 0.95), ("31.03", 0.95)),
+                      row(("Total GST", 0.95), ("1.65", 0.95)),
+                      row(("Rounding", 0.95), ("0.02", 0.95)),
+                      row(("Yatal Sales Inclusive of GST", 0.93), ("32.70", 0.93)),
+                      row(("Cash", 0.86), ("40.00", 0.86)),
+                      row(("Change", 0.98), ("7.30", 0.98)))
+    assert offered_total(unlabelled) == Decimal("32.70")
+    # and not when one of its digits was read unsurely (a 7.80 or 7.38 could be meant)
+    unsure = rows(row(("Yatal Sales Inclusive of GST", 0.93), ("32.70", 0.93)),
+                  row(("Cash", 0.86), ("40.00", 0.86)),
+                  row(("Change", 0.98), ("7.30", 0.98, {0: 0.5})))
+    assert offered_total(unsure) is None
