@@ -98,13 +98,8 @@ class PayrollExport:
     run: PayrollRun
     rows: tuple[PayrollRow, ...]
     claims: tuple[PayrollClaim, ...]
+    totals: Totals  # this payer's total of every claim in the run
     missing_accounts: tuple[str, ...] = ()
-
-    @property
-    def totals(self) -> Totals:
-        """This payer's total of every claim in the run."""
-        return Totals(sum((c.share.amount for c in self.claims), ZERO),
-                      sum((c.share.taxfree for c in self.claims), ZERO))
 
     @property
     def outlays(self) -> Decimal:
@@ -120,7 +115,7 @@ async def export_run(env: Env, uow: UnitOfWork, org: Organisation,
     each claim was decided (``service.figures``); only the payer's catalogue mapping of
     item codes to A-melding codes is applied here, merging rows it maps together.
     """
-    claims = tuple(await uow.reports.payroll_claims(org.slug, run.start, run.end))
+    claims = await uow.reports.payroll_claims(org.slug, run.start, run.end)
     merged: dict[tuple[str, str], PayrollRow] = {}
     for s in await uow.reports.income(org.slug, run.start, run.end):
         key = (s.claimant_id, income_code(org, s.code, s.item_type))
@@ -135,7 +130,7 @@ async def export_run(env: Env, uow: UnitOfWork, org: Organisation,
     rows = sorted((r for r in merged.values() if r.taxfree or r.taxable),
                   key=lambda r: (r.claimant.casefold(), r.claimant_id, r.code))
     missing = sorted({r.claimant for r in rows if not r.bank_account})
-    return PayrollExport(run, tuple(rows), claims, tuple(missing))
+    return PayrollExport(run, tuple(rows), claims.claims, claims.total, tuple(missing))
 
 
 async def payroll_export(env: Env, slug: str, period: str, *,

@@ -459,16 +459,24 @@ class ClaimShare:
 
 @dataclass(frozen=True, slots=True)
 class PayrollClaim:
-    """A claim in a payroll run, and this payer's share of it.
+    """A claim in a payroll run: what marking it paid and listing it need.
 
-    No more than that: an export reads thousands of these, so nothing else is fetched.
+    No more than that: an export reads thousands of these, so nothing else is fetched;
+    the payer's shares are only summed (``PayrollClaims.total``), never read one by one.
     """
 
     claim_id: str
     reference: str
     claimant_id: str
     status: Status
-    share: Totals
+
+
+@dataclass(frozen=True, slots=True)
+class PayrollClaims:
+    """The claims of a payroll run by reference, and the payer's total share of them."""
+
+    claims: tuple[PayrollClaim, ...]
+    total: Totals
 
 
 @dataclass(frozen=True, slots=True)
@@ -514,8 +522,8 @@ class Reports(Protocol):
         """Claims ``payer`` pays approved in the period, with its share, by reference."""
 
     async def payroll_claims(self, payer: str, start: datetime,
-                             end: datetime) -> Sequence[PayrollClaim]:
-        """``approved`` with only what a payroll run needs of each claim, by reference."""
+                             end: datetime) -> PayrollClaims:
+        """``approved``: what a payroll run needs of each claim, and ``payer``'s total."""
 
     async def payer_totals(self, payer: str, start: datetime,
                            end: datetime) -> dict[str, Totals]:

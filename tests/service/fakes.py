@@ -51,6 +51,7 @@ from service.ports import (
     OutboxMessage,
     OutboxRow,
     PayrollClaim,
+    PayrollClaims,
     QueuedAsk,
     QueuedMessage,
     ReplyKey,
@@ -551,9 +552,13 @@ class FakeReports:
                 for c in self._approved(payer, start, end)]
 
     async def payroll_claims(self, payer: str, start: datetime,
-                             end: datetime) -> list[PayrollClaim]:
-        return [PayrollClaim(c.claim_id, c.reference, c.claimant_id, c.status, c.share)
-                for c in await self.approved(payer, start, end)]
+                             end: datetime) -> PayrollClaims:
+        found = await self.approved(payer, start, end)
+        return PayrollClaims(
+            tuple(PayrollClaim(c.claim_id, c.reference, c.claimant_id, c.status)
+                  for c in sorted(found, key=lambda c: c.reference)),
+            Totals(sum((c.share.amount for c in found), ZERO),
+                   sum((c.share.taxfree for c in found), ZERO)))
 
     async def payer_totals(self, payer: str, start: datetime,
                            end: datetime) -> dict[str, Totals]:
