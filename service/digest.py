@@ -151,7 +151,7 @@ class _Gather:
 
 def _next_payroll(p: PayrollExport, unpaid_earlier: Sequence[str]) -> NextPayroll:
     return NextPayroll(p.run.period, p.run.payroll_date, p.run.start, p.run.end,
-                       tuple(c.reference for c in p.claims),
+                       p.claims.references,
                        len({r.claimant_id for r in p.rows}), p.totals, p.outlays,
                        p.missing_accounts, tuple(unpaid_earlier))
 

@@ -33,7 +33,7 @@ from domain.text import Text
 from service import admin
 from service.context import Env, organisations, retrying
 from service.figures import OUTLAY, income_code
-from service.ports import PayrollClaim, UnitOfWork
+from service.ports import PayrollClaims, UnitOfWork
 
 COLUMNS = ("payroll_date", "claimant", "bank_account", "code", "count", "taxfree", "taxable",
            "claim_references")
@@ -97,9 +97,13 @@ class PayrollExport:
 
     run: PayrollRun
     rows: tuple[PayrollRow, ...]
-    claims: tuple[PayrollClaim, ...]
-    totals: Totals  # this payer's total of every claim in the run
+    claims: PayrollClaims
     missing_accounts: tuple[str, ...] = ()
+
+    @property
+    def totals(self) -> Totals:
+        """This payer's total of every claim in the run (summed by the store)."""
+        return self.claims.total
 
     @property
     def outlays(self) -> Decimal:
@@ -130,7 +134,7 @@ async def export_run(env: Env, uow: UnitOfWork, org: Organisation,
     rows = sorted((r for r in merged.values() if r.taxfree or r.taxable),
                   key=lambda r: (r.claimant.casefold(), r.claimant_id, r.code))
     missing = sorted({r.claimant for r in rows if not r.bank_account})
-    return PayrollExport(run, tuple(rows), claims.claims, claims.total, tuple(missing))
+    return PayrollExport(run, tuple(rows), claims, tuple(missing))
 
 
 async def payroll_export(env: Env, slug: str, period: str, *,

@@ -50,7 +50,6 @@ from service.ports import (
     Outbox,
     OutboxMessage,
     OutboxRow,
-    PayrollClaim,
     PayrollClaims,
     QueuedAsk,
     QueuedMessage,
@@ -553,12 +552,13 @@ class FakeReports:
 
     async def payroll_claims(self, payer: str, start: datetime,
                              end: datetime) -> PayrollClaims:
-        found = await self.approved(payer, start, end)
-        return PayrollClaims(
-            tuple(PayrollClaim(c.claim_id, c.reference, c.claimant_id, c.status)
-                  for c in sorted(found, key=lambda c: c.reference)),
-            Totals(sum((c.share.amount for c in found), ZERO),
-                   sum((c.share.taxfree for c in found), ZERO)))
+        found = sorted(await self.approved(payer, start, end), key=lambda c: c.reference)
+        return PayrollClaims(tuple(c.claim_id for c in found),
+                             tuple(c.reference for c in found),
+                             tuple(c.claimant_id for c in found),
+                             tuple(c.status for c in found),
+                             Totals(sum((c.share.amount for c in found), ZERO),
+                                    sum((c.share.taxfree for c in found), ZERO)))
 
     async def payer_totals(self, payer: str, start: datetime,
                            end: datetime) -> dict[str, Totals]:
