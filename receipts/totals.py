@@ -59,6 +59,7 @@ NEVER = ("subtotal", "subtot", "totalqty", "totalquantity", "totalitem", "qty", 
          "excl", "ekskl", "exclusive", "excluding", "before", "grunnlag", "deposit", "pant",
          "points", "poeng", "balance", "supplies", "promotion")
 _SUBTOTAL = re.compile(r"s[a-z]{1,2}lolal")  # SUBTOTAL with B and T misread: SURIUIAL
+_SUPPLIES = re.compile(r"s[a-z]{1,3}lles")  # a GST summary's Supplies misread: Soplles
 _ROUNDING = ("rounding", "avrunding", "öresavrunding")
 # Money handed over; ``accepted``: a parking or vending machine's "Accepted total 10.00"
 # (coins and notes taken in), with the change below it.
@@ -163,7 +164,7 @@ def _label(key: str, percent: bool, tax: bool) -> float:
     strong = next((weight for word, weight in _STRONG if word in key), 0.0)
     if strong:
         return strong
-    if any(_near(word, key) for word in _NEVER) or _SUBTOTAL.match(key):
+    if any(_near(word, key) for word in _NEVER) or _SUBTOTAL.match(key) or _SUPPLIES.search(key):
         return 0.0
     if including and _has(key, ("otal",)):
         return 3.0  # Total Sales Incl GST, Totalt inkl. mva, Total Incl. GST @6%

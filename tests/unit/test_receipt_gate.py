@@ -232,3 +232,19 @@ def test_cash_less_change_printed_on_another_row_is_the_total():
                   row(("Cash", 0.86), ("40.00", 0.86)),
                   row(("Change", 0.98), ("7.30", 0.98, {0: 0.5})))
     assert offered_total(unsure) is None
+
+
+def test_a_gst_summarys_supplies_misread_are_no_total():
+    # unseen dev 357 read as a poor phone copy: the summary sums supplies by tax code
+    # ("supltes", "suoltes"); its "Total Payable 23.20" was read as "Total Poytle 23"
+    summary = rows(row(("Total  supltes:", 0.68), ("15.57", 0.92)),
+                   row(("Tol  supes (excl. CST:", 0.77), ("7.020", 0.67)),
+                   row(("6T:", 0.82), ("043", 0.72)),
+                   row(("Total ov suoltes (Inc. GSD:", 0.73), ("7.03", 0.94)),
+                   row(("Total  suplies.", 0.8), ("15.57", 0.97)),
+                   row(("Total Poytle", 0.81), ("23", 0.81)))
+    assert offered_total(summary) is None
+    # a total of sales is still a total
+    sales = rows(row(("Total Sales Inc GST", 0.95), ("22.60", 0.95)))
+    assert offered_total(sales) == Decimal("22.60")
+
