@@ -59,11 +59,13 @@ NEVER = ("subtotal", "subtot", "totalqty", "totalquantity", "totalitem", "qty", 
          "excl", "ekskl", "exclusive", "excluding", "before", "grunnlag", "deposit", "pant",
          "points", "poeng", "balance", "supplies", "promotion")
 _SUBTOTAL = re.compile(r"s[a-z]{1,2}lolal")  # SUBTOTAL with B and T misread: SURIUIAL
+_FIGURE = re.compile(r"\d{2,}\s*$")
 _SUPPLIES = re.compile(r"s[a-z]{1,3}lles")  # a GST summary's Supplies misread: Soplles
 _ROUNDING = ("rounding", "avrunding", "öresavrunding")
 # Money handed over; ``accepted``: a parking or vending machine's "Accepted total 10.00"
-# (coins and notes taken in), with the change below it.
-_TENDERED = ("cash", "kontant", "tendered", "paid", "betalt", "received", "accepted")
+# (coins and notes taken in), with the change below it; ``payment``: Payment 50.00 /
+# Change Due 43.30.
+_TENDERED = ("cash", "kontant", "tendered", "paid", "betalt", "received", "accepted", "payment")
 _CARDS = ("bankaxept", "bankkort", "visa", "mastercard", "kort", "card")
 _CHANGE = ("change", "veksel", "tilbake")
 _TAX = ("gst", "mva", "vat", "tax", "moms")
@@ -182,6 +184,7 @@ class _Line:
     tax: bool
     negative: bool
     digits: float = 1.0  # the weakest digit of the last amount, as OCR read it
+    figure: bool = False  # ends in digits that are no amount: ``Total Sales 425`` (4.25)
 
 
 def _lines(rows: list[Row]) -> list[_Line]:
@@ -195,7 +198,8 @@ def _lines(rows: list[Row]) -> list[_Line]:
             key = previous + key
         out.append(_Line(key, amounts, _sureness(row, amounts), "%" in _AMOUNT.sub(" ", row.text),
                          _is_tax(row.text), bool(_NEGATIVE.search(row.text)),
-                         digit_sureness(row, amounts[-1]) if amounts else 1.0))
+                         digit_sureness(row, amounts[-1]) if amounts else 1.0,
+                         bool(_FIGURE.search(row.text))))
         previous = key if not amounts else ""
     return out
 
@@ -318,7 +322,9 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
         if not line.amounts:
             in_tax_table = in_tax_table or (line.tax and (
                 _has(line.key, _TAX_TABLE) or bool(_SUMMARY.search(line.key))))
-            pending = _label(line.key, line.percent, line.tax) if len(line.key) <= 40 else 0.0
+            # its amount is on the next row, unless the row printed one OCR misread
+            pending = _label(line.key, line.percent, line.tax) if (
+                len(line.key) <= 40 and not line.figure) else 0.0
             continue
         value = line.amounts[-1]
         weight = _weight(line, value, change)

@@ -248,3 +248,26 @@ def test_a_gst_summarys_supplies_misread_are_no_total():
     sales = rows(row(("Total Sales Inc GST", 0.95), ("22.60", 0.95)))
     assert offered_total(sales) == Decimal("22.60")
 
+
+def test_a_payment_with_change_given_from_it_is_money_handed_over():
+    # unseen dev 440: "Grand Total" read as "Grand Tota" (no label), then the payment
+    garbled = rows(row(("SubTotal", 0.99), ("15.60", 0.99)),
+                   row(("Coupon Discount", 0.98), ("8.90", 0.98)),
+                   row(("Grand Tota", 0.93), ("6.70", 0.93)),
+                   row(("Payment", 0.99), ("50.00", 0.99)),
+                   row(("Change Due", 0.99), ("43.30", 0.99)),
+                   row(("GST Included", 0.92), ("0.38", 0.92)))
+    assert offered_total(garbled) == Decimal("6.70")
+
+
+def test_a_total_whose_point_was_lost_lends_no_weight_to_the_cash_below():
+    # unseen dev 220 read as a poor phone copy: 4.25 read as "425", 0.05 as "005", so
+    # neither is an amount, and the cash handed over is no total
+    pointless = rows(row(("lotal GST", 0.74), ("024", 0.99)),
+                     row(("Total Salos(inciusivo of GST)", 0.85), ("425", 1.0)),
+                     row(("CASH", 0.99), ("4.30", 0.98)),
+                     row(("CHANGE", 0.99), ("005", 1.0)))
+    assert offered_total(pointless) is None
+    # a label alone on its row still lends its weight to the payment below it
+    alone = rows(row(("TOTAL AMOUNT", 0.95)), row(("CASH", 0.95), ("RM6.00", 0.95)))
+    assert offered_total(alone) == Decimal("6.00")
