@@ -37,6 +37,7 @@ import argparse
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import resource
@@ -219,6 +220,27 @@ def measure(engine: Engine, cases: list[Case], verbose: bool,
             "p90_s": sorted(seconds)[int(0.9 * (n - 1))], "again": looked_again / n}
 
 
+FIGURES = ("total", "date", "wrong_total", "wrong_date")
+
+
+def _counts(row: dict[str, float]) -> str:
+    """How many receipts each share is: total/date right, wrong total/date offered."""
+    return " / ".join(str(round(row[name] * row["n"])) for name in FIGURES)
+
+
+def wilson(hits: int, n: int) -> tuple[float, float]:
+    """The 95 % Wilson score interval of ``hits`` in ``n`` (good at 0 and n too)."""
+    z, share = 1.96, hits / n
+    middle = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, middle - half), min(1.0, middle + half)
+
+
+def _intervals(row: dict[str, float]) -> str:
+    spans = (wilson(round(row[name] * row["n"]), int(row["n"])) for name in FIGURES)
+    return " / ".join(f"{low:.0%}–{high:.0%}" for low, high in spans)
+
+
 @dataclass(frozen=True, slots=True)
 class _Offered:
     total: Decimal | None
@@ -278,6 +300,8 @@ def main() -> None:
                 print(f"{name:10} {data_set:14} {row['n']:3.0f} {row['total']:6.0%} "
                       f"{row['date']:6.0%} {row['wrong_total']:11.0%} {row['wrong_date']:10.0%} "
                       f"{row['median_s']:8.2f} {row['p90_s']:6.2f} {ratio} {row['again']:8.0%}",
+                      flush=True)
+                print(f"{'':26} counts {_counts(row)}; 95 % interval {_intervals(row)}",
                       flush=True)
 
 
