@@ -220,20 +220,30 @@ class SqlReports:
                                                           "b_end": end})
         # the shares summed as whole hundredths, never made Decimals one by one: they are
         # only summed (two Decimals and a Totals a claim were a fifth of the export's CPU);
-        # the rest kept as plain tuples (the collector stops tracking them); fetched at once
-        # (a server-side cursor is more round trips) and read a partition at a time (row
-        # by row is three Python layers a row)
-        found, amount, taxfree = [], 0, 0
+        # the rest kept in columns, by index (unpacking a Row makes an iterator): no
+        # object made per claim for the garbage collector to count. Fetched at once (a
+        # server-side cursor is more round trips), read a partition at a time (row by row
+        # is three Python layers a row)
+        references: list[str] = []
+        ids: list[str] = []
+        claimants: list[str] = []
+        states: list[str] = []
+        amount = taxfree = 0
         for part in result.partitions(PARTITION):
-            for reference, claim_id, claimant, state, share, free in part:
-                found.append((reference, claim_id, claimant, state))
-                amount += share
-                taxfree += free
-        if not found:
+            for r in part:
+                references.append(r[0])
+                ids.append(r[1])
+                claimants.append(r[2])
+                states.append(r[3])
+                amount += r[4]
+                taxfree += r[5]
+        if not ids:
             return PayrollClaims((), (), (), (), Totals(ZERO, ZERO))
-        found.sort()  # by reference: first and unique
-        references, ids, claimants, states = zip(*found, strict=True)
-        return PayrollClaims(ids, references, claimants, tuple(map(_STATUS.__getitem__, states)),
+        order = sorted(range(len(ids)), key=references.__getitem__)  # unique references
+        return PayrollClaims(tuple(map(ids.__getitem__, order)),
+                             tuple(map(references.__getitem__, order)),
+                             tuple(map(claimants.__getitem__, order)),
+                             tuple(_STATUS[states[i]] for i in order),
                              Totals(from_hundredths(amount), from_hundredths(taxfree)))
 
     async def payer_totals(self, payer: str, start: datetime,
