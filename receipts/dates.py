@@ -2,13 +2,11 @@
 
 ``dd.mm.yy``, ``dd.mm.yyyy``, ``dd/mm/yyyy``, ``dd-mm-yy``, ``yyyy-mm-dd``, and
 month names (``3. november 2026``, ``22 MAR 2018``, ``25/FEB/2017``, and the US order
-``Mar 22, 2018`` with a four-digit year, also ``0ct 3.2016`` as OCR reads it), and
-``yyyymmdd`` when its time follows (``20180428/191204``). Day comes
+``Mar 22, 2018`` with a four-digit year). Day comes
 before month, as in Norway (and the UK, and Malaysia's SROIE receipts); a date
 that only makes sense month-first is taken so, less surely. OCR often glues the
 time to the year (``19/10/201820:49``), so a four-digit year is tried first; a
-two-digit year glued to the time (``03/06/1800:23``) is read as its two digits, but
-not when the digits glued on are no time (``SP3-01-147902`` is an invoice number).
+two-digit year glued to the time (``03/06/1800:23``) is read as its two digits.
 
 A date on a row that says it is one (``Dato``, ``Date``) beats others; several
 different dates (a printed-at, a best-before) lower the confidence.
@@ -33,15 +31,11 @@ MONTHS = {
 }
 _NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s?([./-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})")
 _ISO = re.compile(r"(?<!\d)(20\d{2})([./-])(\d{1,2})\2(\d{1,2})(?!\d)")
-# yyyymmdd with the time after it, both without separators: 20180428/191204
-_COMPACT = re.compile(r"(?<!\d)(20\d{2})(\d{2})(\d{2})(?=[/\s-][0-2]\d[0-5]\d(?:[0-5]\d)?(?!\d))")
 _NAMED = re.compile(r"(?<!\d)(\d{1,2})\.?[\s/.-]*([a-zæøå]{3,9})\.?[\s/.,-]*(\d{4}|\d{2})",
                     re.IGNORECASE)
 _MONTH_FIRST = re.compile(
-    r"(?<![a-zæøå\d])([a-z0][a-z]{2,8})\.?\s?(\d{1,2})(?:st|nd|rd|th)?[,.]?\s?(\d{4})(?!\d)",
+    r"(?<![a-zæøå])([a-z]{3,9})\.?\s?(\d{1,2})(?:st|nd|rd|th)?,?\s?(\d{4})(?!\d)",
     re.IGNORECASE)
-# a time glued on: 16:52 (its colon as OCR reads it), 50232PM (5:02:32PM, colons lost)
-_TIME = re.compile(r"\d{1,2}\s?[:.;]\s?\d{2}|\d{3,6}\s?[AaPp][Mm]")
 _LABEL = re.compile(r"dat[eo]|tarikh|kjøpt|purchased", re.IGNORECASE)
 FIRST_YEAR = 2000
 CONTRADICTED = 0.4  # another date on the receipt says this one is misread: not offered
@@ -71,9 +65,6 @@ def _numeric(match: re.Match[str], latest: date) -> tuple[date, bool] | None:
     day, month, year = int(match[1]), int(match[3]), match[4]
     if len(year) == 4 and not year.startswith("20"):
         year = year[:2]  # a two-digit year glued to the time: 03/06/1800:23 is 2018
-    after = match.string[match.start(4) + len(year):]
-    if len(year) == 2 and after[:1].isdigit() and not _TIME.match(after):
-        return None  # digits glued on that are no time: part of a number (SP3-01-147902)
     found = _make(_year(year), month, day, latest)
     if found is not None:
         return found, True
@@ -93,10 +84,6 @@ def date_spans(text: str, latest: date) -> list[tuple[date, bool, int, int]]:
         iso = _make(int(match[1]), int(match[3]), int(match[4]), latest)
         if iso is not None:
             found.append((iso, True, *match.span()))
-    for match in _COMPACT.finditer(text):
-        compact = _make(int(match[1]), int(match[2]), int(match[3]), latest)
-        if compact is not None:
-            found.append((compact, True, *match.span()))
     for match in _NUMERIC.finditer(text):
         numeric = _numeric(match, latest)
         if numeric is not None:
@@ -107,7 +94,7 @@ def date_spans(text: str, latest: date) -> list[tuple[date, bool, int, int]]:
         if named:
             found.append((named, True, *match.span()))
     for match in _MONTH_FIRST.finditer(text):
-        month = MONTHS.get(match[1].lower().replace("0", "o"))  # 0ct: an O read as 0
+        month = MONTHS.get(match[1].lower())
         named = month and _make(int(match[3]), month, int(match[2]), latest)
         if named:
             found.append((named, True, *match.span()))

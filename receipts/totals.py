@@ -14,9 +14,7 @@ confusions, including faded dot-matrix print that loses the tops of letters
 (``Prormotion``).
 
 Every labelled amount is a vote weighted by its label; cash handed over minus
-the change is a vote too, a strong one when it equals a labelled total or, both read
-clearly, an amount printed on another row (the change is given from the money handed
-over nearest above it: ``Cash 8.60`` / ``Tendered 9.00`` / ``Change 0.40``). A total
+the change is a vote too, a strong one when it equals a labelled total. A total
 that a later row completes — with a rounding adjustment (``60.31`` / ``-0.01`` /
 ``60.30``) or with the VAT (``Total Sales 33.00`` / ``GST 1.98`` / ``TOTAL
 35.00``) — hands its votes to the completed one. The confidence is high when the
@@ -59,13 +57,10 @@ NEVER = ("subtotal", "subtot", "totalqty", "totalquantity", "totalitem", "qty", 
          "excl", "ekskl", "exclusive", "excluding", "before", "grunnlag", "deposit", "pant",
          "points", "poeng", "balance", "supplies", "promotion")
 _SUBTOTAL = re.compile(r"s[a-z]{1,2}lolal")  # SUBTOTAL with B and T misread: SURIUIAL
-_FIGURE = re.compile(r"\d{2,}\s*$")
-_SUPPLIES = re.compile(r"s[a-z]{1,3}lles")  # a GST summary's Supplies misread: Soplles
 _ROUNDING = ("rounding", "avrunding", "öresavrunding")
 # Money handed over; ``accepted``: a parking or vending machine's "Accepted total 10.00"
-# (coins and notes taken in), with the change below it; ``payment``: Payment 50.00 /
-# Change Due 43.30.
-_TENDERED = ("cash", "kontant", "tendered", "paid", "betalt", "received", "accepted", "payment")
+# (coins and notes taken in), with the change below it.
+_TENDERED = ("cash", "kontant", "tendered", "paid", "betalt", "received", "accepted")
 _CARDS = ("bankaxept", "bankkort", "visa", "mastercard", "kort", "card")
 _CHANGE = ("change", "veksel", "tilbake")
 _TAX = ("gst", "mva", "vat", "tax", "moms")
@@ -166,7 +161,7 @@ def _label(key: str, percent: bool, tax: bool) -> float:
     strong = next((weight for word, weight in _STRONG if word in key), 0.0)
     if strong:
         return strong
-    if any(_near(word, key) for word in _NEVER) or _SUBTOTAL.match(key) or _SUPPLIES.search(key):
+    if any(_near(word, key) for word in _NEVER) or _SUBTOTAL.match(key):
         return 0.0
     if including and _has(key, ("otal",)):
         return 3.0  # Total Sales Incl GST, Totalt inkl. mva, Total Incl. GST @6%
@@ -184,7 +179,6 @@ class _Line:
     tax: bool
     negative: bool
     digits: float = 1.0  # the weakest digit of the last amount, as OCR read it
-    figure: bool = False  # ends in digits that are no amount: ``Total Sales 425`` (4.25)
 
 
 def _lines(rows: list[Row]) -> list[_Line]:
@@ -198,8 +192,7 @@ def _lines(rows: list[Row]) -> list[_Line]:
             key = previous + key
         out.append(_Line(key, amounts, _sureness(row, amounts), "%" in _AMOUNT.sub(" ", row.text),
                          _is_tax(row.text), bool(_NEGATIVE.search(row.text)),
-                         digit_sureness(row, amounts[-1]) if amounts else 1.0,
-                         bool(_FIGURE.search(row.text))))
+                         digit_sureness(row, amounts[-1]) if amounts else 1.0))
         previous = key if not amounts else ""
     return out
 
@@ -304,14 +297,12 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
     """The total paid, or None if no labelled amount is found."""
     every = _lines(rows)
     lines = [line for line in every if line.amounts]
+    change_lines = [line for line in lines if _is_change(line.key)]
     tendered_lines = [line for line in lines if _has(line.key, _TENDERED)]
-    change_lines = [line for at, line in enumerate(lines) if _is_change(line.key) or (
-        at and lines[at - 1] in tendered_lines and line.key.startswith("chan"))]
     changes = [line.amounts[-1] for line in change_lines]
     tendered = [line.amounts[-1] for line in tendered_lines]
-    handed = _handed_over(lines, tendered_lines, change_lines)
-    paid = handed.amounts[-1] - changes[0] if handed else None
-    paid_digits = min(handed.digits, change_lines[0].digits) if handed else 0.0
+    paid = tendered[0] - changes[0] if changes and tendered else None
+    paid_digits = min(tendered_lines[0].digits, change_lines[0].digits) if paid else 0.0
     change = bool(changes and changes[0] > 0)
     votes: dict[Decimal, float] = defaultdict(float)
     sure: dict[Decimal, float] = defaultdict(float)
@@ -322,9 +313,7 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
         if not line.amounts:
             in_tax_table = in_tax_table or (line.tax and (
                 _has(line.key, _TAX_TABLE) or bool(_SUMMARY.search(line.key))))
-            # its amount is on the next row, unless the row printed one OCR misread
-            pending = _label(line.key, line.percent, line.tax) if (
-                len(line.key) <= 40 and not line.figure) else 0.0
+            pending = _label(line.key, line.percent, line.tax) if len(line.key) <= 40 else 0.0
             continue
         value = line.amounts[-1]
         weight = _weight(line, value, change)
@@ -345,11 +334,8 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
         sure[final] = max(sure[final], sure[earlier])
         digits[final] = max(digits.get(final, 0.0), digits.get(earlier, 0.0))
     if paid is not None and paid > 0:
-        # cash less change equal to a labelled total, or, both read clearly, to an amount
-        # printed on another row (a total whose label OCR garbled): readings agree
-        agreed = votes.get(paid, 0) >= 3 or (paid_digits >= CLEAR_DIGITS and any(
-            paid in line.amounts for line in lines
-            if line is not handed and line not in change_lines))
+        # cash less change equal to a labelled total: two readings agree, a strong sign
+        agreed = votes.get(paid, 0) >= 3
         votes[paid] += 4 if agreed else 2
         sure[paid] = max(sure[paid], 0.9)
         digits[paid] = 1.0 if agreed else paid_digits
@@ -364,28 +350,8 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
         confidence *= 0.5  # NET TOTAL 45.06 / CASH 45.00, no change: one of them is misread
     if change and paid is not None and paid > 0 and value != paid and paid_digits >= CLEAR_DIGITS:
         confidence *= 0.5  # cash less change, both read clearly, say another amount was paid
-    if change and not tendered_lines and _above(lines, change_lines[0]) == value:
-        confidence *= 0.5  # Rccapted total 10.00 / Chang8 5.00: what was handed over, misread?
     confidence = min(confidence, as_sure_as_digits(digits.get(value, 1.0)))
     return FoundAmount(value, round(max(confidence, 0.0), 3))
-
-
-def _handed_over(lines: list[_Line], tendered: list[_Line], change: list[_Line]) -> _Line | None:
-    """The money handed over that the change is given from: the nearest such row above it.
-
-    ``Cash 8.60`` / ``Tendered 9.00`` / ``Change 0.40``: the cash row names how it was paid,
-    the tendered row what was handed over.
-    """
-    if not tendered or not change:
-        return None
-    above = [line for line in tendered if lines.index(line) < lines.index(change[0])]
-    return above[-1] if above else tendered[0]
-
-
-def _above(lines: list[_Line], change: _Line) -> Decimal | None:
-    """The amount on the row above the change: the money handed over, on most receipts."""
-    at = lines.index(change)
-    return lines[at - 1].amounts[-1] if at else None
 
 
 def _misread(one: Decimal, other: Decimal) -> bool:

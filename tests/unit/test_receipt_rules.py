@@ -124,24 +124,6 @@ def test_dates_in_every_printed_form(printed, day):
     assert dates_in(printed, TODAY)[0][0] == day
 
 
-def test_a_two_digit_year_glued_to_digits_that_are_no_time_is_no_date():
-    # unseen dev 590 read as a poor phone copy: an invoice number, not 3 January 2014
-    assert dates_in("IvOie N0SP3-01-147902", TODAY) == []
-    assert dates_in("12/01/1616:52 Slip No.:0020070154", TODAY)[0][0] == date(2016, 1, 12)
-
-
-def test_a_month_first_date_with_its_o_read_as_zero_and_a_point_for_the_comma():
-    # unseen dev 414: "Date: Oct 3, 2016"
-    assert dates_in("Date: 0ct 3.2016 12:16:25 PM", TODAY)[0][0] == date(2016, 10, 3)
-
-
-def test_a_date_without_separators_is_read_when_its_time_follows():
-    # unseen dev 314: "Date/Time 20180428/191204"
-    assert dates_in("Date/Time 20180428/191204", TODAY)[0][0] == date(2018, 4, 28)
-    assert dates_in("Invoice No.2018042800123", TODAY) == []
-    assert dates_in("Ref 20180428", TODAY) == []
-
-
 def test_a_date_after_today_is_not_believed():
     assert find_date(rows("Dato 03.11.27"), TODAY) is None
 
