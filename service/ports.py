@@ -472,10 +472,10 @@ class PayrollClaims(Sequence[PayrollClaim]):
     """The claims of a payroll run by reference, and the payer's total share of them.
 
     Kept column by column, each claim made a ``PayrollClaim`` only when asked for: an
-    export at 100k claims reads 7,435, and as many objects kept alive through the export
-    drove the garbage collector's full collections (every other export, 45 ms each on
-    PostgreSQL, bench/README.md "PostgreSQL reports"). The shares are only summed, never
-    read one by one.
+    export at 100k claims reads 7,435, and an object each (with a tuple on the way) drove
+    the garbage collector, whose full collections cost 45-58 ms on the bench machine
+    (bench/README.md, "PostgreSQL reports"). The shares are only summed, never read one
+    by one.
     """
 
     claim_ids: tuple[str, ...]
