@@ -9,7 +9,6 @@ first, always. A file is fetched only if Telegram says it is under the Bot API's
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass, replace
 
@@ -29,6 +28,7 @@ from bot.dialog.core import Button, Incoming, Reply
 from bot.dialog.run import converse, language
 from bot.ordering import PerChatOrder
 from bot.ratelimit import TelegramLimits
+from bot.transport import BotApiTransport
 from domain.text import Text
 from service.claims import MAX_ATTACHMENT_BYTES
 from service.context import Env
@@ -101,19 +101,17 @@ def joined(replies: list[Reply]) -> list[Reply]:
     return out
 
 
-def keyboard(buttons: tuple[tuple[Button, ...], ...]) -> dict[str, str]:
-    """The inline keyboard as the Bot API's ``reply_markup`` field, already JSON.
+def keyboard(buttons: tuple[tuple[Button, ...], ...]) -> dict[str, object]:
+    """The inline keyboard as the Bot API's ``reply_markup`` field, written from the buttons.
 
-    The same keyboard ``InlineKeyboardMarkup`` makes, written straight from the buttons:
-    PTB turned each button into an object, the objects into dicts and the dicts into
-    spaced, ASCII-escaped JSON, which the form encoding then escapes byte by byte; that
-    was a sixth of the bot's CPU per update (bench/README, 5 December, evening).
+    The same keyboard ``InlineKeyboardMarkup`` makes, without PTB turning each button into
+    an object and back (a sixth of the bot's CPU per update once: bench/README, 5
+    December, evening); ``bot.transport`` writes it into the JSON body as it is.
     """
     if not buttons:
         return {}
     rows = [[{"text": b.label, "callback_data": b.value} for b in row] for row in buttons]
-    return {"reply_markup": json.dumps({"inline_keyboard": rows}, ensure_ascii=False,
-                                       separators=(",", ":"))}
+    return {"reply_markup": {"inline_keyboard": rows}}
 
 
 async def render(context: ContextTypes.DEFAULT_TYPE, chat_id: int,
@@ -279,7 +277,9 @@ def build_application(env: Env, token: str, *, api_url: str | None = None,
                       max_concurrent_updates: int = 8) -> Application:  # type: ignore[type-arg]
     """The PTB application, wired to the wizard; not started."""
     builder = (ApplicationBuilder().token(token).rate_limiter(TelegramLimits())
-               .concurrent_updates(PerChatOrder(max_concurrent_updates)))
+               .concurrent_updates(PerChatOrder(max_concurrent_updates))
+               .request(BotApiTransport(pool_size=2 * max_concurrent_updates + 4))
+               .get_updates_request(BotApiTransport(pool_size=1)))
     if api_url:
         builder = builder.base_url(api_url).base_file_url(file_url(api_url))
     app = builder.build()
