@@ -149,14 +149,18 @@ class BotApiTransport(BaseRequest):
                 await conn.writer.drain()
             async with asyncio.timeout(timeouts[3]):
                 status, body, keep = await _response(conn.reader)
-        except TimeoutError as exc:
+        except BaseException as exc:
+            # a connection left mid-answer (an error, or the task cancelled at shutdown)
+            # can never be reused: its next bytes would be this answer's rest
             if conn is not None:
                 conn.close()
-            raise TimedOut() from exc
-        except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
-            if conn is not None:
-                conn.close()
-            raise NetworkError(f"Bot API connection: {type(exc).__name__}: {exc}") from exc
+            if isinstance(exc, TimeoutError):
+                raise TimedOut() from exc
+            if isinstance(exc, OSError | asyncio.IncompleteReadError
+                          | asyncio.LimitOverrunError | ValueError):
+                raise NetworkError(f"Bot API connection: {type(exc).__name__}: {exc}"
+                                   ) from exc
+            raise
         if keep:
             conn.used = time.monotonic()
             self._idle.setdefault((target.host, target.port, target.tls), []).append(conn)

@@ -207,3 +207,4 @@ async def test_every_connection_busy_is_a_pool_timeout_and_nothing_is_sent():
         assert (await first)[0] == 200
     await transport.shutdown()
     assert len(seen["requests"]) == 1
+
