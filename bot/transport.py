@@ -72,7 +72,8 @@ class BotApiTransport(BaseRequest):
 
     def __init__(self, *, pool_size: int = 8, read_timeout: float | None = 5.0,
                  write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
-                 pool_timeout: float | None = 1.0) -> None:
+                 pool_timeout: float | None = 1.0, tls: ssl.SSLContext | None = None) -> None:
+        """``tls``: the context for ``https`` (default: the system's trusted roots)."""
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
@@ -80,7 +81,7 @@ class BotApiTransport(BaseRequest):
         self._slots = asyncio.BoundedSemaphore(pool_size)
         self._idle: dict[tuple[str, int, bool], list[_Connection]] = {}
         self._targets: dict[str, _Target] = {}
-        self._tls: ssl.SSLContext | None = None
+        self._tls = tls
         # uploads and downloads: PTB's own client, same timeouts
         self._files = HTTPXRequest(connection_pool_size=max(1, pool_size // 2),
                                    read_timeout=read_timeout, write_timeout=write_timeout,

@@ -12,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+import trustme
 from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
@@ -44,7 +46,8 @@ def ok(result: Any, *extra: str) -> bytes:
 
 
 @asynccontextmanager
-async def serving(handler: Handler) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+async def serving(handler: Handler, tls: ssl.SSLContext | None = None
+                  ) -> AsyncIterator[tuple[str, dict[str, Any]]]:
     seen: dict[str, Any] = {"connections": 0, "requests": []}
 
     async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -56,10 +59,10 @@ async def serving(handler: Handler) -> AsyncIterator[tuple[str, dict[str, Any]]]
         finally:
             writer.close()
 
-    server = await asyncio.start_server(on_connect, "127.0.0.1", 0)
+    server = await asyncio.start_server(on_connect, "127.0.0.1", 0, ssl=tls)
     port = server.sockets[0].getsockname()[1]
     try:
-        yield f"http://127.0.0.1:{port}/bot123:ABC", seen
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{port}/bot123:ABC", seen
     finally:
         server.close()
 
@@ -208,3 +211,23 @@ async def test_every_connection_busy_is_a_pool_timeout_and_nothing_is_sent():
     await transport.shutdown()
     assert len(seen["requests"]) == 1
 
+
+
+async def test_https_is_verified_against_the_trusted_roots():
+    """As to api.telegram.org: TLS with the name checked; a stranger's certificate refused."""
+    authority = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server_tls)
+    trusting = ssl.create_default_context()
+    authority.configure_trust(trusting)
+    async with serving(keep_alive, tls=server_tls) as (url, seen):
+        transport = BotApiTransport(tls=trusting)
+        for _ in range(2):
+            status, body = await transport.do_request(f"{url}/getMe", "POST")
+            assert status == 200 and json.loads(body)["ok"] is True
+        await transport.shutdown()
+        assert seen["connections"] == 1
+        stranger = BotApiTransport()  # the system's roots do not know this authority
+        with pytest.raises(NetworkError):
+            await stranger.do_request(f"{url}/getMe", "POST")
+        await stranger.shutdown()
