@@ -20,6 +20,16 @@ that a later row completes — with a rounding adjustment (``60.31`` / ``-0.01``
 35.00``) — hands its votes to the completed one. The confidence is high when the
 winner has a strong label or several votes and no other amount comes close,
 because a wrongly offered total is worse than none.
+
+What the receipt itself says against a total (6 December 2026, from the wrong totals
+offered on SROIE's ``sroie-new-held`` receipts): a VAT row whose amount is the VAT in
+another printed amount at the rate printed on it (``(Total Included GST@6%: 1.42)``
+under ``Due 25.15``) is no total, whatever its words; when a total label's own amount
+was misread (``TOTAL 4.0``, ``Net Total 25. J``), what else wins is doubted, and, if no
+total label on its own row stands by it, capped below what two agreeing readings can
+lift (``UNREAD``); a change row with its amount misread (``CHANGE 16``) still makes the
+cash handed over no total; and a total a whole digit off the subtotal plus the VAT
+printed under it (``SUB-TOTAL 92.50`` / ``GST 1.50`` / ``T. 84.00``) is capped likewise.
 """
 
 from __future__ import annotations
@@ -68,6 +78,7 @@ _INCLUDING = ("incl", "inkl", "inclusive", "including", "incgst", "incvat", "inc
 _TAX_TABLE = ("grunnlag", "analysis", "spesifikasjon")
 _SUMMARY = re.compile(r"s[a-z]{1,3}ary")  # Summary, Sumary, SUMHARY
 STRONGEST = 4.0
+UNREAD = 0.25  # below the second look's agreement (0.3): two readings agreeing can't lift it
 CLEAR_DIGITS = 0.9  # an amount whose every digit OCR read at least this sure can contradict
 ROUNDING_AT_MOST = Decimal("0.50")  # a rounding row above this is the rounded total
 # Faded dot-matrix print loses the tops of letters: T reads as I, O as U (``IUIAL``).
@@ -179,6 +190,9 @@ class _Line:
     tax: bool
     negative: bool
     digits: float = 1.0  # the weakest digit of the last amount, as OCR read it
+    rate: Decimal | None = None  # a percentage printed on the row (GST@6%: 6)
+    inherited: bool = False  # a bare amount that took the label of the row above
+    garbled: str = ""  # a row with digits but no amount (``Net Total 25. J``): its words' key
 
 
 def _lines(rows: list[Row]) -> list[_Line]:
@@ -188,11 +202,13 @@ def _lines(rows: list[Row]) -> list[_Line]:
     for row in rows:
         amounts = amounts_in(row.text)
         key = _key(row.text)
-        if amounts and len(key) <= 3 and previous:
+        inherited = bool(amounts and len(key) <= 3 and previous)
+        if inherited:
             key = previous + key
         out.append(_Line(key, amounts, _sureness(row, amounts), "%" in _AMOUNT.sub(" ", row.text),
                          _is_tax(row.text), bool(_NEGATIVE.search(row.text)),
-                         digit_sureness(row, amounts[-1]) if amounts else 1.0))
+                         digit_sureness(row, amounts[-1]) if amounts else 1.0,
+                         _rate(row.text), inherited, _garbled(row.text) if not amounts else ""))
         previous = key if not amounts else ""
     return out
 
@@ -304,9 +320,13 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
     paid = tendered[0] - changes[0] if changes and tendered else None
     paid_digits = min(tendered_lines[0].digits, change_lines[0].digits) if paid else 0.0
     change = bool(changes and changes[0] > 0)
+    # change printed, its amount misread (CHANGE 16): the cash handed over is still no total
+    change_row = any(_is_change(line.key) and line.garbled for line in every)
+    printed = {value for line in lines for value in line.amounts}
     votes: dict[Decimal, float] = defaultdict(float)
     sure: dict[Decimal, float] = defaultdict(float)
     digits: dict[Decimal, float] = {}
+    labelled: dict[Decimal, float] = {}  # the strongest label printed on the amount's own row
     in_tax_table = False
     pending = 0.0  # a total's label alone on its row: its amount is on the next
     for line in every:
@@ -318,14 +338,18 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
         value = line.amounts[-1]
         weight = _weight(line, value, change)
         if pending >= 3 and _has(line.key, _CARDS + _TENDERED) and not (
-                change and _has(line.key, _TENDERED)):
+                (change or change_row) and _has(line.key, _TENDERED)):
             weight += pending  # TOTAL AMOUNT / CASH RM6.00 (no change given)
         pending = 0.0
         if in_tax_table and weight < STRONGEST:
             continue  # the VAT table's own "Total" row sums the VAT, not the purchase
+        if (line.tax or _has(line.key, _INCLUDING)) and _vat_of_another(line, value, printed):
+            continue  # (Total Included GST@6%: 1.42) under Due 25.15: the VAT, not the total
         if len(set(line.amounts)) > 1:
             weight /= 2  # a table row (price, VAT, amount): which column is the total is unclear
         if weight and value > 0:
+            if not line.inherited:
+                labelled[value] = max(labelled.get(value, 0.0), weight)
             votes[value] += weight
             sure[value] = max(sure[value], line.confidence)
             digits[value] = max(digits.get(value, 0.0), line.digits)
@@ -341,6 +365,7 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
         digits[paid] = 1.0 if agreed else paid_digits
     if not votes:
         return None
+    unread = any(line.garbled and _label(line.garbled, False, line.tax) >= 3 for line in every)
     ranked = sorted(votes.items(), key=lambda item: (item[1], item[0]), reverse=True)
     value, score = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
@@ -350,8 +375,77 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
         confidence *= 0.5  # NET TOTAL 45.06 / CASH 45.00, no change: one of them is misread
     if change and paid is not None and paid > 0 and value != paid and paid_digits >= CLEAR_DIGITS:
         confidence *= 0.5  # cash less change, both read clearly, say another amount was paid
+    if unread and value != paid:
+        # TOTAL 4.0 / CASH 20.00 / CHANGE 16: a total's amount was misread, so what else
+        # wins is doubted; if no total label of its own row stands by it, it is a guess
+        # (Net Total 25. J / C 50.00) that a second reading of the same print repeats
+        confidence = confidence * 0.5 if labelled.get(value, 0.0) >= 3 else min(confidence,
+                                                                                 UNREAD)
+    if any(_digit_off(value, other) for other in _sums(lines)):
+        # SUB-TOTAL 92.50 / GST 1.50 / T. 84.00 / CASH 84.00: the receipt's own sum says
+        # 94.00, a digit off; both readings of the print repeat the misread
+        confidence = min(confidence, UNREAD)
     confidence = min(confidence, as_sure_as_digits(digits.get(value, 1.0)))
     return FoundAmount(value, round(max(confidence, 0.0), 3))
+
+
+def _sums(lines: list[_Line]) -> set[Decimal]:
+    """The last subtotal plus the VAT rows printed under it (and any rounding, either way)."""
+    subtotal: Decimal | None = None
+    added: list[Decimal] = []
+    for line in lines:
+        value = line.amounts[-1]
+        if _SUBTOTAL.match(line.key) or _has(line.key, ("subtotal", "subtot")):
+            subtotal, added = value, []
+        elif subtotal is not None and line.tax and len(line.amounts) == 1 \
+                and _label(line.key, False, True) == 0 and not line.percent:
+            added.append(value)
+    if subtotal is None or not added:
+        return set()
+    return {subtotal + sum(added[:3])}
+
+
+def _digit_off(one: Decimal, other: Decimal) -> bool:
+    """Whether two amounts differ by a whole-unit digit changed, lost or added (84.00, 94.00)."""
+    return abs(one - other) >= 1 and _one_off(f"{one:.2f}", f"{other:.2f}")
+
+
+def _garbled(text: str) -> str:
+    """The key of ``text``'s words if it has digits besides a percentage, date or time.
+
+    Those digits are what is left of an amount OCR could not read; the key is taken
+    without them, so that ``0`` read as ``o`` makes no ``total`` of ``AH019.ATIME``.
+    """
+    rest = re.sub(r"\d+(?:[.,]\d+)?\s?%|\d{1,2}:\d{2}(?::\d{2})?", " ", _DATE.sub(" ", text))
+    return _key(re.sub(r"\d", " ", rest)) if re.search(r"\d", rest) else ""
+
+
+_PERCENT = re.compile(r"(?<![\d.,])(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+
+
+def _rate(text: str) -> Decimal | None:
+    """The percentage printed on a row (``GST@6%``: 6), if one is."""
+    found = _PERCENT.search(text)
+    return Decimal(found[1].replace(",", ".")) if found else None
+
+
+def _vat_of_another(line: _Line, value: Decimal, printed: set[Decimal]) -> bool:
+    """Whether ``value``, on a VAT row with its rate, is the VAT in another printed amount.
+
+    ``(Total Included GST@6%: 1.42)`` under ``Due 25.15``: 25.15 × 6/106 = 1.42, so the
+    row states the VAT the total includes (or, 25.15 × 6 %, the VAT added to it).
+    """
+    if line.rate is None or not 0 < line.rate < 100:
+        return False
+    cent = Decimal("0.01")
+    for other in printed:
+        if other <= value:
+            continue
+        included = (other * line.rate / (100 + line.rate)).quantize(cent)
+        added = (other * line.rate / 100).quantize(cent)
+        if abs(included - value) <= cent or abs(added - value) <= cent:
+            return True
+    return False
 
 
 def _misread(one: Decimal, other: Decimal) -> bool:

@@ -12,7 +12,7 @@ import numpy as np
 
 from receipts.dates import find_date
 from receipts.engines import _decoder_with_characters
-from receipts.reader import merged
+from receipts.reader import AGREED, merged
 from receipts.rows import Piece, Row, as_sure_as_digits, from_text, gather
 from receipts.totals import find_total
 from service.receipts import GATE, ReceiptReading
@@ -184,3 +184,45 @@ def test_a_rounding_that_cash_less_change_contradicts_does_not_move_the_total():
                       row(("Cash", 0.95), ("10.03", 0.95)),
                       row(("CHANGE", 0.95), ("5.03", 0.95)))
     assert offered_total(minus_lost) == Decimal("5.00")
+
+
+# The rules below were written on the SROIE receipts of sroie-new-held, made tuning data on
+# 6 December 2026; each text is that receipt's first OCR reading, cut to the rows that matter.
+
+
+def test_the_vat_a_total_includes_is_not_the_total():
+    # held 168 (King's Confectionery): the VAT row says "Total" and "Included"; 1.42 is
+    # 25.15 × 6/106, the VAT in the amount due, so it is not offered as the total
+    text = "Qty 8 25.15\nRounding Adj-0.00\nDue 25.15\nPay 25.15\nChange 0.00\n" \
+           "(Total Included GST@6%:1.42)"
+    found = find_total(from_text(text))
+    assert found is None or found.value != Decimal("1.42") or found.confidence < GATE
+    # and a total that includes the VAT is still the total
+    found = find_total(from_text("Total Incl. GST @6% 25.15\nGST @6% 1.42"))
+    assert found is not None and found.value == Decimal("25.15") and found.confidence >= GATE
+
+
+def test_when_the_totals_own_amount_is_misread_the_cash_is_not_offered():
+    # held 505: "TOTAL 4.0" lost its last digit, so the cash handed over won
+    found = find_total(from_text("GUB-TOfAL(GS() 4.00\nDISC 0.00\nROUNRING 0.80\n"
+                                 "TOTAL 4.0\nCASH 20.00\nCHANGE 16"))
+    assert found is None or found.confidence < GATE
+
+
+def test_an_amount_under_a_misread_total_is_a_guess_two_readings_cannot_lift():
+    # held 318: "Net Total 25. J" misread, the cash below it took its label; both
+    # readings of the print agreed on 50.00, which used to make it sure enough
+    found = find_total(from_text("2 SubTotal 25.00\nNet Total 25. J\nC 50.00\nL. GE 25.00"))
+    assert found is not None and found.value == Decimal("50.00")
+    assert found.confidence < AGREED
+
+
+def test_a_total_a_digit_off_the_subtotal_plus_vat_is_not_offered():
+    # held 255: 92.50 + 1.50 is 94.00; the total and the cash were both read 84.00
+    found = find_total(from_text("SUB-TOTAL92.50\nDISG 0.00\nGST 1.50\nTAK 0.00\n"
+                                 "ROAWDING 0.00\nT. 84.00\nCASH 84.00\nCHANGE 0.00"))
+    assert found is not None and found.confidence < AGREED
+    # the same receipt with its sum agreeing is offered
+    found = find_total(from_text("SUB-TOTAL92.50\nGST 1.50\nTOTAL 94.00\nCASH 94.00\n"
+                                 "CHANGE 0.00"))
+    assert found is not None and found.value == Decimal("94.00") and found.confidence >= GATE
