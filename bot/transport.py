@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+import certifi
 from telegram._utils.defaultvalue import DefaultValue
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
@@ -73,7 +74,7 @@ class BotApiTransport(BaseRequest):
     def __init__(self, *, pool_size: int = 8, read_timeout: float | None = 5.0,
                  write_timeout: float | None = 5.0, connect_timeout: float | None = 5.0,
                  pool_timeout: float | None = 1.0, tls: ssl.SSLContext | None = None) -> None:
-        """``tls``: the context for ``https`` (default: the system's trusted roots)."""
+        """``tls``: the context for ``https`` (default: Mozilla's roots from ``certifi``)."""
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
@@ -179,8 +180,8 @@ class BotApiTransport(BaseRequest):
             conn.close()
         tls = None
         if target.tls:
-            if self._tls is None:
-                self._tls = ssl.create_default_context()
+            if self._tls is None:  # the roots httpx trusted: the same on every machine
+                self._tls = ssl.create_default_context(cafile=certifi.where())
             tls = self._tls
         async with asyncio.timeout(connect_timeout):
             reader, writer = await asyncio.open_connection(

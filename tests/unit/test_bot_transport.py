@@ -227,7 +227,7 @@ async def test_https_is_verified_against_the_trusted_roots():
             assert status == 200 and json.loads(body)["ok"] is True
         await transport.shutdown()
         assert seen["connections"] == 1
-        stranger = BotApiTransport()  # the system's roots do not know this authority
+        stranger = BotApiTransport()  # the default roots do not know this authority
         with pytest.raises(NetworkError):
             await stranger.do_request(f"{url}/getMe", "POST")
         await stranger.shutdown()
