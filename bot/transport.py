@@ -210,11 +210,17 @@ async def _response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
         while True:
             size = int((await reader.readuntil(b"\r\n")).split(b";", 1)[0].strip(), 16)
             if size == 0:
-                while (await reader.readuntil(b"\r\n")) != b"\r\n":
-                    pass  # trailers
+                await _skip_trailers(reader)
                 break
             parts.append((await reader.readexactly(size + 2))[:-2])
         return status, b"".join(parts), keep
     if "content-length" in headers:
         return status, await reader.readexactly(int(headers["content-length"])), keep
     return status, await reader.read(), False  # until the server closes
+
+
+async def _skip_trailers(reader: asyncio.StreamReader) -> None:
+    """Read a chunked body's trailer lines (the Bot API sends none) up to the blank line."""
+    line = await reader.readuntil(b"\r\n")
+    while line != b"\r\n":
+        line = await reader.readuntil(b"\r\n")

@@ -155,29 +155,26 @@ async def test_an_error_status_and_its_body_reach_ptb():
     assert status == 400 and b"chat not found" in body
 
 
-async def test_no_answer_within_the_read_timeout_is_timed_out():
-    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                     seen: dict[str, Any]) -> None:
-        await read_request(reader)
-        await asyncio.sleep(5)
+async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                 seen: dict[str, Any]) -> None:
+    await read_request(reader)
+    await asyncio.sleep(5)
 
+
+async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                  seen: dict[str, Any]) -> None:
+    await read_request(reader)
+    writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"ok\":")
+    await writer.drain()
+
+
+@pytest.mark.parametrize(("server", "error"), [(silent, TimedOut), (hang_up, NetworkError)],
+                         ids=["no answer within the read timeout", "hung up mid-answer"])
+async def test_a_server_that_fails_mid_request_is_ptbs_error(server: Handler,
+                                                              error: type[Exception]):
     transport = BotApiTransport(read_timeout=0.2)
-    async with serving(silent) as (url, _):
-        with pytest.raises(TimedOut):
-            await transport.do_request(f"{url}/getMe", "POST")
-    await transport.shutdown()
-
-
-async def test_a_server_that_hangs_up_mid_answer_is_a_network_error():
-    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                      seen: dict[str, Any]) -> None:
-        await read_request(reader)
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{\"ok\":")
-        await writer.drain()
-
-    transport = BotApiTransport()
-    async with serving(hang_up) as (url, _):
-        with pytest.raises(NetworkError):
+    async with serving(server) as (url, _):
+        with pytest.raises(error):
             await transport.do_request(f"{url}/getMe", "POST")
     await transport.shutdown()
 
