@@ -54,6 +54,7 @@ STRONG: tuple[tuple[str, float], ...] = (
     ("roundedtotal", 4), ("totalrounded", 4), ("afterrounding", 4), ("grandtotal", 4),
     ("nettotal", 4), ("netttotal", 4), ("åbetale", 4), ("abetale", 4), ("tilbetaling", 4),
     ("amountdue", 4), ("amtdue", 4), ("totaldue", 4), ("payable", 4), ("afteradj", 4),
+    ("payamount", 4),
 )
 LABELS: tuple[tuple[str, float], ...] = (
     ("totalamount", 3), ("totalamt", 3), ("totalsales", 3), ("totalt", 3), ("otal", 3),
@@ -80,6 +81,7 @@ _SUMMARY = re.compile(r"s[a-z]{1,3}ary")  # Summary, Sumary, SUMHARY
 STRONGEST = 4.0
 UNREAD = 0.25  # below the second look's agreement (0.3): two readings agreeing can't lift it
 CLEAR_DIGITS = 0.9  # an amount whose every digit OCR read at least this sure can contradict
+SUM_CONFIRMS = 0.8  # a winner its subtotal and VAT rows add up to: offered, no second look
 ROUNDING_AT_MOST = Decimal("0.50")  # a rounding row above this is the rounded total
 # Faded dot-matrix print loses the tops of letters: T reads as I, O as U (``IUIAL``).
 _CONFUSED = str.maketrans({"0": "o", "1": "l", "!": "l", "|": "l", "i": "l", "t": "l",
@@ -386,11 +388,18 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
         # 94.00, a digit off; both readings of the print repeat the misread
         confidence = min(confidence, UNREAD)
     confidence = min(confidence, as_sure_as_digits(digits.get(value, 1.0)))
+    if value in _sums(lines, with_rates=True) and not unread:
+        # SUB-TOTAL 81.52 / TAX 9.00 / BALANCE 90.52: the receipt's own sum, read from
+        # other rows, confirms every digit of the winner; a misread rarely adds up
+        confidence = max(confidence, SUM_CONFIRMS)
     return FoundAmount(value, round(max(confidence, 0.0), 3))
 
 
-def _sums(lines: list[_Line]) -> set[Decimal]:
-    """The last subtotal plus the VAT rows printed under it (and any rounding, either way)."""
+def _sums(lines: list[_Line], *, with_rates: bool = False) -> set[Decimal]:
+    """The last subtotal plus the VAT rows printed under it.
+
+    ``with_rates``: a VAT row that prints its rate counts too (``Sales Tax 8.000% 7.24``).
+    """
     subtotal: Decimal | None = None
     added: list[Decimal] = []
     for line in lines:
@@ -398,7 +407,7 @@ def _sums(lines: list[_Line]) -> set[Decimal]:
         if _SUBTOTAL.match(line.key) or _has(line.key, ("subtotal", "subtot")):
             subtotal, added = value, []
         elif subtotal is not None and line.tax and len(line.amounts) == 1 \
-                and _label(line.key, False, True) == 0 and not line.percent:
+                and _label(line.key, False, True) == 0 and (with_rates or not line.percent):
             added.append(value)
     if subtotal is None or not added:
         return set()

@@ -12,7 +12,7 @@ import numpy as np
 
 from receipts.dates import find_date
 from receipts.engines import _decoder_with_characters
-from receipts.reader import AGREED, merged
+from receipts.reader import AGREED, CLEAR, merged
 from receipts.rows import Piece, Row, as_sure_as_digits, from_text, gather
 from receipts.totals import find_total
 from service.receipts import GATE, ReceiptReading
@@ -226,3 +226,22 @@ def test_a_total_a_digit_off_the_subtotal_plus_vat_is_not_offered():
     found = find_total(from_text("SUB-TOTAL92.50\nGST 1.50\nTOTAL 94.00\nCASH 94.00\n"
                                  "CHANGE 0.00"))
     assert found is not None and found.value == Decimal("94.00") and found.confidence >= GATE
+
+
+def test_a_total_its_subtotal_and_tax_add_up_to_is_offered_without_a_second_look():
+    # a US shop's phone photo: a weak label (AMOUNT) and BALANCE, which is no total label;
+    # the subtotal and the tax, read on their own rows, add up to it
+    text = "VISA 000008281\nAMOUNT $90.52\nSUB-TOTAL $81.52\nTAX $9.00\nBALANCE $90.52"
+    found = find_total(from_text(text))
+    assert found is not None and found.value == Decimal("90.52")
+    assert found.confidence >= CLEAR
+    # the same receipt with the tax misread no longer adds up: not offered
+    assert offered_total(from_text(text.replace("$9.00", "$8.00"))) is None
+
+
+def test_the_pay_amount_beats_an_item_total():
+    # a restaurant's bill: "Item Total" before the 7 % tax, "Pay Amount" after it (a
+    # shop's "Sold Items Total" is its total, so an item total is not ruled out)
+    text = "Item Total: 1,360.00\nTax 7%: 95.20\nPay Amount : 1,455.20"
+    assert offered_total(from_text(text)) == Decimal("1455.20")
+    assert offered_total(from_text("Sold Items Total 13.40")) == Decimal("13.40")
