@@ -2,7 +2,8 @@
 
 ``dd.mm.yy``, ``dd.mm.yyyy``, ``dd/mm/yyyy``, ``dd-mm-yy``, ``yyyy-mm-dd``, and
 month names (``3. november 2026``, ``22 MAR 2018``, ``25/FEB/2017``, and the US order
-``Mar 22, 2018`` with a four-digit year). Day comes
+``Mar 22, 2018`` with a four-digit year, or a till's ``Aug 17 '16`` and ``27 Apr '13``
+with the year's apostrophe). Day comes
 before month, as in Norway (and the UK, and Malaysia's SROIE receipts); a date
 that only makes sense month-first is taken so, less surely. OCR often glues the
 time to the year (``19/10/201820:49``), so a four-digit year is tried first; a
@@ -31,10 +32,14 @@ MONTHS = {
 }
 _NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s?([./-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{2})")
 _ISO = re.compile(r"(?<!\d)(20\d{2})([./-])(\d{1,2})\2(\d{1,2})(?!\d)")
-_NAMED = re.compile(r"(?<!\d)(\d{1,2})\.?[\s/.-]*([a-zæøå]{3,9})\.?[\s/.,-]*(\d{4}|\d{2})",
-                    re.IGNORECASE)
+_NAMED = re.compile(
+    r"(?<!\d)(\d{1,2})\.?[\s/.-]*([a-zæøå]{3,9})\.?[\s/.,'’‘`-]*(\d{4}|\d{2})",
+    re.IGNORECASE)
+# Mar 22, 2018; and a till's short form with the year's apostrophe, Aug 17 '16 (only with
+# it: Mar 06 16:30 is a time)
 _MONTH_FIRST = re.compile(
-    r"(?<![a-zæøå])([a-z]{3,9})\.?\s?(\d{1,2})(?:st|nd|rd|th)?,?\s?(\d{4})(?!\d)",
+    r"(?<![a-zæøå])([a-z]{3,9})\.?\s?(\d{1,2})(?:st|nd|rd|th)?"
+    r"(?:,?\s?(\d{4})|\s?['’‘`]\s?(\d{2}))(?!\d)",
     re.IGNORECASE)
 _LABEL = re.compile(r"dat[eo]|tarikh|kjøpt|purchased", re.IGNORECASE)
 FIRST_YEAR = 2000
@@ -95,7 +100,7 @@ def date_spans(text: str, latest: date) -> list[tuple[date, bool, int, int]]:
             found.append((named, True, *match.span()))
     for match in _MONTH_FIRST.finditer(text):
         month = MONTHS.get(match[1].lower())
-        named = month and _make(int(match[3]), month, int(match[2]), latest)
+        named = month and _make(_year(match[3] or match[4]), month, int(match[2]), latest)
         if named:
             found.append((named, True, *match.span()))
     return found

@@ -119,9 +119,15 @@ def test_the_vat_is_the_mva_row_not_a_word_that_contains_mva():
     ("12. juni 2026", date(2026, 6, 12)), ("19/10/201820:49:59", date(2018, 10, 19)),
     ("03/06/1800:2334001015093868", date(2018, 6, 3)), ("Date 27/06/1850232PM", date(2018, 6, 27)),
     ("Mar 22, 2018 10:41", date(2018, 3, 22)), ("DEC 3 2017", date(2017, 12, 3)),
+    ("Aug 17 '16 7:41pm", date(2016, 8, 17)), ("JAN09'03", date(2003, 1, 9)),
+    ("27Apr'13", date(2013, 4, 27)), ("Oct30’18", date(2018, 10, 30)),
 ])
 def test_dates_in_every_printed_form(printed, day):
     assert dates_in(printed, TODAY)[0][0] == day
+
+
+def test_a_month_a_day_and_a_time_are_no_date_without_the_years_apostrophe():
+    assert dates_in("Mar 06 16:30", TODAY) == []
 
 
 def test_a_date_after_today_is_not_believed():
