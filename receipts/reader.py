@@ -52,6 +52,7 @@ from receipts.extract import reading_from_rows
 from receipts.files import UnreadableFile, open_receipt
 from receipts.prepare import binarise, prepare
 from receipts.rows import from_text
+from receipts.totals import amounts_in
 from service.receipts import GATE, ReceiptReading
 
 SECOND_LOOK = ("total", "date")  # the fields whose doubt is worth a second pass
@@ -88,11 +89,19 @@ def _unsure(reading: ReceiptReading) -> bool:
     return any(reading.confidence.get(name, 0.0) < CLEAR for name in SECOND_LOOK)
 
 
+def _printed(value: object, name: str, text: str) -> bool:
+    """Whether the first reading's text holds ``value`` at all (as an amount, for a total)."""
+    return name != "total" or value in amounts_in(text)
+
+
 def merged(first: ReceiptReading, second: ReceiptReading) -> ReceiptReading:
     """``first`` with each unsure total or date checked against ``second``.
 
     A value both readings found, each at least ``AGREED`` sure, is as sure as the gate:
-    two different images of the receipt read the same digits.
+    two different images of the receipt read the same digits. A total only the second
+    reading offers, and not clearly, must be printed somewhere in the first reading too:
+    a photo whose first reading saw ``$60.00`` three times and whose binarised second
+    reading saw ``50.00`` under "Grand Total" (6 December, WildReceipt) is left unoffered.
     """
     fields: dict[str, object] = {}
     confidence = dict(first.confidence)
@@ -107,7 +116,8 @@ def merged(first: ReceiptReading, second: ReceiptReading) -> ReceiptReading:
             continue
         if mine is not None and mine == theirs and min(sure, other) >= AGREED:
             confidence[name] = max(sure, other, GATE)
-        elif other >= (GATE if mine is None else CLEAR):
+        elif other >= CLEAR or (other >= GATE and mine is None
+                                and _printed(theirs, name, first.text)):
             fields[name], confidence[name] = theirs, other
     return replace(first, **fields, confidence=confidence,  # type: ignore[arg-type]
                    text=f"{first.text}\n\n{second.text}", passes=first.passes + 1)

@@ -66,9 +66,9 @@ LABELS: tuple[tuple[str, float], ...] = (
 NEVER = ("subtotal", "subtot", "totalqty", "totalquantity", "totalitem", "qty", "antall",
          "change", "veksel", "tips", "tip", "discount", "rabatt", "saving", "adj",
          "excl", "ekskl", "exclusive", "excluding", "before", "grunnlag", "deposit", "pant",
-         "points", "poeng", "balance", "supplies", "promotion")
+         "points", "poeng", "balance", "supplies", "promotion", "saved")
 _SUBTOTAL = re.compile(r"s[a-z]{1,2}lolal")  # SUBTOTAL with B and T misread: SURIUIAL
-_ROUNDING = ("rounding", "avrunding", "öresavrunding")
+_ROUNDING = ("rounding", "roundup", "avrunding", "öresavrunding")
 # Money handed over; ``accepted``: a parking or vending machine's "Accepted total 10.00"
 # (coins and notes taken in), with the change below it.
 _TENDERED = ("cash", "kontant", "tendered", "paid", "betalt", "received", "accepted")
@@ -259,6 +259,8 @@ def _weight(line: _Line, value: Decimal, change: bool) -> float:
         return 3.0 if value > ROUNDING_AT_MOST else 0.0  # a rounded total, not an adjustment
     if change and any(word in line.key for word in _TENDERED_KEYS):
         return 0.0  # cash handed over, more than the total
+    if _key("tendered") in line.key:
+        return min(1.0, _label(line.key, line.percent, line.tax))  # TOTAL TENDERED $50.00: cash
     return _label(line.key, line.percent, line.tax)
 
 
@@ -388,7 +390,14 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
         # 94.00, a digit off; both readings of the print repeat the misread
         confidence = min(confidence, UNREAD)
     confidence = min(confidence, as_sure_as_digits(digits.get(value, 1.0)))
-    if value in _sums(lines, with_rates=True) and not unread:
+    sums = _sums(lines, with_rates=True)
+    if any(votes.get(other, 0.0) > 0 and abs(other - value) > ROUNDING_AT_MOST
+           for other in sums):
+        # SUBTOTAL 11.20 / TAX 0.73 / TOTAL $11.93 / TOTAL SAVED $44.80: the receipt's own
+        # sum is printed on a labelled row and says another amount (more than a rounding
+        # away) was paid
+        confidence = min(confidence, UNREAD)
+    elif value in sums and not unread:
         # SUB-TOTAL 81.52 / TAX 9.00 / BALANCE 90.52: the receipt's own sum, read from
         # other rows, confirms every digit of the winner; a misread rarely adds up
         confidence = max(confidence, SUM_CONFIRMS)

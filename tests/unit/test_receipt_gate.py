@@ -245,3 +245,33 @@ def test_the_pay_amount_beats_an_item_total():
     text = "Item Total: 1,360.00\nTax 7%: 95.20\nPay Amount : 1,455.20"
     assert offered_total(from_text(text)) == Decimal("1455.20")
     assert offered_total(from_text("Sold Items Total 13.40")) == Decimal("13.40")
+
+
+def test_a_total_only_the_second_reading_offers_must_be_printed_in_the_first():
+    # a phone photo: the gray reading saw $60.00 on three rows without a label it knew,
+    # the binarised one misread it as 50.00 under "Grand Total", at the gate
+    first = ReceiptReading(text="Subtota) $60.00\nGrand Tatal $60.00\nAnunt Due: $60.00")
+    second = ReceiptReading(total=Decimal("50.00"), confidence={"total": 0.544})
+    assert merged(first, second).offered().total is None
+    printed = ReceiptReading(text="Grand Tatal $50.00")
+    assert merged(printed, second).offered().total == Decimal("50.00")
+    clear = ReceiptReading(total=Decimal("50.00"), confidence={"total": CLEAR})
+    assert merged(first, clear).offered().total == Decimal("50.00")
+
+
+def test_money_tendered_and_money_saved_are_not_the_total():
+    text = "SUB TOTAL $10.80\nTOTAL( 1Qt) $10.80\nTOTAL TENDERED $50.00"
+    assert offered_total(from_text(text)) == Decimal("10.80")
+    assert offered_total(from_text("TOTAL. $11.93\nAMEX 11.93\nTOTAL SAVED: $44.80")) \
+        == Decimal("11.93")
+
+
+def test_a_total_the_receipts_own_sum_contradicts_is_not_offered():
+    # the sum (99.95 + 10.86 = 110.81) is printed on a card row; a misread total row and
+    # a coupon say 10.50: more than a rounding away from what the receipt adds up to
+    text = ("SUBTOTAL 99.95\nTAX 10.86\nGRAND TOTAL 10.50\nTOTAL 10.50\nAMOUNT:$110.81")
+    assert offered_total(from_text(text)) is None
+    # a cash rounding of the sum is no contradiction
+    assert offered_total(from_text("SUB TOTAL 1,675.00\nVAT 213.36\nService Tax 82.75\n"
+                                   "ROUNDUP AMOUNT 1,971.00\nCash 1,971.11")) \
+        == Decimal("1971.00")
