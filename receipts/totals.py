@@ -30,6 +30,12 @@ total label on its own row stands by it, capped below what two agreeing readings
 lift (``UNREAD``); a change row with its amount misread (``CHANGE 16``) still makes the
 cash handed over no total; and a total a whole digit off the subtotal plus the VAT
 printed under it (``SUB-TOTAL 92.50`` / ``GST 1.50`` / ``T. 84.00``) is capped likewise.
+
+The receipt's own sum (6 December, night, from WildReceipt's phone photos): the subtotal
+plus the tax rows under it, read from other rows, confirms a winner it equals (offered
+without a second look), and, printed on a labelled row more than a rounding away from
+the winner, says the winner is not what was paid (withheld). Money tendered (``TOTAL
+TENDERED``) counts as cash, and money saved as no total.
 """
 
 from __future__ import annotations
