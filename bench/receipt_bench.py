@@ -130,13 +130,19 @@ def _truth(truth: dict[str, str]) -> tuple[Decimal, date] | None:
     return Decimal(digits), found[0]
 
 
+def _digests(*folders: Path) -> set[bytes]:
+    """The SHA-256 of every JPEG in ``folders``: how a receipt seen before is told."""
+    return {hashlib.sha256(p.read_bytes()).digest() for folder in folders
+            for p in folder.glob("*.jpg")}
+
+
 def sroie_unseen(part: str) -> list[Case]:
     """The full set's receipts that are not among the shared 63; ``part`` dev or held."""
     if not (SROIE_FULL / "img").is_dir():
         print(f"  (no unseen SROIE receipts at {SROIE_FULL}: set KVITT_SROIE_FULL)",
               file=sys.stderr)
         return []
-    seen = {hashlib.sha256(p.read_bytes()).digest() for p in SROIE.glob("*.jpg")}
+    seen = _digests(SROIE)
     unseen = [p for p in sorted((SROIE_FULL / "img").glob("*.jpg"))
               if hashlib.sha256(p.read_bytes()).digest() not in seen]
     cases = []
@@ -162,8 +168,7 @@ def sroie_test() -> list[Case]:
         print(f"  (no SROIE test receipts at {SROIE_TEST}: set KVITT_SROIE_TEST)",
               file=sys.stderr)
         return []
-    seen = {hashlib.sha256(p.read_bytes()).digest()
-            for folder in (SROIE, SROIE_FULL / "img") for p in folder.glob("*.jpg")}
+    seen = _digests(SROIE, SROIE_FULL / "img")
     cases, dropped = [], 0
     for image in sorted((SROIE_TEST / "img").glob("*.jpg")):
         digest = hashlib.sha256(image.read_bytes()).digest()
@@ -201,9 +206,7 @@ def wildreceipt(part: str = "all") -> list[Case]:
         print(f"  (no WildReceipt receipts at {WILDRECEIPT}: set KVITT_WILDRECEIPT)",
               file=sys.stderr)
         return []
-    seen = {hashlib.sha256(p.read_bytes()).digest()
-            for folder in (SROIE, SROIE_FULL / "img", SROIE_TEST / "img")
-            for p in folder.glob("*.jpg")}
+    seen = _digests(SROIE, SROIE_FULL / "img", SROIE_TEST / "img")
     groups: dict[tuple[Decimal, date], list[Case]] = {}
     for image in sorted((WILDRECEIPT / "img").glob("*.jpg")):
         data = image.read_bytes()

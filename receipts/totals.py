@@ -143,6 +143,7 @@ _STRONG, _LABELS = _words(STRONG), _words(LABELS)
 _NEVER = tuple(_key(word) for word in NEVER)
 _ROUNDING_KEYS = tuple(_key(word) for word in _ROUNDING)
 _TENDERED_KEYS = tuple(_key(word) for word in _TENDERED)
+_TENDERED_TOTAL = _key("tendered")  # TOTAL TENDERED: the cash handed over, not the total
 
 
 def _has(key: str, words: tuple[str, ...]) -> bool:
@@ -265,7 +266,7 @@ def _weight(line: _Line, value: Decimal, change: bool) -> float:
         return 3.0 if value > ROUNDING_AT_MOST else 0.0  # a rounded total, not an adjustment
     if change and any(word in line.key for word in _TENDERED_KEYS):
         return 0.0  # cash handed over, more than the total
-    if _key("tendered") in line.key:
+    if _TENDERED_TOTAL in line.key:
         return min(1.0, _label(line.key, line.percent, line.tax))  # TOTAL TENDERED $50.00: cash
     return _label(line.key, line.percent, line.tax)
 
