@@ -7,7 +7,8 @@ with the year's apostrophe). Day comes
 before month, as in Norway (and the UK, and Malaysia's SROIE receipts); a date
 that only makes sense month-first is taken so, less surely. OCR often glues the
 time to the year (``19/10/201820:49``), so a four-digit year is tried first; a
-two-digit year glued to the time (``03/06/1800:23``) is read as its two digits.
+two-digit year glued to the time (``03/06/1800:23``, ``03.04.2009:53``: four digits and
+then a colon are a year's two and an hour) is read as its two digits.
 
 A date on a row that says it is one (``Dato``, ``Date``) beats others; several
 different dates (a printed-at, a best-before) lower the confidence.
@@ -41,7 +42,7 @@ _MONTH_FIRST = re.compile(
     r"(?<![a-zæøå])([a-z]{3,9})\.?\s?(\d{1,2})(?:st|nd|rd|th)?"
     r"(?:,?\s?(\d{4})|\s?['’‘`]\s?(\d{2}))(?!\d)",
     re.IGNORECASE)
-_LABEL = re.compile(r"dat[eo]|tarikh|kjøpt|purchased", re.IGNORECASE)
+_LABEL = re.compile(r"dat[eo]|datum|tarikh|kjøpt|purchased", re.IGNORECASE)
 FIRST_YEAR = 2000
 CONTRADICTED = 0.4  # another date on the receipt says this one is misread: not offered
 
@@ -68,8 +69,11 @@ def _make(year: int, month: int, day: int, latest: date) -> date | None:
 
 def _numeric(match: re.Match[str], latest: date) -> tuple[date, bool] | None:
     day, month, year = int(match[1]), int(match[3]), match[4]
-    if len(year) == 4 and not year.startswith("20"):
-        year = year[:2]  # a two-digit year glued to the time: 03/06/1800:23 is 2018
+    glued = match.string[match.end():match.end() + 1] == ":"
+    if len(year) == 4 and (glued or not year.startswith("20")):
+        # a two-digit year glued to the time: 03/06/1800:23 is 2018, and 03.04.2009:53
+        # (a German till's 03.04.20 09:53) is 2020: a year is not followed by a colon
+        year = year[:2]
     found = _make(_year(year), month, day, latest)
     if found is not None:
         return found, True

@@ -121,6 +121,7 @@ def test_the_vat_is_the_mva_row_not_a_word_that_contains_mva():
     ("Mar 22, 2018 10:41", date(2018, 3, 22)), ("DEC 3 2017", date(2017, 12, 3)),
     ("Aug 17 '16 7:41pm", date(2016, 8, 17)), ("JAN09'03", date(2003, 1, 9)),
     ("27Apr'13", date(2013, 4, 27)), ("Oct30’18", date(2018, 10, 30)),
+    ("03.04.2009:5300005450050287347", date(2020, 4, 3)),  # a German till's 03.04.20 09:53
 ])
 def test_dates_in_every_printed_form(printed, day):
     assert dates_in(printed, TODAY)[0][0] == day
@@ -173,3 +174,20 @@ def test_an_unsure_field_is_not_offered():
     reading = reading_from_rows(rows("Total 84,00\nTotal 48,00\nDato 03.11.26"), TODAY)
     assert reading.total is not None and reading.offered().total is None
     assert reading.offered().date == date(2026, 11, 3)
+
+
+# German receipts (softmatic/vision-data's flatbed scans, 6 December 2026): what a
+# Norwegian claimant brings home from a trip to Germany, read as its OCR printed it.
+
+@pytest.mark.parametrize("text, paid", [
+    ("HARIBO GOLDBAREN 1,19 c\nZU ZAHLEN EURO 24,23\nBARGELD 40,00\nRÜCKGELD 15,77", "24.23"),
+    ("Zwischensumme 30,00\nSUMME (1) 49,90\nEC-Karte e 49,90", "49.90"),
+    ("*000005 Super bleifrei 34,00 EURA#*\nGesamtbetrag 34,00 FUR\nBetrag: EUR 34,00", "34.00"),
+])
+def test_a_german_receipts_total(text, paid):
+    assert total(text) == Decimal(paid)
+
+
+def test_the_german_datum_row_is_the_date():
+    found = find_date(rows("15.04.2016:1586651110176\nDatum: 15.04.2020"), TODAY)
+    assert found is not None and found.value == date(2020, 4, 15)
