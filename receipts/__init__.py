@@ -139,4 +139,18 @@ a total only the second reading offers must be printed in the first; till dates 
 ``Aug 17 '16``): 75 / 81 / 4.2 % on the whole set, now tuning data. SROIE sets unchanged;
 sroie-test 90 / 93 / 2.7 %, median 1.59 s on a quiet new machine. Photos are where the
 reader is weakest: the ≤ 2 % wrong-total goal is met on neither kind of unseen receipt.
+
+6 December, morning. European receipts: 48 German flatbed scans (softmatic/vision-data)
+read once unseen: RapidOCR total 73 %, date 73 %, wrong total 0 %, wrong date 10 % (5,
+a till's ``03.04.20 09:53`` read glued as 2009), median 3.4 s (300 dpi scans; Tesseract
+27 / 73 / 0 / 10 %). German labels and the glued year (``totals``, ``dates``) then took
+them to 96 / 88 / 0 / 0 % (tuning data now). 369 Vietnamese phone photos (MC-OCR 2021),
+unseen: no total offered (whole-dong amounts are not read as money: 0 wrong), date
+88 %, wrong date 1.6 %, median 2.1 s. SROIE's test set's nine wrong totals, looked at
+after its fourth read: five are the amount paid after the 5-sen rounding (``TOTAL
+42.88`` / ``ROUNDING 0.02`` / ``CASH 42.90``), which this reader offers by design and
+SROIE's key does not; one is SROIE's key holding the subtotal; three are the reader's
+(0.9 %). A second engine as a witness (Tesseract must print the total too, asked only
+for totals offered below ``reader.CLEAR``) was measured on the tuning sets and not
+kept: it withdrew 4 of 12 wrong totals in that band and 29 of 178 right ones.
 """
