@@ -151,13 +151,18 @@ class Fixture:
 
 def pdf(receipt: Receipt) -> bytes:
     """The receipt as a web shop's PDF: real text, no picture."""
+    return pdf_of(receipt.lines())
+
+
+def pdf_of(lines: list[str]) -> bytes:
+    """A PDF whose text layer is ``lines``: a receipt printed some other way than ours."""
     from fpdf import FPDF
 
     document = FPDF(format=(80, 200))
     document.add_page()
     document.add_font("mono", fname=FONT)
     document.set_font("mono", size=6.5)
-    for line in receipt.lines():
+    for line in lines:
         document.cell(0, 3.5, line, new_x="LMARGIN", new_y="NEXT")
     return bytes(document.output())
 

@@ -22,9 +22,10 @@ from receipts.rows import Row
 CODES = ("NOK", "EUR", "USD", "GBP", "SEK", "DKK", "CHF", "PLN", "ISK", "JPY", "MYR", "CAD",
          "AUD", "THB", "CZK", "HUF")
 _SIGNS = {"€": "EUR", "£": "GBP", "US$": "USD", "RM": "MYR", "KR": "NOK", "KR.": "NOK",
-          "NKR": "NOK", ",-": "NOK"}
+          "NKR": "NOK", ",-": "NOK", "EURO": "EUR"}
 _CODE = re.compile(r"(?<![A-Z])(" + "|".join(CODES) + r")(?![A-Z])")
-_SIGN = re.compile(r"€|£|US\$|(?<![A-Za-z])(?:RM|[Kk]r\.?|NKR|nkr)(?![A-Za-z])|\d,-")
+# ``ZU ZAHLEN EURO 24,23``: a German till names the euro in full
+_SIGN = re.compile(r"€|£|US\$|(?<![A-Za-z])(?:RM|[Kk]r\.?|NKR|nkr|EURO|Euro)(?![A-Za-z])|\d,-")
 _NORWEGIAN = re.compile(r"\bmva\b|org\.?\s?nr|bankaxept|å betale|totalt|foretaksregisteret",
                         re.IGNORECASE)
 _NOT_A_NAME = re.compile(

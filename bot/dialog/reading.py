@@ -6,6 +6,11 @@ The photo was read before the turn began (``run.converse``: OCR in its process p
 the exchange rate from Norges Bank, both outside the dialog's transaction). Only what the
 reader was sure of is offered; one tap accepts it all, or one field is changed and the rest
 kept. What the claimant confirms is what is saved; the reading stays in the draft beside it.
+
+A total read without its currency (no code, sign or Norwegian word on the receipt: a US
+``$12.50``, a German ``24,23`` beside ``EURO`` misread) is not offered as kroner, since
+24,23 kr for 24,23 euro is a wrong amount: the date is offered and the claimant is told the
+amount was seen but not its currency, and types it with the currency at the amount step.
 """
 
 from __future__ import annotations
@@ -30,13 +35,16 @@ ACCEPT, CHANGE_AMOUNT, CHANGE_DATE = "read:ok", "read:amount", "read:date"
 def remember(ctx: Ctx, reading: ReceiptReading | None) -> bool:
     """Keep what the reader was sure of in the draft; whether there is anything to offer."""
     offered = reading.offered() if reading is not None else None
-    if offered is None or (offered.total is None and offered.date is None):
+    if offered is None or (offered.date is None and (
+            offered.total is None or offered.currency is None)):
         return False
+    known = offered.total is not None and offered.currency is not None
     ctx.draft["reading"] = {
-        "total": str(offered.total) if offered.total is not None else None,
+        "total": str(offered.total) if known else None,
         "currency": offered.currency or NOK,
         "date": offered.date.isoformat() if offered.date else None,
-        "merchant": offered.merchant}
+        "merchant": offered.merchant,
+        "no_currency": str(offered.total) if offered.total is not None and not known else None}
     if ctx.rate is not None and offered.currency not in (None, NOK):
         ctx.draft["reading"].update(
             rate=str(ctx.rate.nok_per_unit), rate_text=ctx.rate.describe().in_(ctx.lang),
@@ -73,8 +81,14 @@ async def _prompt(ctx: Ctx) -> Prompt:
         buttons.append(Button(ctx.t(Text("Endre dato", "Change date")), CHANGE_DATE))
     bank = read.get("rate_text") and await rates.rule(ctx) == "norges_bank"
     rate = f"\n{read['rate_text']}" if bank else ""
+    seen = read.get("no_currency")
+    unsure = ctx.t(Text(
+        f"\nBeløpet {format_kr(Decimal(seen))} sto der, men ikke valutaen; det skriver du "
+        "etterpå (f.eks. «EUR 24,23» eller «24,23» for kroner).",
+        f"\nThe amount {format_kr(Decimal(seen))} was there, but not its currency; you type "
+        "it next (e.g. \"EUR 24.23\", or \"24.23\" for kroner).")) if seen else ""
     return Prompt(ctx.t(Text(f"Jeg leste: {said(ctx, read)}. Stemmer det?",
-                             f"I read: {said(ctx, read)}. Is that right?")) + rate,
+                             f"I read: {said(ctx, read)}. Is that right?")) + rate + unsure,
                   (tuple(buttons),))
 
 

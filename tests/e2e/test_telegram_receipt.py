@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from domain.lines import Expense
-from harness.receipt_fixtures import DEGRADATIONS, Receipt, _jpeg, pdf, render
+from harness.receipt_fixtures import DEGRADATIONS, Receipt, _jpeg, pdf, pdf_of, render
 from mail.sheet import receipt_notes
 from receipts.pool import PooledReader
 from tests.e2e.test_telegram_claims import Bot, _claims, _join
@@ -105,3 +105,23 @@ async def test_a_pdf_in_euro_gets_norges_banks_rate_for_the_receipts_day(bot):
     assert line.body.amount.currency == "EUR" and line.body.amount.nok_rate == Decimal("11.513")
     assert (line.read.rate_source, line.read.rate_date) == ("Norges Bank", date(2026, 3, 13))
     assert "Kurs 11,513 (Norges Bank, 13.03.2026)" in receipt_notes(line, "nb")
+
+
+async def test_a_total_without_its_currency_is_not_offered_as_kroner(bot):
+    diner = ["JOE'S DINER", "12 Main Street, Boston MA", "", "2026-03-14 12:41", "",
+             *(f"{what:<34}{amount:>8}" for what, amount in (
+                 ("Burger", "$12.50"), ("Soda", "$3.00"), ("TOTAL", "$15.50"),
+                 ("VISA", "$15.50"))), "", "Thank you, come again"]
+    kari = await _outlay(bot)
+    offered = await kari.send_document(pdf_of(diner), "receipt.pdf", "application/pdf")
+    assert "Jeg leste: 14. mars 2026" in offered and "15,50 kr" not in offered
+    assert "Beløpet 15,50 sto der, men ikke valutaen" in offered
+    await kari.press("Stemmer")
+    asked = await kari.press("Annet")
+    assert "Beløp?" in asked  # the amount is typed, with its currency
+    await kari.type("USD 15,50")
+    await kari.press("Hopp over")  # remark
+    claim = (await _claims(bot, "tromso-hk"))[0]
+    (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
+    assert line.body.amount.currency == "USD" and line.body.amount.amount == Decimal("15.50")
+    assert line.body.date == date(2026, 3, 14)

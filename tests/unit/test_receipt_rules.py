@@ -191,3 +191,8 @@ def test_a_german_receipts_total(text, paid):
 def test_the_german_datum_row_is_the_date():
     found = find_date(rows("15.04.2016:1586651110176\nDatum: 15.04.2020"), TODAY)
     assert found is not None and found.value == date(2020, 4, 15)
+
+
+def test_a_german_till_names_the_euro_in_full():
+    reading = reading_from_rows(rows("ALDI SÜD\nZU ZAHLEN EURO 24,23\nBARGELD 40,00"), TODAY)
+    assert reading.currency == "EUR"
