@@ -8,9 +8,10 @@ reader was sure of is offered; one tap accepts it all, or one field is changed a
 kept. What the claimant confirms is what is saved; the reading stays in the draft beside it.
 
 A total read without its currency (no code, sign or Norwegian word on the receipt: a US
-``$12.50``, a German ``24,23`` beside ``EURO`` misread) is not offered as kroner, since
-24,23 kr for 24,23 euro is a wrong amount: the date is offered and the claimant is told the
-amount was seen but not its currency, and types it with the currency at the amount step.
+diner's ``$15.50``) is not offered as kroner, since 15,50 kr for 15,50 dollars is a wrong
+amount once confirmed. The claimant picks the currency instead, with the same one tap:
+``15,50 kr``, ``15,50 EUR``, ``15,50 USD`` or ``15,50 SEK`` (a foreign one then gets Norges
+Bank's rate as a typed one does), or changes the amount to type another.
 """
 
 from __future__ import annotations
@@ -30,21 +31,20 @@ from domain.text import Text
 from service.receipts import ReceiptReading
 
 ACCEPT, CHANGE_AMOUNT, CHANGE_DATE = "read:ok", "read:amount", "read:date"
+PICK = "read:in:"  # + the currency the claimant picked for a total read without one
+GUESSES = (NOK, "EUR", "USD", "SEK")  # a Norwegian claimant's likeliest, in that order
 
 
 def remember(ctx: Ctx, reading: ReceiptReading | None) -> bool:
     """Keep what the reader was sure of in the draft; whether there is anything to offer."""
     offered = reading.offered() if reading is not None else None
-    if offered is None or (offered.date is None and (
-            offered.total is None or offered.currency is None)):
+    if offered is None or (offered.total is None and offered.date is None):
         return False
-    known = offered.total is not None and offered.currency is not None
     ctx.draft["reading"] = {
-        "total": str(offered.total) if known else None,
-        "currency": offered.currency or NOK,
+        "total": str(offered.total) if offered.total is not None else None,
+        "currency": offered.currency if offered.total is not None else NOK,
         "date": offered.date.isoformat() if offered.date else None,
-        "merchant": offered.merchant,
-        "no_currency": str(offered.total) if offered.total is not None and not known else None}
+        "merchant": offered.merchant}
     if ctx.rate is not None and offered.currency not in (None, NOK):
         ctx.draft["reading"].update(
             rate=str(ctx.rate.nok_per_unit), rate_text=ctx.rate.describe().in_(ctx.lang),
@@ -64,7 +64,8 @@ def said(ctx: Ctx, read: dict[str, Any]) -> str:
     if read["total"] is not None:
         amount = format_kr(Decimal(read["total"]))
         parts.append(f"{amount} kr" if read["currency"] == NOK else
-                     f"{amount} {read['currency']}")
+                     f"{amount} {read['currency']}" if read["currency"] else
+                     amount + ctx.t(Text(" (valuta ukjent)", " (currency unknown)")))
     if read["date"]:
         parts.append(_day(ctx, read["date"]))
     if read.get("merchant"):
@@ -74,21 +75,23 @@ def said(ctx: Ctx, read: dict[str, Any]) -> str:
 
 async def _prompt(ctx: Ctx) -> Prompt:
     read = ctx.draft["reading"]
-    buttons = [Button(ctx.t(Text("✅ Stemmer", "✅ Correct")), ACCEPT)]
+    picking = read["total"] is not None and read["currency"] is None
+    buttons = [] if picking else [Button(ctx.t(Text("✅ Stemmer", "✅ Correct")), ACCEPT)]
     if read["total"] is not None:
         buttons.append(Button(ctx.t(Text("Endre beløp", "Change amount")), CHANGE_AMOUNT))
     if read["date"]:
         buttons.append(Button(ctx.t(Text("Endre dato", "Change date")), CHANGE_DATE))
+    if picking:
+        amount = format_kr(Decimal(read["total"]))
+        picks = [Button(f"{amount} {'kr' if code == NOK else code}", PICK + code)
+                 for code in GUESSES]
+        return Prompt(ctx.t(Text(f"Jeg leste: {said(ctx, read)}. Hvilken valuta er beløpet i?",
+                                 f"I read: {said(ctx, read)}. Which currency is the amount "
+                                 "in?")), (tuple(picks[:2]), tuple(picks[2:]), tuple(buttons)))
     bank = read.get("rate_text") and await rates.rule(ctx) == "norges_bank"
     rate = f"\n{read['rate_text']}" if bank else ""
-    seen = read.get("no_currency")
-    unsure = ctx.t(Text(
-        f"\nBeløpet {format_kr(Decimal(seen))} sto der, men ikke valutaen; det skriver du "
-        "etterpå (f.eks. «EUR 24,23» eller «24,23» for kroner).",
-        f"\nThe amount {format_kr(Decimal(seen))} was there, but not its currency; you type "
-        "it next (e.g. \"EUR 24.23\", or \"24.23\" for kroner).")) if seen else ""
     return Prompt(ctx.t(Text(f"Jeg leste: {said(ctx, read)}. Stemmer det?",
-                             f"I read: {said(ctx, read)}. Is that right?")) + rate + unsure,
+                             f"I read: {said(ctx, read)}. Is that right?")) + rate,
                   (tuple(buttons),))
 
 
@@ -107,9 +110,11 @@ def _take_amount(ctx: Ctx, read: dict[str, Any], bank: bool) -> None:
 async def _answered(ctx: Ctx, value: str) -> str:
     read = ctx.draft["reading"]
     line = ctx.draft.setdefault("line", {"kind": "expense"})
+    if value.startswith(PICK) and value[len(PICK):] in GUESSES and read["currency"] is None:
+        read["currency"], value = value[len(PICK):], ACCEPT
     if value != CHANGE_DATE and read["date"]:
         line.update(kind="expense", date=read["date"])
-    if value != CHANGE_AMOUNT and read["total"] is not None:
+    if value == ACCEPT and read["total"] is not None and read["currency"] is not None:
         _take_amount(ctx, read, await rates.rule(ctx) == "norges_bank")
     if "date" not in line:
         return "expense.date"
@@ -136,7 +141,8 @@ def kept(draft: dict[str, Any]) -> ReceiptRead | None:
         return None
     return ReceiptRead(
         amount=Decimal(read["total"]) if read and read["total"] is not None else None,
-        currency=read["currency"] if read else line.get("currency", ""),
+        currency=(read["currency"] or line.get("currency", "")) if read else
+        line.get("currency", ""),
         day=date.fromisoformat(read["date"]) if read and read["date"] else None,
         merchant=(read.get("merchant") or "") if read else "",
         rate_source=rate["source"] if fetched else "",

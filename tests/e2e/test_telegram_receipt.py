@@ -114,14 +114,15 @@ async def test_a_total_without_its_currency_is_not_offered_as_kroner(bot):
                  ("VISA", "$15.50"))), "", "Thank you, come again"]
     kari = await _outlay(bot)
     offered = await kari.send_document(pdf_of(diner), "receipt.pdf", "application/pdf")
-    assert "Jeg leste: 14. mars 2026" in offered and "15,50 kr" not in offered
-    assert "Beløpet 15,50 sto der, men ikke valutaen" in offered
-    await kari.press("Stemmer")
-    asked = await kari.press("Annet")
-    assert "Beløp?" in asked  # the amount is typed, with its currency
-    await kari.type("USD 15,50")
+    assert "Jeg leste: 15,50 (valuta ukjent), 14. mars 2026" in offered
+    assert "15,50 kr," not in offered and "Hvilken valuta er beløpet i?" in offered
+    await kari.press("15,50 USD")  # one tap, as "Stemmer" would be
+    answer = await kari.press("Annet")
+    assert "Norges Bank, 13.03.2026" in answer  # a Saturday: Friday's rate, as when typed
     await kari.press("Hopp over")  # remark
     claim = (await _claims(bot, "tromso-hk"))[0]
     (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
     assert line.body.amount.currency == "USD" and line.body.amount.amount == Decimal("15.50")
     assert line.body.date == date(2026, 3, 14)
+    assert line.read is not None and (line.read.amount, line.read.currency) == (
+        Decimal("15.50"), "USD")
