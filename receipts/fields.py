@@ -8,7 +8,11 @@ logo OCR'd as letters is common.
 The currency comes from a code (``NOK``, ``EUR``) or a symbol (``€``, ``£``,
 ``kr``); ``kr`` on its own is Norwegian unless the receipt names another
 krone. With no sign at all, Norwegian words (``MVA``, ``Org.nr``, ``BankAxept``)
-make it NOK; otherwise the reader does not guess.
+make it NOK; otherwise the reader does not guess. A ``kr`` on a receipt with Swedish
+words (``Att betala``, ``Summa``, ``Växel``, ``Kvitto``) is SEK, with Danish ones (``I
+alt``, ``At betale``, ``Dankort``, ``Byttepenge``) DKK, and with ``Moms`` alone (both
+countries' VAT, never Norway's) unknown: Norwegians shop across both borders, and 245 kr
+taken for kroner when it was Swedish is a wrong amount.
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ _CODE = re.compile(r"(?<![A-Z])(" + "|".join(CODES) + r")(?![A-Z])")
 _SIGN = re.compile(r"€|£|US\$|(?<![A-Za-z])(?:RM|[Kk]r\.?|NKR|nkr|EURO|Euro)(?![A-Za-z])|\d,-")
 _NORWEGIAN = re.compile(r"\bmva\b|org\.?\s?nr|bankaxept|å betale|totalt|foretaksregisteret",
                         re.IGNORECASE)
+# ``kr`` in Sweden and Denmark too: what only a Swedish or a Danish receipt prints
+_SWEDISH = re.compile(r"att betala|\bsumma\b|växel|\bkvitto\b|\bswish\b", re.IGNORECASE)
+_DANISH = re.compile(r"\bi alt\b|at betale|dankort|byttepenge", re.IGNORECASE)
+_NORDIC_VAT = re.compile(r"\bmoms\b", re.IGNORECASE)  # Swedish or Danish, never Norwegian
 _NOT_A_NAME = re.compile(
     r"kvittering|receipt|invoice|faktura|velkommen|welcome|kopi|copy|org\.?\s?nr|www|http|@|"
     r"\b(?:tel|tlf|dato|date)\b", re.IGNORECASE)
@@ -51,10 +59,30 @@ def find_currency(rows: list[Row]) -> Found | None:
     seen.pop("", None)
     if not seen:
         norwegian = any(_NORWEGIAN.search(row.text) for row in rows)
-        return Found("NOK", 0.6) if norwegian else None
+        krone = _krone(rows) if norwegian else None  # Org.nr and Totalt are Swedish too
+        return Found(krone, 0.6) if krone is not None else None
     code, count = seen.most_common(1)[0]
+    if code == "NOK" and not _CODE_NOK.search(" ".join(row.text for row in rows)):
+        krone = _krone(rows)
+        if krone is None:
+            return None  # MOMS and kr: Swedish or Danish, the claimant picks
+        code = krone
     share = count / sum(seen.values())
     return Found(code, round(min(1.0, 0.5 + 0.2 * count) * share, 3))
+
+
+_CODE_NOK = re.compile(r"(?<![A-Z])NOK(?![A-Z])")
+
+
+def _krone(rows: list[Row]) -> str | None:
+    """Which krone a receipt's ``kr`` is: Swedish or Danish words say so, MOMS alone not."""
+    text = "\n".join(row.text for row in rows)
+    swedish, danish = bool(_SWEDISH.search(text)), bool(_DANISH.search(text))
+    if swedish != danish:
+        return "SEK" if swedish else "DKK"
+    if swedish or _NORDIC_VAT.search(text):
+        return None
+    return "NOK"
 
 
 def find_merchant(rows: list[Row]) -> Found | None:

@@ -8,6 +8,7 @@ import pytest
 from harness.receipt_fixtures import RECEIPTS
 from receipts.dates import dates_in, find_date
 from receipts.extract import reading_from_rows
+from receipts.fields import find_currency
 from receipts.rows import Piece, Row, from_text, gather
 from receipts.totals import amounts_in, find_total, find_vat
 
@@ -196,3 +197,19 @@ def test_the_german_datum_row_is_the_date():
 def test_a_german_till_names_the_euro_in_full():
     reading = reading_from_rows(rows("ALDI SÜD\nZU ZAHLEN EURO 24,23\nBARGELD 40,00"), TODAY)
     assert reading.currency == "EUR"
+
+
+@pytest.mark.parametrize("text, currency", [
+    ("REMA 1000\nOrg.nr 987 654 321 MVA\nTotalt 245,00 kr", "NOK"),
+    ("ICA Kvantum Strömstad\nSumma 245,00 kr\nMoms 25% 49,00\nKort 245,00", "SEK"),
+    ("ICA Kvantum Strömstad\nAtt betala 245,00 Kr\nVäxel 0,00", "SEK"),
+    ("Netto Frederikshavn\nI alt 245,00 kr\nDankort 245,00\nHeraf moms 49,00", "DKK"),
+    ("Kiosk\nTotal 245,00 kr\nMoms 49,00", None),  # Swedish or Danish: not guessed
+    ("Systembolaget\nSumma 245,00 SEK\nMoms 49,00", "SEK"),
+    ("Duty Free Gardermoen\nTotal NOK 245,00\nMoms 0,00 kr", "NOK"),
+    ("Org.nr 556000-0000\nTotalt 245,00\nVäxel 5,00", "SEK"),  # no sign, Swedish words
+    ("Org.nr 987 654 321 MVA\nTotalt 245,00", "NOK"),
+])
+def test_which_krone_a_receipts_kr_is(text, currency):
+    found = find_currency(rows(text))
+    assert (found.value if found else None) == currency
