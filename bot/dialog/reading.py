@@ -10,7 +10,7 @@ kept. What the claimant confirms is what is saved; the reading stays in the draf
 A total read without its currency (no code, sign or Norwegian word on the receipt: a US
 diner's ``$15.50``) is not offered as kroner, since 15,50 kr for 15,50 dollars is a wrong
 amount once confirmed. The claimant picks the currency instead, with the same one tap:
-``15,50 kr``, ``15,50 EUR``, ``15,50 USD`` or ``15,50 SEK`` (a foreign one then gets Norges
+``15,50 kr``, ``EUR``, ``USD``, ``SEK`` or ``DKK`` (a foreign one then gets Norges
 Bank's rate as a typed one does), or changes the amount to type another.
 """
 
@@ -32,7 +32,7 @@ from service.receipts import ReceiptReading
 
 ACCEPT, CHANGE_AMOUNT, CHANGE_DATE = "read:ok", "read:amount", "read:date"
 PICK = "read:in:"  # + the currency the claimant picked for a total read without one
-GUESSES = (NOK, "EUR", "USD", "SEK")  # a Norwegian claimant's likeliest, in that order
+GUESSES = (NOK, "EUR", "USD", "SEK", "DKK")  # a Norwegian claimant's likeliest, in that order
 
 
 def remember(ctx: Ctx, reading: ReceiptReading | None) -> bool:
@@ -87,7 +87,7 @@ async def _prompt(ctx: Ctx) -> Prompt:
                  for code in GUESSES]
         return Prompt(ctx.t(Text(f"Jeg leste: {said(ctx, read)}. Hvilken valuta er beløpet i?",
                                  f"I read: {said(ctx, read)}. Which currency is the amount "
-                                 "in?")), (tuple(picks[:2]), tuple(picks[2:]), tuple(buttons)))
+                                 "in?")), (tuple(picks[:3]), tuple(picks[3:]), tuple(buttons)))
     bank = read.get("rate_text") and await rates.rule(ctx) == "norges_bank"
     rate = f"\n{read['rate_text']}" if bank else ""
     return Prompt(ctx.t(Text(f"Jeg leste: {said(ctx, read)}. Stemmer det?",
