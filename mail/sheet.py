@@ -16,7 +16,7 @@ from domain.calendar import OSLO
 from domain.claim import ClaimEvent, ClaimLine
 from domain.events import ClaimApproved, Paid, Returned, StageApproved, Submitted, Withdrawn
 from domain.lines import LINE_KINDS
-from domain.money import format_kr
+from domain.money import NOK, format_kr
 from domain.text import Text
 from service.summary import ClaimSummary, LineView
 
@@ -120,9 +120,10 @@ def receipt_notes(line: ClaimLine, lang: str) -> list[str]:
     if (rate := line.rate_note(TYPED)) is not None:
         notes.append(rate)
     if line.corrected_from is not None:
-        kr = format_kr(line.corrected_from)
-        notes.append(Text(f"⚠ Lest av kvitteringen: {kr} kr; endret av den reisende",
-                          f"⚠ Read from the receipt: {kr} kr; changed by the claimant"))
+        currency = line.read.currency if line.read is not None else ""
+        kr = f"{format_kr(line.corrected_from)} {'kr' if currency in ('', NOK) else currency}"
+        notes.append(Text(f"⚠ Lest av kvitteringen: {kr}; endret av den reisende",
+                          f"⚠ Read from the receipt: {kr}; changed by the claimant"))
     return [note.in_(lang) for note in notes]
 
 

@@ -126,3 +126,18 @@ async def test_a_total_without_its_currency_is_not_offered_as_kroner(bot):
     assert line.body.date == date(2026, 3, 14)
     assert line.read is not None and (line.read.amount, line.read.currency) == (
         Decimal("15.50"), "USD")
+
+
+async def test_a_changed_foreign_amount_is_shown_to_the_approver_in_its_currency(bot):
+    euro = Receipt("Cafe Lisboa", date(2026, 3, 14), "14.03.2026",
+                   (("Jantar", Decimal("45.00")),), "TOTAL EUR", "Visa")
+    kari = await _outlay(bot)
+    await kari.send_document(pdf(euro), "kvittering.pdf", "application/pdf")
+    await kari.press("Endre beløp")
+    await kari.press("Annet")
+    await kari.type("EUR 40")
+    await kari.press("Hopp over")  # remark
+    claim = (await _claims(bot, "tromso-hk"))[0]
+    (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
+    assert line.corrected_from == Decimal("45.00")
+    assert "⚠ Lest av kvitteringen: 45,00 EUR; endret av den reisende" in receipt_notes(line, "nb")
