@@ -114,7 +114,7 @@ async def _answered(ctx: Ctx, value: str) -> str:
         read["currency"], value = value[len(PICK):], ACCEPT
     if value != CHANGE_DATE and read["date"]:
         line.update(kind="expense", date=read["date"])
-    if value == ACCEPT and read["total"] is not None and read["currency"] is not None:
+    if value != CHANGE_AMOUNT and read["total"] is not None and read["currency"] is not None:
         _take_amount(ctx, read, await rates.rule(ctx) == "norges_bank")
     if "date" not in line:
         return "expense.date"

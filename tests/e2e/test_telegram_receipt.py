@@ -141,3 +141,15 @@ async def test_a_changed_foreign_amount_is_shown_to_the_approver_in_its_currency
     (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
     assert line.corrected_from == Decimal("45.00")
     assert "⚠ Lest av kvitteringen: 45,00 EUR; endret av den reisende" in receipt_notes(line, "nb")
+
+
+async def test_changing_the_date_keeps_the_read_amount(bot):
+    kari = await _outlay(bot)
+    await kari.send_photo(photo(CIRCLE_K))
+    await kari.press("Endre dato")
+    await kari.type("13.3")
+    await kari.press("Annet")
+    await kari.press("Hopp over")  # remark: the amount was not asked again
+    claim = (await _claims(bot, "tromso-hk"))[0]
+    (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
+    assert line.body.amount.amount == Decimal("345.00") and line.body.date == date(2026, 3, 13)
