@@ -121,9 +121,12 @@ def receipt_notes(line: ClaimLine, lang: str) -> list[str]:
         notes.append(rate)
     if line.corrected_from is not None:
         currency = line.read.currency if line.read is not None else ""
-        kr = f"{format_kr(line.corrected_from)} {'kr' if currency in ('', NOK) else currency}"
-        notes.append(Text(f"⚠ Lest av kvitteringen: {kr}; endret av den reisende",
-                          f"⚠ Read from the receipt: {kr}; changed by the claimant"))
+        read = format_kr(line.corrected_from)
+        unit = Text("kr", "kr") if currency == NOK else Text(currency, currency) if currency \
+            else Text("(valuta ukjent)", "(currency unknown)")  # a total read without it
+        notes.append(Text(f"⚠ Lest av kvitteringen: {read} {unit.nb}; endret av den reisende",
+                          f"⚠ Read from the receipt: {read} {unit.en}; changed by the "
+                          "claimant"))
     return [note.in_(lang) for note in notes]
 
 

@@ -69,10 +69,11 @@ def _make(year: int, month: int, day: int, latest: date) -> date | None:
 
 def _numeric(match: re.Match[str], latest: date) -> tuple[date, bool] | None:
     day, month, year = int(match[1]), int(match[3]), match[4]
-    glued = match.string[match.end():match.end() + 1] == ":"
+    glued = len(year) == 4 and match.string[match.end():match.end() + 1] == ":" \
+        and int(year[2:]) <= 23
     if len(year) == 4 and (glued or not year.startswith("20")):
         # a two-digit year glued to the time: 03/06/1800:23 is 2018, and 03.04.2009:53
-        # (a German till's 03.04.20 09:53) is 2020: a year is not followed by a colon
+        # (a German till's 03.04.20 09:53) is 2020; 14.03.2026:10 stays 2026 (no hour 26)
         year = year[:2]
     found = _make(_year(year), month, day, latest)
     if found is not None:

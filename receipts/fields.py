@@ -9,10 +9,11 @@ The currency comes from a code (``NOK``, ``EUR``) or a symbol (``€``, ``£``,
 ``kr``); ``kr`` on its own is Norwegian unless the receipt names another
 krone. With no sign at all, Norwegian words (``MVA``, ``Org.nr``, ``BankAxept``)
 make it NOK; otherwise the reader does not guess. A ``kr`` on a receipt with Swedish
-words (``Att betala``, ``Summa``, ``Växel``, ``Kvitto``) is SEK, with Danish ones (``I
-alt``, ``At betale``, ``Dankort``, ``Byttepenge``) DKK, and with ``Moms`` alone (both
-countries' VAT, never Norway's) unknown: Norwegians shop across both borders, and 245 kr
-taken for kroner when it was Swedish is a wrong amount.
+words (``Att betala``, ``Summa``, ``Växel``, ``Kvitto``) is SEK, with Danish ones
+(``At betale``, ``Dankort``, ``Byttepenge``; not ``I alt``, which Norwegian tills print
+too) DKK, and with ``Moms`` alone (both countries' VAT, never Norway's) unknown, unless
+Norway's own words (``MVA``, ``BankAxept``) are there: Norwegians shop across both
+borders, and 245 kr taken for kroner when it was Swedish is a wrong amount.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ _NORWEGIAN = re.compile(r"\bmva\b|org\.?\s?nr|bankaxept|å betale|totalt|foretak
                         re.IGNORECASE)
 # ``kr`` in Sweden and Denmark too: what only a Swedish or a Danish receipt prints
 _SWEDISH = re.compile(r"att betala|\bsumma\b|växel|\bkvitto\b|\bswish\b", re.IGNORECASE)
-_DANISH = re.compile(r"\bi alt\b|at betale|dankort|byttepenge", re.IGNORECASE)
+_DANISH = re.compile(r"\bat betale|dankort|byttepenge", re.IGNORECASE)
+# what only a Norwegian receipt prints: it wins over a Swedish- or Danish-looking word
+_ONLY_NORWEGIAN = re.compile(r"\bmva\b|bankaxept|å betale|foretaksregisteret", re.IGNORECASE)
 _NORDIC_VAT = re.compile(r"\bmoms\b", re.IGNORECASE)  # Swedish or Danish, never Norwegian
 _NOT_A_NAME = re.compile(
     r"kvittering|receipt|invoice|faktura|velkommen|welcome|kopi|copy|org\.?\s?nr|www|http|@|"
@@ -77,6 +80,8 @@ _CODE_NOK = re.compile(r"(?<![A-Z])NOK(?![A-Z])")
 def _krone(rows: list[Row]) -> str | None:
     """Which krone a receipt's ``kr`` is: Swedish or Danish words say so, MOMS alone not."""
     text = "\n".join(row.text for row in rows)
+    if _ONLY_NORWEGIAN.search(text):
+        return "NOK"
     swedish, danish = bool(_SWEDISH.search(text)), bool(_DANISH.search(text))
     if swedish != danish:
         return "SEK" if swedish else "DKK"

@@ -79,7 +79,8 @@ LABELS: tuple[tuple[str, float], ...] = (
 NEVER = ("subtotal", "subtot", "totalqty", "totalquantity", "totalitem", "qty", "antall",
          "change", "veksel", "tips", "tip", "discount", "rabatt", "saving", "adj",
          "excl", "ekskl", "exclusive", "excluding", "before", "grunnlag", "deposit", "pant",
-         "points", "poeng", "balance", "supplies", "promotion", "saved", "zwischensumme")
+         "points", "poeng", "balance", "supplies", "promotion", "saved", "zwischensumme",
+         "sommer", "medlem")  # SUM and SUMME read as SOM/SOMME: not a Sommermeny, not a member
 _SUBTOTAL = re.compile(r"s[a-z]{1,2}lolal")  # SUBTOTAL with B and T misread: SURIUIAL
 _ROUNDING = ("rounding", "roundup", "avrunding", "öresavrunding")
 # Money handed over; ``accepted``: a parking or vending machine's "Accepted total 10.00"

@@ -11,7 +11,9 @@ A total read without its currency (no code, sign or Norwegian word on the receip
 diner's ``$15.50``) is not offered as kroner, since 15,50 kr for 15,50 dollars is a wrong
 amount once confirmed. The claimant picks the currency instead, with the same one tap:
 ``15,50 kr``, ``EUR``, ``USD``, ``SEK`` or ``DKK`` (a foreign one then gets Norges
-Bank's rate as a typed one does), or changes the amount to type another.
+Bank's rate as a typed one does), or changes the amount to type another; the date is
+changed later from the line, as a saved line's is. A total typed instead is kept beside
+the reading with its currency unknown ("15,50 (valuta ukjent)" in the approver's mail).
 """
 
 from __future__ import annotations
@@ -79,7 +81,7 @@ async def _prompt(ctx: Ctx) -> Prompt:
     buttons = [] if picking else [Button(ctx.t(Text("✅ Stemmer", "✅ Correct")), ACCEPT)]
     if read["total"] is not None:
         buttons.append(Button(ctx.t(Text("Endre beløp", "Change amount")), CHANGE_AMOUNT))
-    if read["date"]:
+    if read["date"] and not picking:  # a date changed first would leave the total unpicked
         buttons.append(Button(ctx.t(Text("Endre dato", "Change date")), CHANGE_DATE))
     if picking:
         amount = format_kr(Decimal(read["total"]))
@@ -141,8 +143,7 @@ def kept(draft: dict[str, Any]) -> ReceiptRead | None:
         return None
     return ReceiptRead(
         amount=Decimal(read["total"]) if read and read["total"] is not None else None,
-        currency=(read["currency"] or line.get("currency", "")) if read else
-        line.get("currency", ""),
+        currency=(read["currency"] or "") if read else line.get("currency", ""),  # "": unknown
         day=date.fromisoformat(read["date"]) if read and read["date"] else None,
         merchant=(read.get("merchant") or "") if read else "",
         rate_source=rate["source"] if fetched else "",

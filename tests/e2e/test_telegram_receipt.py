@@ -153,3 +153,21 @@ async def test_changing_the_date_keeps_the_read_amount(bot):
     claim = (await _claims(bot, "tromso-hk"))[0]
     (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
     assert line.body.amount.amount == Decimal("345.00") and line.body.date == date(2026, 3, 13)
+
+
+async def test_a_total_typed_instead_of_picked_keeps_its_currency_unknown_in_the_mail(bot):
+    diner = ["JOE'S DINER", "2026-03-14 12:41", f"{'TOTAL':<34}{'$15.50':>8}"]
+    kari = await _outlay(bot)
+    offered = await kari.send_document(pdf_of(diner), "receipt.pdf", "application/pdf")
+    labels = [button["text"] for call in kari.last for row in call.buttons for button in row]
+    assert "Hvilken valuta" in offered and "Endre beløp" in labels
+    assert "Endre dato" not in labels  # a date changed first would leave the total unpicked
+    await kari.press("Endre beløp")
+    await kari.press("Annet")
+    await kari.type("165")  # kroner, the card statement's amount
+    await kari.press("Hopp over")  # remark
+    claim = (await _claims(bot, "tromso-hk"))[0]
+    (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
+    assert line.body.amount.amount == Decimal("165") and line.body.date == date(2026, 3, 14)
+    assert "⚠ Lest av kvitteringen: 15,50 (valuta ukjent); endret av den reisende" in \
+        receipt_notes(line, "nb")

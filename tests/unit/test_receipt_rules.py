@@ -123,6 +123,8 @@ def test_the_vat_is_the_mva_row_not_a_word_that_contains_mva():
     ("Aug 17 '16 7:41pm", date(2016, 8, 17)), ("JAN09'03", date(2003, 1, 9)),
     ("27Apr'13", date(2013, 4, 27)), ("Oct30’18", date(2018, 10, 30)),
     ("03.04.2009:5300005450050287347", date(2020, 4, 3)),  # a German till's 03.04.20 09:53
+    ("Dato 14.03.2026:10:22", date(2026, 3, 14)),  # no hour 26: the year is 2026
+    ("14.03.26:10:22", date(2026, 3, 14)),
 ])
 def test_dates_in_every_printed_form(printed, day):
     assert dates_in(printed, TODAY)[0][0] == day
@@ -209,7 +211,18 @@ def test_a_german_till_names_the_euro_in_full():
     ("Duty Free Gardermoen\nTotal NOK 245,00\nMoms 0,00 kr", "NOK"),
     ("Org.nr 556000-0000\nTotalt 245,00\nVäxel 5,00", "SEK"),  # no sign, Swedish words
     ("Org.nr 987 654 321 MVA\nTotalt 245,00", "NOK"),
+    ("Org.nr 123 456 789 MVA\nTotalt i alt 345,00 kr", "NOK"),  # "i alt" is Norwegian too
+    ("Totalt 345,00 kr\nAntall varer i alt 3", "NOK"),
+    ("Org.nr 123 456 789 MVA\nSumma 345,00 kr", "NOK"),  # Norway's own words win
 ])
 def test_which_krone_a_receipts_kr_is(text, currency):
     found = find_currency(rows(text))
     assert (found.value if found else None) == currency
+
+
+@pytest.mark.parametrize("text", ["SOMMERMENY 189,00\nKort 219,00",
+                                  "Summer Special 12.00\nLatte 4.50\nCard 16.50",
+                                  "Du sparte som medlem 30,00\nBankAxept 219,00"])
+def test_sum_read_as_som_is_no_total_label_in_a_summer_menu_or_a_members_price(text):
+    found = find_total(rows(text))
+    assert found is not None and found.value == amounts_in(text.splitlines()[-1])[0]
