@@ -226,3 +226,13 @@ def test_which_krone_a_receipts_kr_is(text, currency):
 def test_sum_read_as_som_is_no_total_label_in_a_summer_menu_or_a_members_price(text):
     found = find_total(rows(text))
     assert found is not None and found.value == amounts_in(text.splitlines()[-1])[0]
+
+
+@pytest.mark.parametrize("text, paid", [
+    ("ICA Kvantum Strömstad\nMjölk 1l 14,90\nAtt betala 245,00\nKontant 300,00\n"
+     "Växel 55,00", "245.00"),
+    ("Systembolaget\nSumma 245,00\nMoms 25% 49,00\nKort 245,00", "245.00"),
+    ("Netto Frederikshavn\nMælk 12,95\nAt betale 245,00\nDankort 245,00", "245.00"),
+])
+def test_a_swedish_or_danish_receipts_total(text, paid):
+    assert total(text) == Decimal(paid)
