@@ -72,6 +72,11 @@ def format_kr(amount: Decimal) -> str:
     return text.replace(",", "\u00a0").replace(".", ",")
 
 
+def format_amount(amount: Decimal, currency: str) -> str:
+    """An amount with its currency for people: ``345,00 kr``, ``45,00 EUR``."""
+    return f"{format_kr(amount)} {'kr' if currency == NOK else currency}"
+
+
 @dataclass(frozen=True, slots=True)
 class ForeignAmount:
     """An amount paid in another currency, kept with the rate used to convert it.

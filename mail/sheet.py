@@ -16,7 +16,7 @@ from domain.calendar import OSLO
 from domain.claim import ClaimEvent, ClaimLine
 from domain.events import ClaimApproved, Paid, Returned, StageApproved, Submitted, Withdrawn
 from domain.lines import LINE_KINDS
-from domain.money import NOK, format_kr
+from domain.money import format_amount, format_kr
 from domain.text import Text
 from service.summary import ClaimSummary, LineView
 
@@ -121,12 +121,11 @@ def receipt_notes(line: ClaimLine, lang: str) -> list[str]:
         notes.append(rate)
     if line.corrected_from is not None:
         currency = line.read.currency if line.read is not None else ""
-        read = format_kr(line.corrected_from)
-        unit = Text("kr", "kr") if currency == NOK else Text(currency, currency) if currency \
-            else Text("(valuta ukjent)", "(currency unknown)")  # a total read without it
-        notes.append(Text(f"⚠ Lest av kvitteringen: {read} {unit.nb}; endret av den reisende",
-                          f"⚠ Read from the receipt: {read} {unit.en}; changed by the "
-                          "claimant"))
+        known = format_amount(line.corrected_from, currency) if currency else None
+        read = Text(known or f"{format_kr(line.corrected_from)} (valuta ukjent)",
+                    known or f"{format_kr(line.corrected_from)} (currency unknown)")
+        notes.append(Text(f"⚠ Lest av kvitteringen: {read.nb}; endret av den reisende",
+                          f"⚠ Read from the receipt: {read.en}; changed by the claimant"))
     return [note.in_(lang) for note in notes]
 
 

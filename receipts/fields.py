@@ -31,13 +31,13 @@ _SIGNS = {"€": "EUR", "£": "GBP", "US$": "USD", "RM": "MYR", "KR": "NOK", "KR
 _CODE = re.compile(r"(?<![A-Z])(" + "|".join(CODES) + r")(?![A-Z])")
 # ``ZU ZAHLEN EURO 24,23``: a German till names the euro in full
 _SIGN = re.compile(r"€|£|US\$|(?<![A-Za-z])(?:RM|[Kk]r\.?|NKR|nkr|EURO|Euro)(?![A-Za-z])|\d,-")
-_NORWEGIAN = re.compile(r"\bmva\b|org\.?\s?nr|bankaxept|å betale|totalt|foretaksregisteret",
-                        re.IGNORECASE)
+# what only a Norwegian receipt prints: it wins over a Swedish- or Danish-looking word
+_NORWAY_ONLY = r"\bmva\b|bankaxept|å betale|foretaksregisteret"
+_ONLY_NORWEGIAN = re.compile(_NORWAY_ONLY, re.IGNORECASE)
+_NORWEGIAN = re.compile(_NORWAY_ONLY + r"|org\.?\s?nr|totalt", re.IGNORECASE)
 # ``kr`` in Sweden and Denmark too: what only a Swedish or a Danish receipt prints
 _SWEDISH = re.compile(r"att betala|\bsumma\b|växel|\bkvitto\b|\bswish\b", re.IGNORECASE)
 _DANISH = re.compile(r"\bat betale|dankort|byttepenge", re.IGNORECASE)
-# what only a Norwegian receipt prints: it wins over a Swedish- or Danish-looking word
-_ONLY_NORWEGIAN = re.compile(r"\bmva\b|bankaxept|å betale|foretaksregisteret", re.IGNORECASE)
 _NORDIC_VAT = re.compile(r"\bmoms\b", re.IGNORECASE)  # Swedish or Danish, never Norwegian
 _NOT_A_NAME = re.compile(
     r"kvittering|receipt|invoice|faktura|velkommen|welcome|kopi|copy|org\.?\s?nr|www|http|@|"
@@ -55,8 +55,11 @@ class Found:
 def find_currency(rows: list[Row]) -> Found | None:
     """The currency as an ISO 4217 code, or None if the receipt gives no sign of one."""
     seen: Counter[str] = Counter()
+    named: set[str] = set()  # the codes printed, not the signs
     for row in rows:
-        seen.update(_CODE.findall(row.text.upper()))
+        codes = _CODE.findall(row.text.upper())
+        seen.update(codes)
+        named.update(codes)
         for sign in _SIGN.findall(row.text):
             seen[_SIGNS.get(sign.upper(), "NOK" if sign.endswith(",-") else "")] += 1
     seen.pop("", None)
@@ -65,16 +68,13 @@ def find_currency(rows: list[Row]) -> Found | None:
         krone = _krone(rows) if norwegian else None  # Org.nr and Totalt are Swedish too
         return Found(krone, 0.6) if krone is not None else None
     code, count = seen.most_common(1)[0]
-    if code == "NOK" and not _CODE_NOK.search(" ".join(row.text for row in rows)):
+    if code == "NOK" and "NOK" not in named:
         krone = _krone(rows)
         if krone is None:
             return None  # MOMS and kr: Swedish or Danish, the claimant picks
         code = krone
     share = count / sum(seen.values())
     return Found(code, round(min(1.0, 0.5 + 0.2 * count) * share, 3))
-
-
-_CODE_NOK = re.compile(r"(?<![A-Z])NOK(?![A-Z])")
 
 
 def _krone(rows: list[Row]) -> str | None:

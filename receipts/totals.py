@@ -76,8 +76,7 @@ LABELS: tuple[tuple[str, float], ...] = (
     ("totalamount", 3), ("totalamt", 3), ("totalsales", 3), ("totalt", 3), ("otal", 3),
     ("summe", 3), ("summa", 3), ("beløp", 2), ("belop", 2), ("betrag", 2), ("sum", 2),
     ("bankaxept", 2), ("bankkort", 2), ("visa", 2), ("mastercard", 2), ("netamount", 2),
-    ("netamt", 2),
-    ("kort", 1.5), ("karte", 1.5), ("card", 1.5), ("bank", 1.5), ("betalt", 1.5),
+    ("netamt", 2), ("kort", 1.5), ("karte", 1.5), ("card", 1.5), ("bank", 1.5), ("betalt", 1.5),
     ("paid", 1.5), ("nok", 1), ("kr", 1), ("cash", 1), ("kontant", 1), ("amount", 1),
 )
 NEVER = ("subtotal", "subtot", "totalqty", "totalquantity", "totalitem", "qty", "antall",

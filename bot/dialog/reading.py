@@ -28,7 +28,7 @@ from bot.dialog.engine import register
 from bot.dialog.steps import ask_buttons
 from domain.calendar import MONTH_NAMES
 from domain.claim import ReceiptRead
-from domain.money import NOK, format_kr
+from domain.money import NOK, format_amount, format_kr
 from domain.text import Text
 from service.receipts import ReceiptReading
 
@@ -64,10 +64,9 @@ def said(ctx: Ctx, read: dict[str, Any]) -> str:
     """``345,00 kr, 3. november 2026, Circle K``: what was read, in the claimant's words."""
     parts = []
     if read["total"] is not None:
-        amount = format_kr(Decimal(read["total"]))
-        parts.append(f"{amount} kr" if read["currency"] == NOK else
-                     f"{amount} {read['currency']}" if read["currency"] else
-                     amount + ctx.t(Text(" (valuta ukjent)", " (currency unknown)")))
+        amount = Decimal(read["total"])
+        parts.append(format_amount(amount, read["currency"]) if read["currency"] else
+                     format_kr(amount) + ctx.t(Text(" (valuta ukjent)", " (currency unknown)")))
     if read["date"]:
         parts.append(_day(ctx, read["date"]))
     if read.get("merchant"):
@@ -84,8 +83,7 @@ async def _prompt(ctx: Ctx) -> Prompt:
     if read["date"] and not picking:  # a date changed first would leave the total unpicked
         buttons.append(Button(ctx.t(Text("Endre dato", "Change date")), CHANGE_DATE))
     if picking:
-        amount = format_kr(Decimal(read["total"]))
-        picks = [Button(f"{amount} {'kr' if code == NOK else code}", PICK + code)
+        picks = [Button(format_amount(Decimal(read["total"]), code), PICK + code)
                  for code in GUESSES]
         return Prompt(ctx.t(Text(f"Jeg leste: {said(ctx, read)}. Hvilken valuta er beløpet i?",
                                  f"I read: {said(ctx, read)}. Which currency is the amount "

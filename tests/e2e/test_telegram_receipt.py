@@ -50,6 +50,13 @@ async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
         reader.close()
 
 
+async def _saved_outlay(bot: Bot):
+    """The one outlay of the claimant's claim, as the store has it."""
+    claim = (await _claims(bot, "tromso-hk"))[0]
+    (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
+    return line
+
+
 async def _outlay(bot: Bot):
     kari = await _join(bot, 7001, "tromso-hk")
     await kari.type("/ny")
@@ -67,8 +74,7 @@ async def test_a_photos_total_and_date_are_offered_and_confirmed_with_one_tap(bo
     await kari.press("Annet")  # the type is not on the receipt: asked as before
     saved = await kari.press("Hopp over")  # remark
     assert "345,00" in saved
-    claim = (await _claims(bot, "tromso-hk"))[0]
-    (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
+    line = await _saved_outlay(bot)
     assert line.body.amount.amount == Decimal("345.00") and line.body.date == date(2026, 3, 14)
     assert line.attachments and line.read is not None and line.read.amount == Decimal("345.00")
     assert line.corrected_from is None
@@ -81,8 +87,7 @@ async def test_changing_the_amount_keeps_the_read_date(bot):
     await kari.press("Annet")
     await kari.type("340")
     await kari.press("Hopp over")
-    claim = (await _claims(bot, "tromso-hk"))[0]
-    (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
+    line = await _saved_outlay(bot)
     assert line.body.amount.amount == Decimal("340") and line.body.date == date(2026, 3, 14)
     assert line.corrected_from == Decimal("345.00")  # the approver's mail says so
     changed = "⚠ Lest av kvitteringen: 345,00 kr; endret av den reisende"
@@ -100,8 +105,7 @@ async def test_a_pdf_in_euro_gets_norges_banks_rate_for_the_receipts_day(bot):
     await kari.press("Stemmer")
     await kari.press("Annet")
     await kari.press("Hopp over")
-    claim = (await _claims(bot, "tromso-hk"))[0]
-    (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
+    line = await _saved_outlay(bot)
     assert line.body.amount.currency == "EUR" and line.body.amount.nok_rate == Decimal("11.513")
     assert (line.read.rate_source, line.read.rate_date) == ("Norges Bank", date(2026, 3, 13))
     assert "Kurs 11,513 (Norges Bank, 13.03.2026)" in receipt_notes(line, "nb")
@@ -120,8 +124,7 @@ async def test_a_total_without_its_currency_is_not_offered_as_kroner(bot):
     answer = await kari.press("Annet")
     assert "Norges Bank, 13.03.2026" in answer  # a Saturday: Friday's rate, as when typed
     await kari.press("Hopp over")  # remark
-    claim = (await _claims(bot, "tromso-hk"))[0]
-    (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
+    line = await _saved_outlay(bot)
     assert line.body.amount.currency == "USD" and line.body.amount.amount == Decimal("15.50")
     assert line.body.date == date(2026, 3, 14)
     assert line.read is not None and (line.read.amount, line.read.currency) == (
@@ -137,8 +140,7 @@ async def test_a_changed_foreign_amount_is_shown_to_the_approver_in_its_currency
     await kari.press("Annet")
     await kari.type("EUR 40")
     await kari.press("Hopp over")  # remark
-    claim = (await _claims(bot, "tromso-hk"))[0]
-    (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
+    line = await _saved_outlay(bot)
     assert line.corrected_from == Decimal("45.00")
     assert "⚠ Lest av kvitteringen: 45,00 EUR; endret av den reisende" in receipt_notes(line, "nb")
 
@@ -150,8 +152,7 @@ async def test_changing_the_date_keeps_the_read_amount(bot):
     await kari.type("13.3")
     await kari.press("Annet")
     await kari.press("Hopp over")  # remark: the amount was not asked again
-    claim = (await _claims(bot, "tromso-hk"))[0]
-    (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
+    line = await _saved_outlay(bot)
     assert line.body.amount.amount == Decimal("345.00") and line.body.date == date(2026, 3, 13)
 
 
@@ -166,8 +167,7 @@ async def test_a_total_typed_instead_of_picked_keeps_its_currency_unknown_in_the
     await kari.press("Annet")
     await kari.type("165")  # kroner, the card statement's amount
     await kari.press("Hopp over")  # remark
-    claim = (await _claims(bot, "tromso-hk"))[0]
-    (line,) = [line for line in claim.lines if isinstance(line.body, Expense)]
+    line = await _saved_outlay(bot)
     assert line.body.amount.amount == Decimal("165") and line.body.date == date(2026, 3, 14)
     assert "⚠ Lest av kvitteringen: 15,50 (valuta ukjent); endret av den reisende" in \
         receipt_notes(line, "nb")
