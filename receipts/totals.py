@@ -44,7 +44,9 @@ subtotal), ``Betrag`` and ``EC-Karte`` a payment; ``Bargeld`` and ``Gegeben`` ar
 handed over, ``Rückgeld`` (read ``ROCKGELD``) and ``Wechselgeld`` change, ``MwSt`` VAT.
 Swedish and Danish receipts, which Norwegian claimants bring home often (no data set of
 them; unit tests from their printed words): ``Att betala`` and ``At betale`` name the
-amount payable, ``Summa`` a total, ``Växel`` the change.
+amount payable, ``Summa`` a total, ``Växel`` the change. US registers' short words
+(``TOTL``, ``CHNG``; from ExpressExpense's phone photos) are spelt out before the label
+is looked up.
 """
 
 from __future__ import annotations
@@ -102,6 +104,10 @@ UNREAD = 0.25  # below the second look's agreement (0.3): two readings agreeing 
 CLEAR_DIGITS = 0.9  # an amount whose every digit OCR read at least this sure can contradict
 SUM_CONFIRMS = 0.8  # a winner its subtotal and VAT rows add up to: offered, no second look
 ROUNDING_AT_MOST = Decimal("0.50")  # a rounding row above this is the rounded total
+# A US register's short words, spelt out as whole words before OCR's confusions are evened
+# out (``TOTL`` keyed as it is would be ``TOLL``, a road toll or Norwegian customs duty).
+_ABBREVIATIONS = {"totl": "total", "chng": "change"}  # not CHG: SVC CHG is a charge
+_ABBREVIATED = re.compile(rf"\b({'|'.join(_ABBREVIATIONS)})\b")
 # Faded dot-matrix print loses the tops of letters: T reads as I, O as U (``IUIAL``).
 _CONFUSED = str.maketrans({"0": "o", "1": "l", "!": "l", "|": "l", "i": "l", "t": "l",
                            "u": "o"})
@@ -138,7 +144,8 @@ def amount_spans(text: str) -> list[tuple[Decimal, int, int]]:
 
 def _key(text: str) -> str:
     """The words of ``text`` without its amounts, lower case, OCR confusions evened out."""
-    words = _AMOUNT.sub(" ", text).lower().translate(_CONFUSED)
+    words = _ABBREVIATED.sub(lambda word: _ABBREVIATIONS[word[1]],
+                             _AMOUNT.sub(" ", text).lower()).translate(_CONFUSED)
     return re.sub(r"[^a-zæøå]", "", words)
 
 

@@ -236,3 +236,29 @@ def test_sum_read_as_som_is_no_total_label_in_a_summer_menu_or_a_members_price(t
 ])
 def test_a_swedish_or_danish_receipts_total(text, paid):
     assert total(text) == Decimal(paid)
+
+
+def test_a_us_registers_totl_and_chng_are_the_total_and_the_change():
+    text = ("WALGREENS #1234\nSUBTL 10.12\nTAX 0.82\nTOTL 10.94\nCASH 20.00\n"
+            "CHNG 9.06")
+    found = find_total(rows(text))
+    assert found is not None and found.value == Decimal("10.94")
+    assert found.confidence >= 0.8
+
+
+def test_toll_is_not_read_as_a_totl():
+    found = find_total(rows("Tollvesenet\nToll 125,00\nTotalt 1 125,00"))
+    assert found is not None and found.value == Decimal("1125.00")
+
+
+def test_a_named_month_before_an_apostrophe_year_is_read_month_first():
+    assert dates_in("$02 MAY.21'19 11:32", TODAY) == [(date(2019, 5, 21), True)]
+
+
+@pytest.mark.parametrize("text, found", [
+    ("2018-11-18165834", [(date(2018, 11, 18), True)]),
+    ("2018-11-181658", [(date(2018, 11, 18), True)]),
+    ("2018-11-18999999", []),
+])
+def test_a_time_glued_to_an_iso_dates_day_is_a_time(text, found):
+    assert dates_in(text, TODAY) == found
