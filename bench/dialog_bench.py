@@ -91,7 +91,7 @@ async def _drive(server: BotApiServer, users: list[int], texts: list[str],
 
 
 async def echo(server: BotApiServer, users: list[int], texts: list[str], *,
-               limited: bool = False) -> list[Run]:
+               limited: bool = False, pace: float = 0.0) -> list[Run]:
     """The baseline, three rounds; ``limited``: with the rate limiter Kvitt's bot uses.
 
     Kvitt keeps to Telegram's limits (about 30 messages a second in all) with its own
@@ -99,12 +99,20 @@ async def echo(server: BotApiServer, users: list[int], texts: list[str], *,
     the unlimited one (fewer updates arrive together to share a ``getUpdates`` and a
     wake-up: about 1.5× here, 2× with PTB's ``AIORateLimiter``) and its throughput is
     capped at 30 updates a second, so the bench shows both floors.
+
+    ``pace``: the bare echo bot, no limiter, but each answer waits that many seconds
+    first (an ``asyncio.sleep``, a timer and nothing else), so that with the concurrency
+    bound full it answers about as many updates a second as Kvitt did. It tells the cost
+    of answering 30 updates a second rather than 400 (each ``getUpdates`` and wake-up of
+    the loop shared by fewer) from the cost of the limiter's own code.
     """
     builder = application_builder(server).concurrent_updates(CONCURRENCY)
     app = (builder.rate_limiter(TelegramLimits()) if limited else builder).build()
 
     async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         assert update.effective_message is not None
+        if pace:
+            await asyncio.sleep(pace)
         await update.effective_message.reply_text(update.effective_message.text or "")
 
     app.add_handler(MessageHandler(filters.TEXT, answer))
