@@ -46,7 +46,10 @@ Swedish and Danish receipts, which Norwegian claimants bring home often (no data
 them; unit tests from their printed words): ``Att betala`` and ``At betale`` name the
 amount payable, ``Summa`` a total, ``Växel`` the change. US registers' short words
 (``TOTL``, ``CHNG``; from ExpressExpense's phone photos) are spelt out before the label
-is looked up.
+is looked up. A photo cropped on the left (``ubtotal: $39.00`` / ``tal Tax: $3.90`` /
+``al: $42.90``) still adds up: a subtotal one letter short is a subtotal for the sum as
+it is for ``NEVER``, and an amount whose label was cut off (three letters at most) that
+equals the receipt's own sum is a total.
 """
 
 from __future__ import annotations
@@ -360,6 +363,7 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
     labelled: dict[Decimal, float] = {}  # the strongest label printed on the amount's own row
     in_tax_table = False
     pending = 0.0  # a total's label alone on its row: its amount is on the next
+    own_sums = _sums(lines)
     for line in every:
         if not line.amounts:
             in_tax_table = in_tax_table or (line.tax and (
@@ -368,6 +372,8 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
             continue
         value = line.amounts[-1]
         weight = _weight(line, value, change)
+        if not weight and value in own_sums and len(line.key) <= 3 and not line.tax:
+            weight = 3.0  # SUBTOTAL 39.50 / TAX 3.40 / "al: $42.90": the label cut off
         if pending >= 3 and _has(line.key, _CARDS + _TENDERED) and not (
                 (change or change_row) and _has(line.key, _TENDERED)):
             weight += pending  # TOTAL AMOUNT / CASH RM6.00 (no change given)
@@ -440,7 +446,8 @@ def _sums(lines: list[_Line], *, with_rates: bool = False) -> set[Decimal]:
     added: list[Decimal] = []
     for line in lines:
         value = line.amounts[-1]
-        if _SUBTOTAL.match(line.key) or _has(line.key, ("subtotal", "subtot")):
+        if _SUBTOTAL.match(line.key) or _has(line.key, ("subtot",)) \
+                or _near(_key("subtotal"), line.key):  # as NEVER reads it: ubtotal (cropped) too
             subtotal, added = value, []
         elif subtotal is not None and line.tax and len(line.amounts) == 1 \
                 and _label(line.key, False, True) == 0 and (with_rates or not line.percent):
