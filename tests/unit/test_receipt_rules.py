@@ -269,3 +269,23 @@ def test_a_us_photos_total_is_offered_surely(text, paid):
 def test_an_unlabelled_amount_that_is_not_the_receipts_own_sum_is_still_no_total():
     text = "Cafe Eugene\nubtotal: $39.00\ntal Tax: $3.90\nal: $41.90"
     assert total(text) is None
+
+
+def test_a_total_below_the_subtotal_is_not_offered():
+    # OCR paired a photo's columns wrongly: the tax stands beside "Order Total"
+    text = ("Greek Salad $8.99\n+Chicken $4.25\nSpicy Cilantro Hummus $4.75\n"
+            "Sub Total $17.99\nOrder Total $1.39\n$19.38\n+Tip: $19.38")
+    assert total(text) != Decimal("1.39")
+
+
+@pytest.mark.parametrize("text, paid", [
+    ("FRESHLY ORANGE JUICE 3.95\nSub Total 3.95\nDiscount 60.00% 2.37\nTOTAL EUR 1.58\n"
+     "GRAND TOTAL EUR 1.58", "1.58"),
+    ("Rema 1000\nSubtotal 200,00\nRabatt 50,00\nÅ betale 150,00\nBankAxept 150,00", "150.00"),
+    ("SUBTOTAL: $29.85\nLUNCH DISCOUNT 50% OFF: -$14.93\nTAX: $1.32\nTOTAL: $16.24",
+     "16.24"),
+    ("SubTotal: 251.00\nCash Prormotion 34.00\nRounding Adj: 0.00\n"
+     "Total Inclusive GST: 217.00", "217.00"),  # promotion with a letter misread
+])
+def test_a_total_below_the_subtotal_after_a_discount_is_offered(text, paid):
+    assert total(text) == Decimal(paid)
