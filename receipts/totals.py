@@ -68,7 +68,7 @@ _AMOUNT = re.compile(
     r"(?<![\d.,])(\d{1,6}),-|"
     r"(?:(?<=\s)|(?<=RM))[.,](\d{2})(?![\d%])")
 _LETTER_O = re.compile(r"(?:(?<=RM)|(?<![A-Za-z]))[Oo](?=[.,]\d{2}(?!\d))")  # RMO.02
-_NEGATIVE = re.compile(r"-\s?(?:RM|kr)?\s?\d*[.,]\d{2}|\d[.,]\d{2}\s?-", re.IGNORECASE)
+_NEGATIVE = re.compile(r"-\s?(?:RM|kr|\$|€|£)?\s?\d*[.,]\d{2}|\d[.,]\d{2}\s?-", re.IGNORECASE)
 _DATE = re.compile(r"(?<!\d)\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d)")
 # Label → weight. Stronger labels name the amount payable; card and cash lines confirm it.
 # Words are compared after ``_key``'s OCR confusions (i/l/1/!, o/0), so ``Totai`` is a total.

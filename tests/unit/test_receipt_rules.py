@@ -284,6 +284,8 @@ def test_a_total_below_the_subtotal_is_not_offered():
     ("Rema 1000\nSubtotal 200,00\nRabatt 50,00\nÅ betale 150,00\nBankAxept 150,00", "150.00"),
     ("SUBTOTAL: $29.85\nLUNCH DISCOUNT 50% OFF: -$14.93\nTAX: $1.32\nTOTAL: $16.24",
      "16.24"),
+    ("SUBTOTAL: $29.85\nLUNCH 50% OFF: -$14.93\nTAX: $1.32\nTOTAL: $16.24", "16.24"),
+    ("Subtotal 20,00\nAktion -€5,00\nSumme EUR 15,00", "15.00"),  # a minus before the €
     ("SubTotal: 251.00\nCash Prormotion 34.00\nRounding Adj: 0.00\n"
      "Total Inclusive GST: 217.00", "217.00"),  # promotion with a letter misread
 ])
