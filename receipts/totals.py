@@ -170,6 +170,8 @@ def _words(table: tuple[tuple[str, float], ...]) -> tuple[tuple[str, float], ...
 
 _STRONG, _LABELS = _words(STRONG), _words(LABELS)
 _NEVER = tuple(_key(word) for word in NEVER)
+_REDUCTION_KEYS = tuple(_key(word) for word in _REDUCTIONS)
+_SUBTOTAL_KEY = _key("subtotal")
 _ROUNDING_KEYS = tuple(_key(word) for word in _ROUNDING)
 _TENDERED_KEYS = tuple(_key(word) for word in _TENDERED)
 _TENDERED_TOTAL = _key("tendered")  # TOTAL TENDERED: the cash handed over, not the total
@@ -466,7 +468,7 @@ def _sums(lines: list[_Line], *, with_rates: bool = False) -> set[Decimal]:
 
 def _is_subtotal(key: str) -> bool:
     """A subtotal row, as ``NEVER`` reads it: one letter short (``ubtotal``, cropped) too."""
-    return bool(_SUBTOTAL.match(key)) or _has(key, ("subtot",)) or _near(_key("subtotal"), key)
+    return bool(_SUBTOTAL.match(key)) or _has(key, ("subtot",)) or _near(_SUBTOTAL_KEY, key)
 
 
 def _under_subtotal(value: Decimal, lines: list[_Line]) -> bool:
@@ -481,7 +483,7 @@ def _under_subtotal(value: Decimal, lines: list[_Line]) -> bool:
     for line in lines:
         if _is_subtotal(line.key):
             below = line.digits >= CLEAR_DIGITS and value < line.amounts[-1]
-        elif line.negative or any(_near(_key(word), line.key) for word in _REDUCTIONS):
+        elif line.negative or any(_near(word, line.key) for word in _REDUCTION_KEYS):
             # Cash Prormotion 34.00: long words with one letter misread, as NEVER reads them
             below = False
     return below
