@@ -1,9 +1,10 @@
 """The merchant and the currency: the fields a receipt states without a label.
 
-The merchant is the first row at the top that reads like a name (not a
-greeting, not ``KVITTERING`` / ``TAX INVOICE``, not an address line of digits);
-shops print their name first. It is offered less surely than the amounts: a
-logo OCR'd as letters is common.
+The merchant is a known chain's name read in one of the top rows (``receipts.chains``:
+``CIRCLEKLYSAKER`` is offered as ``Circle K``), else the first row at the top that reads
+like a name (not a greeting, not ``KVITTERING`` / ``TAX INVOICE``, not an address line of
+digits); shops print their name first. A name as printed is offered less surely than the
+amounts: a logo OCR'd as letters is common.
 
 The currency comes from a code (``NOK``, ``EUR``) or a symbol (``€``, ``£``,
 ``kr``); ``kr`` on its own is Norwegian unless the receipt names another
@@ -22,6 +23,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from receipts.chains import chain_of
 from receipts.rows import Row
 
 CODES = ("NOK", "EUR", "USD", "GBP", "SEK", "DKK", "CHF", "PLN", "ISK", "JPY", "MYR", "CAD",
@@ -42,6 +44,9 @@ _NORDIC_VAT = re.compile(r"\bmoms\b", re.IGNORECASE)  # Swedish or Danish, never
 _NOT_A_NAME = re.compile(
     r"kvittering|receipt|invoice|faktura|velkommen|welcome|kopi|copy|org\.?\s?nr|www|http|@|"
     r"\b(?:tel|tlf|dato|date)\b", re.IGNORECASE)
+
+
+TOP = 6  # the rows a shop's name is looked for in
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +96,16 @@ def _krone(rows: list[Row]) -> str | None:
 
 
 def find_merchant(rows: list[Row]) -> Found | None:
-    """The shop's name: the first name-like row among the top few."""
-    for row in rows[:6]:
+    """The shop's name: a known chain's among the top few rows, else the first name-like row.
+
+    A chain told by its name (``receipts.chains``) is as sure as the row it was read in;
+    a row offered as printed is less sure (a logo read as letters is common).
+    """
+    for row in rows[:TOP]:
+        chain = chain_of(row.text)
+        if chain is not None:
+            return Found(chain, round(row.confidence, 3))
+    for row in rows[:TOP]:
         text = row.text.strip(" *-=#")
         letters = sum(ch.isalpha() for ch in text)
         if letters >= 3 and letters >= 0.6 * len(text.replace(" ", "")) \

@@ -69,7 +69,7 @@ async def _outlay(bot: Bot):
 async def test_a_photos_total_and_date_are_offered_and_confirmed_with_one_tap(bot):
     kari = await _outlay(bot)
     offered = await kari.send_photo(photo(CIRCLE_K))
-    assert "Jeg leste: 345,00 kr, 14. mars 2026" in offered and "Stemmer det?" in offered
+    assert "Jeg leste: 345,00 kr, 14. mars 2026, Circle K. Stemmer det?" in offered
     await kari.press("Stemmer")
     await kari.press("Annet")  # the type is not on the receipt: asked as before
     saved = await kari.press("Hopp over")  # remark
@@ -77,7 +77,7 @@ async def test_a_photos_total_and_date_are_offered_and_confirmed_with_one_tap(bo
     line = await _saved_outlay(bot)
     assert line.body.amount.amount == Decimal("345.00") and line.body.date == date(2026, 3, 14)
     assert line.attachments and line.read is not None and line.read.amount == Decimal("345.00")
-    assert line.corrected_from is None
+    assert line.corrected_from is None and line.read.merchant == "Circle K"
 
 
 async def test_changing_the_amount_keeps_the_read_date(bot):

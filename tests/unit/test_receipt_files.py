@@ -24,7 +24,7 @@ def test_a_pdf_with_a_text_layer_is_read_without_any_ocr_engine():
     reading = read_receipt(pdf(RECEIPTS[0]), None, TODAY).offered()
     assert (reading.total, reading.date, reading.currency) == (
         Decimal("834.90"), date(2026, 11, 3), "NOK")
-    assert reading.merchant == "CIRCLE K LYSAKER"
+    assert reading.merchant == "Circle K"
 
 
 def test_an_heic_from_an_iphone_opens_as_an_image():
