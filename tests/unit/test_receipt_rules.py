@@ -292,3 +292,31 @@ def test_a_total_below_the_subtotal_is_not_offered():
 ])
 def test_a_total_below_the_subtotal_after_a_discount_is_offered(text, paid):
     assert total(text) == Decimal(paid)
+
+
+# Receipts from the countries Norwegians travel to, and what is left to pay (6 December
+# 2026, night, from WildReceipt's phone photos: TOTAAL, UKUPNO, BAL.DUE, FUEL SALE).
+
+@pytest.mark.parametrize("text, paid", [
+    ("Subtotaal 20,40\nBTW 9% 1,84\nTOTAAL EUR 22,24\nPIN 22,24", "22.24"),
+    ("IN Totaal (incl BTW) 21.95\nINCL.BTW:6.00% 21.95 1.24", "21.95"),
+    ("UKUPNO kn 290,00", "290.00"),
+    ("TOTAL 327.96\nEFECTIVO 500.00\nCAMBIO 172.04", "327.96"),
+    ("Net à payer 18,50\nCarte bancaire 18,50", "18.50"),
+    ("Totale 42,00\nContanti 50,00\nResto 8,00", "42.00"),
+    ("BAL.DUE 59.80", "59.80"),
+    ("10:00 Payment Due 25.61", "25.61"),
+    ("To pay SGD 1,050.00", "1050.00"),
+    ("FUEL SALE 37.01\nCREDIT $37.01", "37.01"),
+])
+def test_a_total_in_the_words_of_another_country_or_as_what_is_due(text, paid):
+    assert total(text) == Decimal(paid)
+
+
+@pytest.mark.parametrize("text, paid", [
+    ("IVA 21% 3,64\nTOTAL 21,00", "21.00"),
+    ("TVA 20% 5,00\nTotal TTC 30,00", "30.00"),
+    ("Total 40.00\nGift card balance 12.00", "40.00"),  # a balance left is no balance due
+])
+def test_their_vat_and_a_balance_left_are_no_total(text, paid):
+    assert total(text) == Decimal(paid)
