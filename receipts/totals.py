@@ -76,10 +76,12 @@ from decimal import Decimal
 
 from receipts.rows import Row, as_sure_as_digits
 
+# A point after a digit belongs to a number; one after a space or at the start may be dust
+# (``Total .44.85`` is 44.85: a point with two digits and another point after is no cents).
 _AMOUNT = re.compile(
-    r"(?<![\d.,%])-?(\d{1,3}(?:[ .,]\d{3})+|\d{1,6})\s?[.,]\s?(\d{2})(?![\d%])|"
+    r"(?<![\d,%])(?<!\d\.)-?(\d{1,3}(?:[ .,]\d{3})+|\d{1,6})\s?[.,]\s?(\d{2})(?![\d%])|"
     r"(?<![\d.,])(\d{1,6}),-|"
-    r"(?:(?<=\s)|(?<=RM))[.,](\d{2})(?![\d%])")
+    r"(?:(?<=\s)|(?<=RM))[.,](\d{2})(?![\d%])(?![.,]\d)")
 _LETTER_O = re.compile(r"(?:(?<=RM)|(?<![A-Za-z]))[Oo](?=[.,]\d{2}(?!\d))")  # RMO.02
 _NEGATIVE = re.compile(r"-\s?(?:RM|kr|\$|€|£)?\s?\d*[.,]\d{2}|\d[.,]\d{2}\s?-", re.IGNORECASE)
 _DATE = re.compile(r"(?<!\d)\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d)")

@@ -33,6 +33,14 @@ def test_amounts_are_read_in_norwegian_and_english_notation(printed, value):
     assert amounts_in(printed) == [Decimal(value)]
 
 
+@pytest.mark.parametrize("printed, value", [
+    ("Total .44.85", "44.85"), (".44.85", "44.85"), ("CASH .50", "0.50"), ("RM.50", "0.50"),
+])
+def test_a_speck_before_an_amount_is_no_decimal_point(printed, value):
+    # a binarised photo's dust read as a point: .44.85 is 44.85, not 44 cents
+    assert amounts_in(printed) == [Decimal(value)]
+
+
 def test_a_date_or_a_percentage_is_not_an_amount():
     assert amounts_in("Dato: 14.10.2026 MVA 25%") == []
 
