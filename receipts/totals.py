@@ -68,7 +68,10 @@ count changed on SROIE's 230 dev receipts, ExpressExpense dev or the Norwegian f
 Then a delivery or service charge counts in the receipt's own sum as the VAT does
 (``SUB TOTAL 39.00`` / ``DELIVERY CHARGE 2.00`` / ``SALES TAX 1.95`` / ``TOTAL 42.95`` was
 doubted as one digit off 40.95), and ``SUBTTL`` is a subtotal (a Singapore till's, whose
-sum then stands by a total that cash rounded to 5 cents did not): 273 -> 275.
+sum then stands by a total that cash rounded to 5 cents did not): 273 -> 275. And a count
+(``Total number of items sold 4``, ``Total No of units 2``) is no total whose amount was
+misread, which had doubted every other total on such receipts: 275 -> 276, wrong totals
+12 -> 11 (the count's doubt now falls on the wrong 10.50 that had won over 110.81).
 """
 
 from __future__ import annotations
@@ -117,7 +120,8 @@ LABELS: tuple[tuple[str, float], ...] = (
     ("netamt", 2), ("kort", 1.5), ("karte", 1.5), ("card", 1.5), ("bank", 1.5), ("betalt", 1.5),
     ("paid", 1.5), ("nok", 1), ("kr", 1), ("cash", 1), ("kontant", 1), ("amount", 1),
 )
-NEVER = ("subtotal", "subtot", "subttl", "totalqty", "totalquantity", "totalitem", "qty", "antall",
+NEVER = ("subtotal", "subtot", "subttl", "numberof", "noof", "units", "totalqty",
+         "totalquantity", "totalitem", "qty", "antall",
          "change", "veksel", "tips", "tip", "discount", "rabatt", "saving", "adj",
          "excl", "ekskl", "exclusive", "excluding", "before", "grunnlag", "deposit", "pant",
          "points", "poeng", "balance", "supplies", "promotion", "saved", "zwischensumme",

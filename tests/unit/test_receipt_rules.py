@@ -340,3 +340,12 @@ def test_subttl_and_a_service_charge_add_up_to_a_total_cash_rounded():
     # 60.00 less 4.35 is 55.65: cash rounded to 5 cents; the receipt's own sum says 55.67
     assert total("SUBTTL 47.30\n10%SVC CHG 4.73\n7%GST 3.64\nTOTAL 55.67\nCASH 60.00\n"
                  "CHANGE 4.35") == Decimal("55.67")
+
+
+@pytest.mark.parametrize("text, paid", [
+    ("Total No of units 2\nTotal $10.70", "10.70"),
+    ("Total number of items sold 4\nTOTAL 58.92", "58.92"),
+    ("Items Sold: 49 TOTAL 70.32\nCASH 80.00\nChange 9.68", "70.32"),  # two columns, one row
+])
+def test_a_count_of_items_is_no_total_misread(text, paid):
+    assert total(text) == Decimal(paid)
