@@ -349,3 +349,36 @@ def test_subttl_and_a_service_charge_add_up_to_a_total_cash_rounded():
 ])
 def test_a_count_of_items_is_no_total_misread(text, paid):
     assert total(text) == Decimal(paid)
+
+
+# Dates as WildReceipt's photos print them (6 December 2026, night)
+@pytest.mark.parametrize("printed, day", [
+    ("Date:2015-08-1213:15:31", date(2015, 8, 12)),  # an ISO date, the time glued on
+    ("Time:2016/11/0218:01", date(2016, 11, 2)),
+    ("Feb 11.2012--10:03am", date(2012, 2, 11)),
+    ("WED JULY 20.2011", date(2011, 7, 20)),
+    ("MAY08.17 13:46", date(2017, 5, 8)),
+    ("Date: Jul/15/2017_12:25", date(2017, 7, 15)),
+    ("FECHA:NOV/25/2016 HORA:11:20:45", date(2016, 11, 25)),
+    ("jeudi 23 juin 2016 14:42", date(2016, 6, 23)),
+    ("JEU 18 DECEMBRE 2014", date(2014, 12, 18)),
+    ("12 de diciembre de 2019", None),  # Spanish "de" between: not read (not guessed)
+    ("3 maart 2019", date(2019, 3, 3)), ("14. März 2020", date(2020, 3, 14)),
+    ("7 ottobre 2018", date(2018, 10, 7)),
+])
+def test_dates_abroad_and_with_their_time_glued_on(printed, day):
+    found = find_date(rows(printed), TODAY)
+    assert (found.value if found else None) == day
+
+
+def test_a_month_and_a_time_are_still_no_date():
+    assert find_date(rows("Mar 06 16:30\nMar 06.16:30"), TODAY) is None
+
+
+@pytest.mark.parametrize("printed, day", [
+    ("2 février 2019", date(2019, 2, 2)), ("15 août 2018", date(2018, 8, 15)),
+    ("24 décembre 2017", date(2017, 12, 24)), ("Août 15, 2018", date(2018, 8, 15)),
+])
+def test_french_months_with_their_accents(printed, day):
+    found = find_date(rows(printed), TODAY)
+    assert found is not None and found.value == day
