@@ -71,7 +71,11 @@ doubted as one digit off 40.95), and ``SUBTTL`` is a subtotal (a Singapore till'
 sum then stands by a total that cash rounded to 5 cents did not): 273 -> 275. And a count
 (``Total number of items sold 4``, ``Total No of units 2``) is no total whose amount was
 misread, which had doubted every other total on such receipts: 275 -> 276, wrong totals
-12 -> 11 (the count's doubt now falls on the wrong 10.50 that had won over 110.81).
+12 -> 11 (the count's doubt now falls on the wrong 10.50 that had won over 110.81). An
+Indian bill's ``Round off`` is a rounding, and an amount with a weaker label (``Net
+Amount``) that the taxes and rounding printed under a total complete takes its votes, as
+a total label's does (``3 Total 365.00`` / ``Ser.Tax`` / ``VAT`` / ``Round off 0.26`` /
+``Net Amount 393.00``): 276 -> 277 right, 11 -> 10 wrong.
 """
 
 from __future__ import annotations
@@ -127,7 +131,7 @@ NEVER = ("subtotal", "subtot", "subttl", "numberof", "noof", "units", "totalqty"
          "points", "poeng", "balance", "supplies", "promotion", "saved", "zwischensumme",
          "sommer", "sommar", "medlem")  # SUM(ME) read as SOM(ME): no Sommermeny, no member
 _SUBTOTAL = re.compile(r"s[a-z]{1,2}lolal")  # SUBTOTAL with B and T misread: SURIUIAL
-_ROUNDING = ("rounding", "roundup", "avrunding", "öresavrunding")
+_ROUNDING = ("rounding", "roundup", "roundoff", "avrunding", "öresavrunding")
 # Money handed over; ``accepted``: a parking or vending machine's "Accepted total 10.00"
 # (coins and notes taken in), with the change below it.
 _TENDERED = ("cash", "kontant", "tendered", "paid", "betalt", "received", "accepted",
@@ -379,10 +383,13 @@ def _superseded(lines: list[_Line], paid: Decimal | None) -> list[tuple[Decimal,
         if rounding and totals and abs(value - totals[-1]) <= Decimal("0.10") and (
                 adjustment is None or abs(value - totals[-1]) == adjustment):
             pairs.append((totals[-1], value))  # Rounding RM 13.60 under Total 13.58
-        if _label(line.key, line.percent, line.tax) >= 3 or rounding:
+        label = _label(line.key, line.percent, line.tax)
+        if label >= 2 or rounding:
+            # a weaker label (Net Amount) completes a total too: the sum is the evidence
             for earlier in totals:
                 if earlier < value and value - earlier in steps - {Decimal(0)}:
                     pairs.append((earlier, value))
+        if label >= 3 or rounding:
             totals.append(value)
             adjustment = None
     return pairs

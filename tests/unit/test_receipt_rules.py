@@ -382,3 +382,9 @@ def test_a_month_and_a_time_are_still_no_date():
 def test_french_months_with_their_accents(printed, day):
     found = find_date(rows(printed), TODAY)
     assert found is not None and found.value == day
+
+
+def test_a_net_amount_that_completes_the_total_with_taxes_and_round_off_is_paid():
+    # an Indian restaurant's bill: the items' total, two taxes, a round-off, the net amount
+    assert total("3 Total 365.00\nSer.Tax 5.6% 20.44\nVAT(2%) 7.30\nRound off 0.26\n"
+                 "Net Amount 393.00") == Decimal("393.00")
