@@ -75,7 +75,10 @@ misread, which had doubted every other total on such receipts: 275 -> 276, wrong
 Indian bill's ``Round off`` is a rounding, and an amount with a weaker label (``Net
 Amount``) that the taxes and rounding printed under a total complete takes its votes, as
 a total label's does (``3 Total 365.00`` / ``Ser.Tax`` / ``VAT`` / ``Round off 0.26`` /
-``Net Amount 393.00``): 276 -> 277 right, 11 -> 10 wrong.
+``Net Amount 393.00``): 276 -> 277 right, 11 -> 10 wrong. The only amount printed on a
+card terminal's slip or a ticket (``SALE`` / ``AMOUNT 32.00``, ``Amount:$2.00``), under a
+payment word and not as cash handed over, is as sure as a total label's: 277 -> 280,
+wrong totals the same.
 """
 
 from __future__ import annotations
@@ -452,6 +455,12 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
         votes[paid] += 4 if agreed else 2
         sure[paid] = max(sure[paid], 0.9)
         digits[paid] = 1.0 if agreed else paid_digits
+    if len(printed) == 1 and len(votes) == 1 and not any(
+            _has(line.key, _TENDERED) for line in lines):
+        # a card slip's AMOUNT 32.00, a bus ticket's Amount:$2.00: the only money printed
+        # anywhere on the receipt, labelled as a payment, is what was paid
+        only = next(iter(votes))
+        votes[only] = max(votes[only], 3.0)
     if not votes:
         return None
     unread = any(line.garbled and _label(line.garbled, False, line.tax) >= 3 for line in every)

@@ -388,3 +388,14 @@ def test_a_net_amount_that_completes_the_total_with_taxes_and_round_off_is_paid(
     # an Indian restaurant's bill: the items' total, two taxes, a round-off, the net amount
     assert total("3 Total 365.00\nSer.Tax 5.6% 20.44\nVAT(2%) 7.30\nRound off 0.26\n"
                  "Net Amount 393.00") == Decimal("393.00")
+
+
+@pytest.mark.parametrize("text, paid", [
+    ("VISA DEBIT\nSALE\nAMOUNT 32.00\nPIN VERIFIED", "32.00"),  # a card terminal's slip
+    ("BUS No:EZ722\nMode:Cash\nAmount:$2.00\nType:Adult", "2.00"),  # a bus ticket
+    ("BankAxept\nKJØP\nBeløp NOK 345,00", "345.00"),
+    ("CASH 50.00", None),  # cash handed over alone may be more than what was paid
+    ("Amount 32.00\nAmount 23.00", None),  # two amounts: which was paid is not told
+])
+def test_the_only_amount_on_a_slip_labelled_as_a_payment_is_what_was_paid(text, paid):
+    assert total(text) == (Decimal(paid) if paid else None)
