@@ -399,3 +399,13 @@ def test_a_net_amount_that_completes_the_total_with_taxes_and_round_off_is_paid(
 ])
 def test_the_only_amount_on_a_slip_labelled_as_a_payment_is_what_was_paid(text, paid):
     assert total(text) == (Decimal(paid) if paid else None)
+
+
+def test_a_date_that_reads_only_month_first_is_no_guess():
+    found = find_date(rows("Server:PETE 03/22/2014"), TODAY)
+    assert found is not None and found.value == date(2014, 3, 22) and found.confidence == 1.0
+
+
+def test_a_date_month_first_only_because_day_first_is_in_the_future_is_a_guess():
+    found = find_date(rows("05/12/2026"), TODAY)  # 5 December 2026 is after today
+    assert found is not None and found.value == date(2026, 5, 12) and found.confidence == 0.6
