@@ -22,7 +22,10 @@ a month first with a point or slash (``Feb 11.2012``, ``Jul/15/2017``, ``MAY08.1
 an ISO date with the time glued on with its colons (``2015-08-1213:15:31``). WildReceipt:
 292 -> 301 right dates of 355, wrong dates the same 7; no other set changed. Then a date
 that reads only month first offered as surely as any (until then 0.6 of it): 301 -> 303,
-wrong dates 7 -> 6 (a right one now outweighs the other date on the receipt).
+wrong dates 7 -> 6 (a right one now outweighs the other date on the receipt). And a
+date given for later (``RETURNS WITH RECEIPT THRU 01/12/2011``, ``Offer ends``,
+``Expires``, ``Åpent kjøp til``, ``Bytterett til``) is not when it was bought: 303 -> 304,
+wrong dates 6 -> 5.
 
 A date on a row that says it is one (``Dato``, ``Date``) beats others; several
 different dates (a printed-at, a best-before) lower the confidence.
@@ -69,6 +72,10 @@ _MONTH_FIRST = re.compile(
     r"(?:[,./-]?\s?(\d{4})|\s?['’‘`.]\s?(\d{2})(?![\d:]))(?!\d)",
     re.IGNORECASE)
 _LABEL = re.compile(r"dat[eo]|datum|tarikh|kjøpt|purchased", re.IGNORECASE)
+# a date the receipt gives for later: returns, an offer's or a voucher's end, best before
+_LATER = re.compile(r"\b(?:thru|through|until|expires?|expiry|valid|good\s?(?:thru|till?)|"
+                    r"offer\s?ends|returns?|best\s?before|use\s?by|gyldig|bytte|returfrist|"
+                    r"åpent\s?kjøp|innen)\b", re.IGNORECASE)
 FIRST_YEAR = 2000
 CONTRADICTED = 0.4  # another date on the receipt says this one is misread: not offered
 
@@ -164,6 +171,8 @@ def find_date(rows: list[Row], latest: date) -> FoundDate | None:
     labelled: list[date] = []
     digits: dict[date, float] = {}
     for row in rows:
+        if _LATER.search(row.text):
+            continue  # RETURNS WITH RECEIPT THRU 01/12/2011: not when it was bought
         for value, ordered in dates_in(row.text, latest):
             sure = row.sureness(partial(_holds, value, latest))
             seen.append((value, sure * (1.0 if ordered else 0.6)))

@@ -409,3 +409,14 @@ def test_a_date_that_reads_only_month_first_is_no_guess():
 def test_a_date_month_first_only_because_day_first_is_in_the_future_is_a_guess():
     found = find_date(rows("05/12/2026"), TODAY)  # 5 December 2026 is after today
     assert found is not None and found.value == date(2026, 5, 12) and found.confidence == 0.6
+
+
+@pytest.mark.parametrize("printed, day", [
+    ("RETURNS WITH RECEIPT THRU 01/12/2011\nNOVEMBER 13.2010 4:03 PM", date(2010, 11, 13)),
+    ("Åpent kjøp til 03.12.26\n03.11.26 14:02", date(2026, 11, 3)),
+    ("12.11.2026 10:15\nBytterett til 12.12.2026", date(2026, 11, 12)),
+    ("Expires 4/07/2015\n03/08/2015 REGULAR", date(2015, 8, 3)),
+])
+def test_a_date_given_for_later_is_not_when_it_was_bought(printed, day):
+    found = find_date(rows(printed), TODAY)
+    assert found is not None and found.value == day
