@@ -170,7 +170,7 @@ dates as printed abroad and what is due (``TOTAAL``, ``UKUPNO``, ``Net à payer`
 DUE``, French and Spanish months, ``Feb 11.2012``), a speck before an amount, a count of
 items, an Indian ``Round off`` and ``Net Amount``, the only amount on a card slip, and a
 date given for later (``RETURNS ... THRU``) not taken for the purchase date. WildReceipt
-(tuning) 72 / 82 / 3.4 % → 78 / 86 / 2.8 % (totals, dates, wrong totals); ExpressExpense's
+(tuning) 72 / 82 / 3.4 % → 78 / 85 / 2.8 % (totals, dates, wrong totals); ExpressExpense's
 held part, counts only, 49 → 50 of 62 totals, 1 wrong as before. A known chain is offered
 by its own name (``receipts.chains``): "Jeg leste: 345,00 kr, 3. november 2026, Circle K".
 """

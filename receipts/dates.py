@@ -18,14 +18,16 @@ made one of its held part wrong, so it was taken out again.)
 
 Abroad (6 December 2026, night, from WildReceipt's photos): the months of France, Spain,
 the Netherlands, Germany and Italy (``18 DECEMBRE 2014``, ``23 juin``, ``14. März``);
-a month first with a point or slash (``Feb 11.2012``, ``Jul/15/2017``, ``MAY08.17``); and
+a month first with a point or slash (``Feb 11.2012``, ``Jul/15/2017``); and
 an ISO date with the time glued on with its colons (``2015-08-1213:15:31``). WildReceipt:
 292 -> 301 right dates of 355, wrong dates the same 7; no other set changed. Then a date
 that reads only month first offered as surely as any (until then 0.6 of it): 301 -> 303,
 wrong dates 7 -> 6 (a right one now outweighs the other date on the receipt). And a
 date given for later (``RETURNS WITH RECEIPT THRU 01/12/2011``, ``Offer ends``,
 ``Expires``, ``Åpent kjøp til``, ``Bytterett til``) is not when it was bought: 303 -> 304,
-wrong dates 6 -> 5.
+wrong dates 6 -> 5. A two-digit year is no year when an amount's digits follow it
+(``2 SET 12.90``, ``3 MAR 12.50``, ``1 MAI 20,00`` are a quantity, a word and a price;
+``set`` is Italian for September), so ``MAY08.17`` is not read either: 304 -> 302.
 
 A date on a row that says it is one (``Dato``, ``Date``) beats others; several
 different dates (a printed-at, a best-before) lower the confidence.
@@ -63,13 +65,13 @@ _NUMERIC = re.compile(r"(?<!\d)(\d{1,2})\s?([./-])\s?(\d{1,2})\s?\2\s?(\d{4}|\d{
 _ISO = re.compile(r"(?<!\d)(20\d{2})([./-])(\d{1,2})\2"
                   r"(\d{2}(?=(?:[01]\d|2[0-3]):?[0-5]\d(?::?[0-5]\d)?(?!\d))|\d{1,2}(?!\d))")
 _NAMED = re.compile(
-    r"(?<!\d)(\d{1,2})\.?[\s/.-]*([a-zæøåäéû]{3,9})\.?[\s/.,'’‘`-]*(\d{4}|\d{2})",
+    r"(?<!\d)(\d{1,2})\.?[\s/.-]*([a-zæøåäéû]{3,9})\.?[\s/.,'’‘`-]*(\d{4}|\d{2}(?![.,]?\d))",
     re.IGNORECASE)
 # Mar 22, 2018, Feb 11.2012, Jul/15/2017; and a till's short form with the year's
-# apostrophe, Aug 17 '16, or a point, MAY08.17 (not a space: Mar 06 16:30 is a time)
+# apostrophe, Aug 17 '16 (only with it: Mar 06 16:30 is a time, MAG 10.00 an amount)
 _MONTH_FIRST = re.compile(
     r"(?<![a-zæøåäéû])([a-zäéû]{3,9})[./-]?\s?(\d{1,2})(?:st|nd|rd|th)?"
-    r"(?:[,./-]?\s?(\d{4})|\s?['’‘`.]\s?(\d{2})(?![\d:]))(?!\d)",
+    r"(?:[,./-]?\s?(\d{4})|\s?['’‘`]\s?(\d{2})(?![\d:]))(?!\d)",
     re.IGNORECASE)
 _LABEL = re.compile(r"dat[eo]|datum|tarikh|kjøpt|purchased", re.IGNORECASE)
 # a date the receipt gives for later: returns, an offer's or a voucher's end, best before

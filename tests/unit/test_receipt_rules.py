@@ -352,7 +352,6 @@ def test_a_count_of_items_is_no_total_misread(text, paid):
     ("Time:2016/11/0218:01", date(2016, 11, 2)),
     ("Feb 11.2012--10:03am", date(2012, 2, 11)),
     ("WED JULY 20.2011", date(2011, 7, 20)),
-    ("MAY08.17 13:46", date(2017, 5, 8)),
     ("Date: Jul/15/2017_12:25", date(2017, 7, 15)),
     ("FECHA:NOV/25/2016 HORA:11:20:45", date(2016, 11, 25)),
     ("jeudi 23 juin 2016 14:42", date(2016, 6, 23)),
@@ -415,3 +414,10 @@ def test_a_date_month_first_only_because_day_first_is_in_the_future_is_a_guess()
 def test_a_date_given_for_later_is_not_when_it_was_bought(printed, day):
     found = find_date(rows(printed), TODAY)
     assert found is not None and found.value == day
+
+
+@pytest.mark.parametrize("printed", ["2 SET 12.90", "1 MAG 10.00", "3 MAR 12.50",
+                                     "1 MAI 20,00", "MAY08.17 13:46"])
+def test_a_quantity_a_word_and_an_amount_are_no_date(printed):
+    # 2 SET 12.90 is two sets at 12.90, not 2 September 2012 (Italian ``set``)
+    assert find_date(rows(printed), TODAY) is None
