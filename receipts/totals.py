@@ -218,6 +218,7 @@ _STRONG, _LABELS = _words(STRONG), _words(LABELS)
 _NEVER = tuple(_key(word) for word in NEVER)
 _REDUCTION_KEYS = tuple(_key(word) for word in _REDUCTIONS)
 _SUBTOTAL_KEY = _key("subtotal")
+_SUBTOTAL_KEYS = (_key("subtot"), _key("subttl"))  # SUBTOT., SUBTTL: keyed once, at import
 _ROUNDING_KEYS = tuple(_key(word) for word in _ROUNDING)
 _TENDERED_KEYS = tuple(_key(word) for word in _TENDERED)
 _TENDERED_TOTAL = _key("tendered")  # TOTAL TENDERED: the cash handed over, not the total
@@ -457,8 +458,7 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
         votes[paid] += 4 if agreed else 2
         sure[paid] = max(sure[paid], 0.9)
         digits[paid] = 1.0 if agreed else paid_digits
-    if len(printed) == 1 and len(votes) == 1 and not any(
-            _has(line.key, _TENDERED) for line in lines):
+    if len(printed) == 1 and len(votes) == 1 and not tendered_lines:
         # a card slip's AMOUNT 32.00, a bus ticket's Amount:$2.00: the only money printed
         # anywhere on the receipt, labelled as a payment, is what was paid
         only = next(iter(votes))
@@ -523,7 +523,7 @@ def _sums(lines: list[_Line], *, with_rates: bool = False) -> set[Decimal]:
 
 def _is_subtotal(key: str) -> bool:
     """A subtotal row, as ``NEVER`` reads it: one letter short (``ubtotal``, cropped) too."""
-    return bool(_SUBTOTAL.match(key)) or _has(key, ("subtot", "subttl")) \
+    return bool(_SUBTOTAL.match(key)) or any(word in key for word in _SUBTOTAL_KEYS) \
         or _near(_SUBTOTAL_KEY, key)
 
 
