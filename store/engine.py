@@ -28,7 +28,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, event
+from sqlalchemy import Table, bindparam, event, select, union_all
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -95,3 +95,25 @@ def dialect_insert(dialect: str, table: Table) -> PgInsert | SqliteInsert:
     if dialect == "postgresql":
         return pg_insert(table)
     return sqlite_insert(table)
+
+
+def carried_rows(table: Table, columns: tuple[str, ...], prefix: str, n: int) -> Any:
+    """PostgreSQL's WITH that inserts ``n`` rows of ``table`` (values ``{prefix}{i}_{column}``).
+
+    For a statement that writes rows queued for another table too (a data-modifying WITH
+    runs once and to the end whether or not the statement reads it): one round trip
+    fewer. The rows come from one ``UNION ALL`` of selects, so they are inserted, and get
+    their ids, in their order, and the statement has a cache key (a multi-row
+    ``VALUES`` has none: SQLAlchemy would compile it at every execution). ``ON CONFLICT
+    DO NOTHING``: a row a concurrent writer wrote first is left to it. Build it once per
+    ``n``: built per call it cost more CPU than the round trip saves.
+    """
+    rows = [select(*(bindparam(f"{prefix}{i}_{name}", type_=table.c[name].type).label(name)
+                     for name in columns)) for i in range(n)]
+    return (pg_insert(table).from_select(list(columns), rows[0] if n == 1 else union_all(*rows))
+            .on_conflict_do_nothing().cte(f"carried_{table.name}"))
+
+
+def carried_values(prefix: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """``rows`` as the values of ``carried_rows``."""
+    return {f"{prefix}{i}_{k}": v for i, row in enumerate(rows) for k, v in row.items()}

@@ -23,6 +23,7 @@ from service.ports import (
 )
 from store import tables as t
 from store.engine import dialect_insert
+from store.outbox import CARRIED_AT_ONCE, carrying
 
 
 def _claimant_by(column: Any) -> Any:
@@ -47,6 +48,12 @@ _REPLY_KEY = select(t.reply_keys).where(t.reply_keys.c.key == bindparam("b_key")
 _OUTCOME = select(t.inbound_messages.c.outcome).where(
     t.inbound_messages.c.message_id == bindparam("b_id"))
 _RECORD: dict[str, Any] = {}  # by dialect: INSERT … ON CONFLICT (message_id) DO NOTHING
+_RECORDED = ("message_id", "received_at", "outcome", "detail", "claim_id")
+# PostgreSQL's, writing the reply's n notices too (``store.outbox.carrying``), by n
+_RECORD_CARRYING = {n: carrying(dialect_insert("postgresql", t.inbound_messages).values(
+    {c: bindparam(f"r_{c}", type_=t.inbound_messages.c[c].type) for c in _RECORDED}
+).on_conflict_do_nothing(index_elements=[t.inbound_messages.c.message_id]), n)
+    for n in range(1, CARRIED_AT_ONCE + 1)}
 
 
 def _dialog_touch(dialect: str) -> Any:
@@ -389,8 +396,9 @@ class SqlDialogs:
 class SqlInbound:
     """``InboundLog`` on SQL."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, outbox: Any = None) -> None:
         self._conn = conn
+        self._outbox = outbox  # its queued notices ride on ``record`` (``SqlOutbox``)
 
     async def outcome(self, message_id: str) -> str | None:
         found: str | None = (await self._conn.execute(
@@ -405,9 +413,13 @@ class SqlInbound:
             statement = _RECORD[dialect] = dialect_insert(
                 dialect, t.inbound_messages).on_conflict_do_nothing(
                 index_elements=[t.inbound_messages.c.message_id])
-        result = await self._conn.execute(statement, {
-            "message_id": message_id[:998], "received_at": at, "outcome": outcome,
-            "detail": detail, "claim_id": claim_id})
+        values = {"message_id": message_id[:998], "received_at": at, "outcome": outcome,
+                  "detail": detail, "claim_id": claim_id}
+        n, notices = self._outbox.take() if self._outbox is not None else (0, {})
+        if n:  # the reply's notices written in the same round trip
+            statement = _RECORD_CARRYING[n]
+            values = {f"r_{k}": v for k, v in values.items()} | notices
+        result = await self._conn.execute(statement, values)
         return bool(result.rowcount == 1)
 
     async def mark_bouncing(self, address: str, at: datetime, detail: str) -> None:

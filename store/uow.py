@@ -88,7 +88,7 @@ class SqlUnitOfWork:
         self.reply_keys = SqlReplyKeys(conn, self.claims)
         self.attachments = SqlAttachments(conn)
         self.dialogs = SqlDialogs(conn, self.claimants)
-        self.inbound = SqlInbound(conn)
+        self.inbound = SqlInbound(conn, self.outbox)
         self.reports = SqlReports(conn)
         return self
 
