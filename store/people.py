@@ -23,7 +23,7 @@ from service.ports import (
 )
 from store import tables as t
 from store.engine import dialect_insert
-from store.outbox import CARRIED_AT_ONCE, carrying
+from store.outbox import CARRIED_AT_ONCE, SqlOutbox, carrying
 
 
 def _claimant_by(column: Any) -> Any:
@@ -45,6 +45,12 @@ _ORGANISATIONS = select(t.organisations).where(
     t.organisations.c.slug.in_(bindparam("b_slugs", expanding=True)))
 # an approval reply's statements, built once (building cost more than running on SQLite)
 _REPLY_KEY = select(t.reply_keys).where(t.reply_keys.c.key == bindparam("b_key"))
+# the key last sent for one approval, on ix_reply_keys_approval (for EXPLAIN too)
+KEY_FOR_APPROVAL = select(t.reply_keys).where(
+    t.reply_keys.c.claim_id == bindparam("b_claim"), t.reply_keys.c.payer == bindparam("b_payer"),
+    t.reply_keys.c.stage == bindparam("b_stage"), t.reply_keys.c.round == bindparam("b_round"),
+    t.reply_keys.c.approver == bindparam("b_approver")).order_by(
+    t.reply_keys.c.created_at.desc(), t.reply_keys.c.key.desc()).limit(1)
 _OUTCOME = select(t.inbound_messages.c.outcome).where(
     t.inbound_messages.c.message_id == bindparam("b_id"))
 _RECORD: dict[str, Any] = {}  # by dialect: INSERT … ON CONFLICT (message_id) DO NOTHING
@@ -325,11 +331,9 @@ class SqlReplyKeys:
 
     async def for_approval(self, claim_id: str, payer: str, stage: int, round_: int,
                            approver: str) -> ReplyKey | None:
-        keys = t.reply_keys
-        row = (await self._conn.execute(select(keys).where(
-            keys.c.claim_id == claim_id, keys.c.payer == payer, keys.c.stage == stage,
-            keys.c.round == round_, keys.c.approver == approver)
-            .order_by(keys.c.created_at.desc(), keys.c.key.desc()).limit(1))).mappings().first()
+        row = (await self._conn.execute(KEY_FOR_APPROVAL, {
+            "b_claim": claim_id, "b_payer": payer, "b_stage": stage, "b_round": round_,
+            "b_approver": approver})).mappings().first()
         return None if row is None else _reply_key(row)
 
 
@@ -396,7 +400,7 @@ class SqlDialogs:
 class SqlInbound:
     """``InboundLog`` on SQL."""
 
-    def __init__(self, conn: AsyncConnection, outbox: Any = None) -> None:
+    def __init__(self, conn: AsyncConnection, outbox: SqlOutbox | None = None) -> None:
         self._conn = conn
         self._outbox = outbox  # its queued notices ride on ``record`` (``SqlOutbox``)
 

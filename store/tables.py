@@ -198,6 +198,8 @@ reply_keys = Table(
     Column("round", Integer, nullable=False),
     Column("approver", String(320), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # the key sent for one approval (reminders), and a claim's keys when it is erased
+    Index("ix_reply_keys_approval", "claim_id", "payer", "stage", "round"),
 )
 
 outbox = Table(
