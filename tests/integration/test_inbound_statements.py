@@ -233,3 +233,13 @@ async def test_the_key_sent_for_an_approval_is_found_by_index(engine):
             b_approver=APPROVER["tromso-hk"]))
     assert found is not None and found.claim_id == claim.id
     assert "ix_reply_keys_approval" in plan, plan
+
+
+def test_the_statements_that_carry_a_replys_rows_are_compiled_once():
+    # a statement without a cache key is compiled at every execution: a multi-row VALUES
+    # has none, and cost a reply more than the round trip the statement saves
+    from store.claims import _SAVE_DECIDED_LOGGING
+    from store.people import _RECORD_CARRYING
+
+    for statement in (*_SAVE_DECIDED_LOGGING.values(), *_RECORD_CARRYING.values()):
+        assert statement._generate_cache_key() is not None, statement
