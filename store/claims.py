@@ -42,7 +42,7 @@ from domain.rates import RateBook
 from service.figures import approved_at, claim_figures, returned, stages_opened
 from service.ports import ClaimHead
 from store import tables as t
-from store.engine import carried_rows, carried_values, insert_for
+from store.engine import carried_by, carried_values, insert_for
 from store.people import SqlOrganisations, claimant_from
 from store.types import CENT
 
@@ -118,11 +118,8 @@ _SAVE_DECIDED = update(t.claims).where(
 ).values({**{c: bindparam(f"v_{c}") for c in _DECIDED_COLUMNS},
           "version": bindparam("v_version")})
 # ``_SAVE_DECIDED`` writing n events too (``SqlClaims._logging``): PostgreSQL's, by n
-LOGGED_AT_ONCE = 4
-_EVENT_COLUMNS = tuple(c.name for c in t.claim_events.c if c.name != "id")
-_SAVE_DECIDED_LOGGING = {n: _SAVE_DECIDED.add_cte(carried_rows(t.claim_events, _EVENT_COLUMNS,
-                                                               "e", n))
-                         for n in range(1, LOGGED_AT_ONCE + 1)}
+_SAVE_DECIDED_LOGGING = carried_by(_SAVE_DECIDED, t.claim_events, tuple(
+    c.name for c in t.claim_events.c if c.name != "id"), "e")
 CHUNK = 500  # ids per IN (…): well under SQLite's and asyncpg's parameter limits
 
 
@@ -306,7 +303,7 @@ class SqlClaims:
         """
         seen = self._seen[claim.id]
         n = len(claim.events) - seen.events
-        if self._conn.dialect.name != "postgresql" or not 0 < n <= LOGGED_AT_ONCE:
+        if self._conn.dialect.name != "postgresql" or n not in _SAVE_DECIDED_LOGGING:
             return _SAVE_DECIDED, {}
         rows = self._new_events(claim, seen)
         seen.events = len(claim.events)

@@ -106,12 +106,24 @@ def carried_rows(table: Table, columns: tuple[str, ...], prefix: str, n: int) ->
     their ids, in their order, and the statement has a cache key (a multi-row
     ``VALUES`` has none: SQLAlchemy would compile it at every execution). ``ON CONFLICT
     DO NOTHING``: a row a concurrent writer wrote first is left to it. Build it once per
-    ``n``: built per call it cost more CPU than the round trip saves.
+    ``n`` (``carried_by``): built per call it cost more CPU than the round trip saves.
     """
     rows = [select(*(bindparam(f"{prefix}{i}_{name}", type_=table.c[name].type).label(name)
                      for name in columns)) for i in range(n)]
     return (pg_insert(table).from_select(list(columns), rows[0] if n == 1 else union_all(*rows))
             .on_conflict_do_nothing().cte(f"carried_{table.name}"))
+
+
+# rows one statement carries: a reply logs one or two events and queues one to three
+# notices; more are written on their own
+CARRIED_AT_ONCE = 4
+
+
+def carried_by(statement: Any, table: Table, columns: tuple[str, ...],
+               prefix: str) -> dict[int, Any]:
+    """``statement`` carrying 1 … ``CARRIED_AT_ONCE`` rows of ``table``, by their number."""
+    return {n: statement.add_cte(carried_rows(table, columns, prefix, n))
+            for n in range(1, CARRIED_AT_ONCE + 1)}
 
 
 def carried_values(prefix: str, rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -37,7 +37,7 @@ from service.ports import (
     retry_wait,
 )
 from store import tables as t
-from store.engine import carried_rows, carried_values, dialect_insert
+from store.engine import CARRIED_AT_ONCE, carried_by, carried_values, dialect_insert
 
 _ADD: dict[str, Any] = {}  # by dialect
 _COLUMNS = ("kind", "channel", "recipient", "payload", "dedupe_key", "status", "attempts",
@@ -55,12 +55,9 @@ def _add_statement(dialect: str) -> Any:
     return built
 
 
-CARRIED_AT_ONCE = 4  # notices a reply queues: two or three
-
-
-def carrying(statement: Any, n: int) -> Any:
-    """PostgreSQL's ``statement`` writing ``n`` queued outbox rows too (``take``)."""
-    return statement.add_cte(carried_rows(t.outbox, _COLUMNS, "o", n))
+def carrying(statement: Any) -> dict[int, Any]:
+    """PostgreSQL's ``statement`` writing the rows ``take`` took too, by their number."""
+    return carried_by(statement, t.outbox, _COLUMNS, "o")
 
 
 class SqlOutbox:

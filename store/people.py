@@ -23,7 +23,7 @@ from service.ports import (
 )
 from store import tables as t
 from store.engine import dialect_insert
-from store.outbox import CARRIED_AT_ONCE, SqlOutbox, carrying
+from store.outbox import SqlOutbox, carrying
 
 
 def _claimant_by(column: Any) -> Any:
@@ -55,11 +55,10 @@ _OUTCOME = select(t.inbound_messages.c.outcome).where(
     t.inbound_messages.c.message_id == bindparam("b_id"))
 _RECORD: dict[str, Any] = {}  # by dialect: INSERT … ON CONFLICT (message_id) DO NOTHING
 _RECORDED = ("message_id", "received_at", "outcome", "detail", "claim_id")
-# PostgreSQL's, writing the reply's n notices too (``store.outbox.carrying``), by n
-_RECORD_CARRYING = {n: carrying(dialect_insert("postgresql", t.inbound_messages).values(
+# PostgreSQL's, writing the reply's notices too (``store.outbox.carrying``), by their number
+_RECORD_CARRYING = carrying(dialect_insert("postgresql", t.inbound_messages).values(
     {c: bindparam(f"r_{c}", type_=t.inbound_messages.c[c].type) for c in _RECORDED}
-).on_conflict_do_nothing(index_elements=[t.inbound_messages.c.message_id]), n)
-    for n in range(1, CARRIED_AT_ONCE + 1)}
+).on_conflict_do_nothing(index_elements=[t.inbound_messages.c.message_id]))
 
 
 def _dialog_touch(dialect: str) -> Any:
