@@ -100,6 +100,8 @@ _AMOUNT = re.compile(
     r"(?<![\d.,])(\d{1,6}),-|"
     r"(?:(?<=\s)|(?<=RM))[.,](\d{2})(?![\d%])(?![.,]\d)")
 _LETTER_O = re.compile(r"(?:(?<=RM)|(?<![A-Za-z]))[Oo](?=[.,]\d{2}(?!\d))")  # RMO.02
+# RMI11.90, $l2.50: a 1 read as a letter right after the currency
+_LETTER_ONE = re.compile(r"(?:(?<=RM)|(?<=kr)|(?<=Kr)|(?<=[$€£]))[Il|](?=\d{0,5}[.,]\d{2}(?!\d))")
 _NEGATIVE = re.compile(r"-\s?(?:RM|kr|\$|€|£)?\s?\d*[.,]\d{2}|\d[.,]\d{2}\s?-", re.IGNORECASE)
 _DATE = re.compile(r"(?<!\d)\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d)")
 # Label → weight. Stronger labels name the amount payable; card and cash lines confirm it.
@@ -185,6 +187,7 @@ def amount_spans(text: str) -> list[tuple[Decimal, int, int]]:
     """Every money amount in ``text`` with where it is printed (start, end)."""
     found: list[tuple[Decimal, int, int]] = []
     text = _LETTER_O.sub("0", _DATE.sub(lambda date: " " * len(date[0]), text))
+    text = _LETTER_ONE.sub("1", text)
     for match in _AMOUNT.finditer(text):
         if match[3]:
             value = Decimal(match[3])
@@ -218,7 +221,8 @@ _STRONG, _LABELS = _words(STRONG), _words(LABELS)
 _NEVER = tuple(_key(word) for word in NEVER)
 _REDUCTION_KEYS = tuple(_key(word) for word in _REDUCTIONS)
 _SUBTOTAL_KEY = _key("subtotal")
-_SUBTOTAL_KEYS = (_key("subtot"), _key("subttl"))  # SUBTOT., SUBTTL: keyed once, at import
+# SUBTOT., SUBTTL, a till's "Item Total: 1,360.00" above its tax: keyed once, at import
+_SUBTOTAL_KEYS = (_key("subtot"), _key("subttl"), _key("itemtotal"))
 _ROUNDING_KEYS = tuple(_key(word) for word in _ROUNDING)
 _TENDERED_KEYS = tuple(_key(word) for word in _TENDERED)
 _TENDERED_TOTAL = _key("tendered")  # TOTAL TENDERED: the cash handed over, not the total
@@ -259,7 +263,8 @@ def _label(key: str, percent: bool, tax: bool) -> float:
     strong = next((weight for word, weight in _STRONG if word in key), 0.0)
     if strong:
         return strong
-    if any(_near(word, key) for word in _NEVER) or _SUBTOTAL.match(key):
+    if any(_near(word, key) for word in _NEVER) or _SUBTOTAL.match(key) \
+            or any(word in key for word in _SUBTOTAL_KEYS):
         return 0.0
     if including and _has(key, ("otal",)):
         return 3.0  # Total Sales Incl GST, Totalt inkl. mva, Total Incl. GST @6%
@@ -533,16 +538,24 @@ def _under_subtotal(value: Decimal, lines: list[_Line]) -> bool:
     What is paid is never less than the subtotal unless a discount, coupon, voucher or
     deposit returned (a negative amount, or ``_REDUCTIONS``' words) follows it: ``Sub
     Total $17.99`` / ``Order Total $1.39`` (the tax beside the wrong label, in a photo
-    whose columns OCR paired wrongly).
+    whose columns OCR paired wrongly). A discount of nothing (``DISC 0.00``) takes nothing
+    off, and a rounding down only its own few øre (``SUB-TOTAL 27.27`` / ``DISC 0.00`` /
+    ``ROUNDING -0.01`` / ``CASH 8.90``: the cash's first digit lost, 28.90 was paid).
     """
-    below = False
+    subtotal: Decimal | None = None
+    rounded_off = Decimal(0)
     for line in lines:
+        amount = line.amounts[-1]
         if _is_subtotal(line.key):
-            below = line.digits >= CLEAR_DIGITS and value < line.amounts[-1]
-        elif line.negative or any(_near(word, line.key) for word in _REDUCTION_KEYS):
+            subtotal = amount if line.digits >= CLEAR_DIGITS else None
+            rounded_off = Decimal(0)
+        elif line.negative and _has(line.key, _ROUNDING) and amount <= ROUNDING_AT_MOST:
+            rounded_off += amount
+        elif (line.negative or any(_near(word, line.key) for word in _REDUCTION_KEYS)) \
+                and amount > 0:
             # Cash Prormotion 34.00: long words with one letter misread, as NEVER reads them
-            below = False
-    return below
+            subtotal = None
+    return subtotal is not None and value < subtotal - rounded_off
 
 
 def _digit_off(one: Decimal, other: Decimal) -> bool:

@@ -287,6 +287,29 @@ def test_a_total_below_the_subtotal_is_not_offered():
     assert total(text) != Decimal("1.39")
 
 
+def test_a_one_read_as_a_letter_after_the_currency_is_a_one():
+    # SROIE held 381 read by PP-OCRv6: "RMI11.90" is 111.90, not 11.90
+    assert amounts_in("AMT PAID incL GST: RMI11.90") == [Decimal("111.90")]
+    assert amounts_in("TOTAL $l2.50") == [Decimal("12.50")]
+    assert amounts_in("Il 12.50") == [Decimal("12.50")]  # no currency before: left as read
+
+
+def test_an_item_total_above_its_tax_is_a_subtotal():
+    # WildReceipt held 118 (a Bangkok restaurant): the items' sum, then the tax, then the bill
+    assert total("Item Total: 1,360.00\nTax 7%: 95.20\nAmount : 1,455.20") == Decimal("1455.20")
+    # but a count of items and a total on one row, or the items sold, are still totals
+    assert total("Total No. Items: 24 Total Amount £99.33") == Decimal("99.33")
+    assert total("£5.50 - 55% Discount. Saving £3.00\nSold Items Total 13.40") == Decimal("13.40")
+
+
+def test_a_discount_of_nothing_does_not_let_a_total_below_the_subtotal_through():
+    # SROIE 324 read by PP-OCRv6: the total's digits lost, the cash's first digit dropped;
+    # "DISC 0.00" takes nothing off, so what is paid is still not below the subtotal
+    text = ("SUB-TOTAL 27.27\nDISC 0.00\nGST 1.64\nROUNDING -0.01\nTOTAL 2820\n"
+            "CASH 8.90\nCHANGE 0.00")
+    assert total(text) != Decimal("8.90")
+
+
 @pytest.mark.parametrize("text, paid", [
     ("FRESHLY ORANGE JUICE 3.95\nSub Total 3.95\nDiscount 60.00% 2.37\nTOTAL EUR 1.58\n"
      "GRAND TOTAL EUR 1.58", "1.58"),
