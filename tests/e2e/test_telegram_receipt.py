@@ -37,8 +37,8 @@ def photo(receipt: Receipt) -> bytes:
 
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[Bot]:
-    if importlib.util.find_spec("rapidocr_onnxruntime") is None:
-        unavailable("RapidOCR is not installed: pip install rapidocr-onnxruntime")
+    if importlib.util.find_spec("rapidocr") is None:
+        unavailable("RapidOCR is not installed: pip install rapidocr onnxruntime")
     reader = PooledReader("rapidocr", workers=2, time_limit=60)
     # Start both workers and load the engine before the dialog: the first photo should not
     # pay for starting processes inside the client's wait.

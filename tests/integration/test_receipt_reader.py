@@ -21,8 +21,8 @@ def fixtures():
 
 @pytest.fixture
 async def reader():
-    if importlib.util.find_spec("rapidocr_onnxruntime") is None:
-        unavailable("RapidOCR is not installed: pip install rapidocr-onnxruntime")
+    if importlib.util.find_spec("rapidocr") is None:
+        unavailable("RapidOCR is not installed: pip install rapidocr onnxruntime")
     pooled = PooledReader("rapidocr", workers=2, time_limit=60)
     yield pooled
     pooled.close()

@@ -8,10 +8,8 @@ import itertools
 from datetime import date
 from decimal import Decimal
 
-import numpy as np
-
 from receipts.dates import find_date
-from receipts.engines import _decoder_with_characters
+from receipts.engines import _with_spaces
 from receipts.reader import AGREED, CLEAR, merged
 from receipts.rows import Piece, Row, as_sure_as_digits, from_text, gather
 from receipts.totals import find_total
@@ -146,17 +144,13 @@ def test_two_readings_that_disagree_take_the_second_only_when_it_is_clear():
     assert merged(ReceiptReading(), reading(date(2018, 3, 19), 0.5)).offered().date
 
 
-def test_the_decoder_gives_each_characters_confidence_and_the_librarys_text():
-    class Library:
-        character = ("blank", "1", "3", ".", "6", "0", " ")
-
-    steps = [1, 1, 0, 2, 3, 3, 0, 4, 5]  # 1 1 _ 3 . . _ 6 0: repeats and blanks dropped
-    preds = np.full((1, len(steps), 7), 0.01, dtype=np.float32)
-    for t, index in enumerate(steps):
-        preds[0, t, index] = 0.9 if t != 7 else 0.4
-    [(text, mean, chars)] = _decoder_with_characters(Library())(preds)
-    assert text == "13.60" and [round(c, 2) for c in chars] == [0.9, 0.9, 0.9, 0.4, 0.9]
-    assert abs(mean - 0.8) < 1e-6
+def test_each_characters_confidence_is_given_with_the_spaces_rapidocr_leaves_out():
+    box = [[0, 0]] * 4
+    read = [("T", 0.9, box), ("O", 0.8, box), ("1", 0.4, box), (".", 1.0, box), ("5", 0.7, box)]
+    assert _with_spaces("TO 1.5", read) == [0.9, 0.8, 1.0, 0.4, 1.0, 0.7]
+    # grouped into words instead of characters: the box's mean stands alone
+    assert _with_spaces("TO 1.5", [("TO", 0.85, box), ("1.5", 0.7, box)]) == []
+    assert _with_spaces("", None) == []
 
 
 def test_a_rows_character_confidences_follow_its_pieces_trimmed_text():
