@@ -173,8 +173,8 @@ approvals = Table(
 claim_events = Table(
     "claim_events", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("claim_id", String(32), ForeignKey("claims.id", ondelete="CASCADE"), nullable=False,
-           index=True),
+    # read by claim through uq_claim_events_seq (claim_id, seq): no index of its own (0010)
+    Column("claim_id", String(32), ForeignKey("claims.id", ondelete="CASCADE"), nullable=False),
     Column("seq", Integer, nullable=False),
     Column("kind", String(32), nullable=False),
     Column("at", UTCDateTime, nullable=False),

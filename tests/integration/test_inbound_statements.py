@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from domain.claim import ClaimLine
@@ -233,6 +234,23 @@ async def test_the_key_sent_for_an_approval_is_found_by_index(engine):
             b_approver=APPROVER["tromso-hk"]))
     assert found is not None and found.claim_id == claim.id
     assert "ix_reply_keys_approval" in plan, plan
+
+
+async def test_a_claims_log_is_read_by_the_index_that_keeps_it_in_order(engine):
+    # migration 0010 dropped claim_events' own claim_id index: (claim_id, seq) serves
+    from store.claims import _CHILDREN_OF
+
+    env, _, referee = await world(engine)
+    claim = await _claim(env, referee)
+    async with SqlUnitOfWork(engine) as uow:
+        conn = uow.connection
+        if conn.dialect.name == "postgresql":  # a small table is scanned; may it use one?
+            await conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        plan = await explain(conn, _CHILDREN_OF[2].params(b_id=claim.id))
+        indexes = await conn.run_sync(
+            lambda sync: sa_inspect(sync).get_indexes("claim_events"))
+    assert "uq_claim_events_seq" in plan or "sqlite_autoindex_claim_events" in plan, plan
+    assert "ix_claim_events_claim_id" not in {index["name"] for index in indexes}
 
 
 def test_the_statements_that_carry_a_replys_rows_are_compiled_once():
