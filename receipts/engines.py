@@ -13,9 +13,11 @@ from __future__ import annotations
 import collections
 import os
 from collections.abc import Callable
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any, Protocol, cast
 
 import cv2
+import numpy as np
 
 from receipts.prepare import Gray
 from receipts.rows import Piece, Row, gather
@@ -38,44 +40,49 @@ class RapidEngine:
     """RapidOCR 3 with the PP-OCRv6 models its wheel carries, one thread.
 
     Chosen over RapidOCR 1.4 (``rapidocr-onnxruntime``, PP-OCRv4) on 7 December 2026 by
-    the receipt benchmark: on WildReceipt's 350 phone photos the same rules read 297 → 322
-    dates right and 279 → 283 totals, at 0.87 → 1.10 s CPU a receipt (bench/README.md).
+    the receipt benchmark on the tuning sets, same rules, one OCR reading per image: on
+    WildReceipt's 350 phone photos 279 → 284 totals right and 297 → 322 dates, wrong
+    totals 8 and 8; median CPU a receipt 0.87 → 1.10 s (bench/README.md, "7 December").
     """
 
     name = "rapidocr"
 
     def __init__(self) -> None:
         try:
-            from rapidocr import RapidOCR
+            import rapidocr
         except ImportError as exc:
             raise EngineMissing("pip install rapidocr onnxruntime") from exc
-        # The text-angle classifier is off: deskewing has levelled the rows already.
-        # Each text box is recognised alone: batches pad every box to the widest in the
-        # batch, and most of a receipt's boxes are short (``RM``, ``4.50``).
-        self._ocr: Any = RapidOCR(params={
+        models = Path(rapidocr.__file__).parent / "models"
+        # The wheel's own model files, named: a missing or changed default would otherwise
+        # be fetched from the internet at the first receipt. The text-angle classifier is
+        # off (deskewing has levelled the rows). Each text box is recognised alone:
+        # batches pad every box to the widest in the batch, and most boxes are short.
+        self._ocr: Any = cast(Any, rapidocr.RapidOCR)(params={
             "Global.use_cls": False, "Global.log_level": "error",
             "EngineConfig.onnxruntime.intra_op_num_threads": 1,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+            "Det.model_path": str(models / "PP-OCRv6_det_small.onnx"),
+            "Rec.model_path": str(models / "PP-OCRv6_rec_small.onnx"),
             "Rec.rec_batch_num": 1})
+        # Loaded now, not within the first receipt's time limit; and each character's own
+        # probability kept beside the box's mean: a digit read unsurely in a box of sure
+        # ones is what a misread total looks like. (RapidOCR's single-character boxes pair
+        # characters without spaces with scores that still have them: shifted.)
+        self._ocr._load_det_model()
+        recogniser = self._ocr._load_rec_model()
+        recogniser.postprocess_op = _decoder_with_characters(recogniser.postprocess_op)
 
     def rows(self, gray: Gray) -> list[Row]:
         """Boxes from RapidOCR gathered into rows."""
         return self.rows_from(self.raw(gray))
 
     def raw(self, gray: Gray) -> list[tuple[Any, str, float, list[float]]]:
-        """(box, text, score, each character's score) per text box.
-
-        Each character's own probability is kept beside the box's mean: a digit read
-        unsurely in a box of sure ones is what a misread total looks like. RapidOCR gives
-        them with each character's box, spaces left out; a space counts as sure.
-        """
-        out = self._ocr(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR),
-                        return_word_box=True, return_single_char_box=True)
+        """(box, text, score, each character's score) per text box."""
+        out = self._ocr(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR))
         if out.boxes is None:
             return []
-        return [(box.tolist(), text, float(score), _with_spaces(text, characters))
-                for box, text, score, characters in zip(
-                    out.boxes, out.txts, out.scores, out.word_results, strict=True)]
+        return [(box.tolist(), str(text), float(score), list(getattr(text, "chars", ())))
+                for box, text, score in zip(out.boxes, out.txts, out.scores, strict=True)]
 
     @staticmethod
     def rows_from(raw: list[Any]) -> list[Row]:
@@ -89,17 +96,32 @@ class RapidEngine:
         return gather(pieces)
 
 
-def _with_spaces(text: str, characters: Any) -> list[float]:
-    """Each character of ``text``'s score, from RapidOCR's (character, score, box) list.
+class _Read(str):
+    """A text box's text carrying each character's probability through RapidOCR."""
 
-    That list leaves the spaces out; when it does not match the text (a box RapidOCR
-    split into words), no character scores are given and the box's mean stands.
+    chars: tuple[float, ...] = ()
+
+
+def _decoder_with_characters(decoder: Any) -> Callable[..., tuple[list[tuple[_Read, float]],
+                                                                  list[Any]]]:
+    """RapidOCR's CTC decoder, its texts carrying each character's probability.
+
+    The same greedy decoding as the library's (best class per time step, repeats and
+    blanks dropped), so the text and the mean score are the library's own; the text is a
+    ``_Read``, which RapidOCR passes on untouched.
     """
-    scores = [float(score) for _, score, _ in characters or ()]
-    if len(scores) != sum(not c.isspace() for c in text):
-        return []
-    given = iter(scores)
-    return [1.0 if c.isspace() else next(given) for c in text]
+    def decode(preds: Any, return_word_box: bool = False, **_: Any) -> tuple[
+            list[tuple[_Read, float]], list[Any]]:
+        best, prob = preds.argmax(axis=2), preds.max(axis=2)
+        out: list[tuple[_Read, float]] = []
+        for index, sure in zip(best, prob, strict=True):
+            keep = index != 0  # the blank
+            keep[1:] &= index[1:] != index[:-1]
+            text = _Read("".join(decoder.character[i] for i in index[keep]))
+            text.chars = tuple(float(s) for s in sure[keep])
+            out.append((text, float(np.mean(text.chars)) if text.chars else 0.0))
+        return out, []
+    return decode
 
 
 class TesseractEngine:

@@ -100,8 +100,8 @@ _AMOUNT = re.compile(
     r"(?<![\d.,])(\d{1,6}),-|"
     r"(?:(?<=\s)|(?<=RM))[.,](\d{2})(?![\d%])(?![.,]\d)")
 _LETTER_O = re.compile(r"(?:(?<=RM)|(?<![A-Za-z]))[Oo](?=[.,]\d{2}(?!\d))")  # RMO.02
-# RMI11.90, $l2.50: a 1 read as a letter right after the currency
-_LETTER_ONE = re.compile(r"(?:(?<=RM)|(?<=kr)|(?<=Kr)|(?<=[$€£]))[Il|](?=\d{0,5}[.,]\d{2}(?!\d))")
+# RMI11.90, $l2.50: a 1 read as a letter right after the currency (not |: kr|249,00)
+_LETTER_ONE = re.compile(r"(?:(?<=RM)|(?<=kr)|(?<=Kr)|(?<=[$€£]))[Il](?=\d{0,5}[.,]\d{2}(?!\d))")
 _NEGATIVE = re.compile(r"-\s?(?:RM|kr|\$|€|£)?\s?\d*[.,]\d{2}|\d[.,]\d{2}\s?-", re.IGNORECASE)
 _DATE = re.compile(r"(?<!\d)\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d)")
 # Label → weight. Stronger labels name the amount payable; card and cash lines confirm it.
@@ -333,7 +333,9 @@ def digit_sureness(row: Row, value: Decimal) -> float:
                 return 0.0
             if len(chars) != len(text):
                 return 1.0
-            return min((chars[i] for i in range(start, end) if text[i].isdigit()), default=1.0)
+            # a letter read for a digit (RMO.02, RMI11.90) is as unsure as OCR was of it
+            return min((chars[i] for i in range(start, end) if text[i].isdigit()
+                        or text[i] in "OoIl"), default=1.0)
     return 1.0
 
 

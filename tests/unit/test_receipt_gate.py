@@ -8,8 +8,11 @@ import itertools
 from datetime import date
 from decimal import Decimal
 
+import numpy as np
+import pytest
+
 from receipts.dates import find_date
-from receipts.engines import _with_spaces
+from receipts.engines import _decoder_with_characters
 from receipts.reader import AGREED, CLEAR, merged
 from receipts.rows import Piece, Row, as_sure_as_digits, from_text, gather
 from receipts.totals import find_total
@@ -144,13 +147,21 @@ def test_two_readings_that_disagree_take_the_second_only_when_it_is_clear():
     assert merged(ReceiptReading(), reading(date(2018, 3, 19), 0.5)).offered().date
 
 
-def test_each_characters_confidence_is_given_with_the_spaces_rapidocr_leaves_out():
-    box = [[0, 0]] * 4
-    read = [("T", 0.9, box), ("O", 0.8, box), ("1", 0.4, box), (".", 1.0, box), ("5", 0.7, box)]
-    assert _with_spaces("TO 1.5", read) == [0.9, 0.8, 1.0, 0.4, 1.0, 0.7]
-    # grouped into words instead of characters: the box's mean stands alone
-    assert _with_spaces("TO 1.5", [("TO", 0.85, box), ("1.5", 0.7, box)]) == []
-    assert _with_spaces("", None) == []
+def test_the_decoder_gives_each_characters_confidence_spaces_included():
+    # RapidOCR's own decoder and character list; its single-character boxes would pair
+    # the characters without spaces with the scores that still have them (shifted)
+    utils = pytest.importorskip("rapidocr.ch_ppocr_rec.utils")
+    library = utils.CTCLabelDecode(character=list("0123456789.TOL"))
+    steps = "TT_O_ _1.5_0"  # repeats and blanks (_) dropped: "TO 1.50"
+    index = {c: library.character.index(c) for c in set(steps) - {"_"}}
+    sure = [0.9, 0.9, 0.5, 0.8, 0.5, 0.6, 0.5, 0.95, 0.7, 0.4, 0.5, 0.99]
+    preds = np.full((1, len(steps), len(library.character)), 0.001, dtype=np.float32)
+    for t, c in enumerate(steps):
+        preds[0, t, 0 if c == "_" else index[c]] = sure[t]
+    [(text, mean)], words = _decoder_with_characters(library)(preds)
+    assert text == "TO 1.50" and words == []
+    assert list(text.chars) == pytest.approx([0.9, 0.8, 0.6, 0.95, 0.7, 0.4, 0.99])
+    assert mean == pytest.approx(sum(text.chars) / 7)
 
 
 def test_a_rows_character_confidences_follow_its_pieces_trimmed_text():
@@ -269,3 +280,12 @@ def test_a_total_the_receipts_own_sum_contradicts_is_not_offered():
     assert offered_total(from_text("SUB TOTAL 1,675.00\nVAT 213.36\nService Tax 82.75\n"
                                    "ROUNDUP AMOUNT 1,971.00\nCash 1,971.11")) \
         == Decimal("1971.00")
+
+
+def test_a_letter_read_for_a_digit_is_as_unsure_as_ocr_was_of_it():
+    from receipts.totals import digit_sureness
+
+    text = "TOTAL RMI11.90"
+    chars = tuple(0.3 if c == "I" else 0.99 for c in text)
+    [printed] = gather([Piece(text, 0.95, 0, 0, 200, 20, chars)])
+    assert digit_sureness(printed, Decimal("111.90")) == 0.3

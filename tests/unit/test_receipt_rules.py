@@ -292,6 +292,7 @@ def test_a_one_read_as_a_letter_after_the_currency_is_a_one():
     assert amounts_in("AMT PAID incL GST: RMI11.90") == [Decimal("111.90")]
     assert amounts_in("TOTAL $l2.50") == [Decimal("12.50")]
     assert amounts_in("Il 12.50") == [Decimal("12.50")]  # no currency before: left as read
+    assert amounts_in("Totalt kr|249,00") == [Decimal("249.00")]  # a bar is a bar
 
 
 def test_an_item_total_above_its_tax_is_a_subtotal():
@@ -308,6 +309,7 @@ def test_a_discount_of_nothing_does_not_let_a_total_below_the_subtotal_through()
     text = ("SUB-TOTAL 27.27\nDISC 0.00\nGST 1.64\nROUNDING -0.01\nTOTAL 2820\n"
             "CASH 8.90\nCHANGE 0.00")
     assert total(text) != Decimal("8.90")
+    assert total("SUBTOTAL 27.27\nDISCOUNT 0.00\nTOTAL 2820\nCASH 8.90\nCHANGE 0.00") is None
 
 
 @pytest.mark.parametrize("text, paid", [
