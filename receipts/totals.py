@@ -99,9 +99,12 @@ _AMOUNT = re.compile(
     r"(?<![\d,%])(?<!\d\.)-?(\d{1,3}(?:[ .,]\d{3})+|\d{1,6})\s?[.,]\s?(\d{2})(?![\d%])|"
     r"(?<![\d.,])(\d{1,6}),-|"
     r"(?:(?<=\s)|(?<=RM))[.,](\d{2})(?![\d%])(?![.,]\d)")
-_LETTER_O = re.compile(r"(?:(?<=RM)|(?<![A-Za-z]))[Oo](?=[.,]\d{2}(?!\d))")  # RMO.02
-# RMI11.90, $l2.50: a 1 read as a letter right after the currency (not |: kr|249,00)
-_LETTER_ONE = re.compile(r"(?:(?<=RM)|(?<=kr)|(?<=Kr)|(?<=[$€£]))[Il](?=\d{0,5}[.,]\d{2}(?!\d))")
+# letters OCR reads for digits in an amount: O for 0, I and l for 1 (not |: kr|249,00)
+_AS_ZERO, _AS_ONE = "Oo", "Il"
+_LETTER_O = re.compile(rf"(?:(?<=RM)|(?<![A-Za-z]))[{_AS_ZERO}](?=[.,]\d{{2}}(?!\d))")  # RMO.02
+# RMI11.90, $l2.50: a 1 read as a letter right after the currency
+_LETTER_ONE = re.compile(
+    rf"(?:(?<=RM)|(?<=kr)|(?<=Kr)|(?<=[$€£]))[{_AS_ONE}](?=\d{{0,5}}[.,]\d{{2}}(?!\d))")
 _NEGATIVE = re.compile(r"-\s?(?:RM|kr|\$|€|£)?\s?\d*[.,]\d{2}|\d[.,]\d{2}\s?-", re.IGNORECASE)
 _DATE = re.compile(r"(?<!\d)\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d)")
 # Label → weight. Stronger labels name the amount payable; card and cash lines confirm it.
@@ -263,8 +266,7 @@ def _label(key: str, percent: bool, tax: bool) -> float:
     strong = next((weight for word, weight in _STRONG if word in key), 0.0)
     if strong:
         return strong
-    if any(_near(word, key) for word in _NEVER) or _SUBTOTAL.match(key) \
-            or any(word in key for word in _SUBTOTAL_KEYS):
+    if any(_near(word, key) for word in _NEVER) or _is_subtotal(key):
         return 0.0
     if including and _has(key, ("otal",)):
         return 3.0  # Total Sales Incl GST, Totalt inkl. mva, Total Incl. GST @6%
@@ -335,7 +337,7 @@ def digit_sureness(row: Row, value: Decimal) -> float:
                 return 1.0
             # a letter read for a digit (RMO.02, RMI11.90) is as unsure as OCR was of it
             return min((chars[i] for i in range(start, end) if text[i].isdigit()
-                        or text[i] in "OoIl"), default=1.0)
+                        or text[i] in _AS_ZERO + _AS_ONE), default=1.0)
     return 1.0
 
 
