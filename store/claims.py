@@ -43,7 +43,7 @@ from service.figures import approved_at, claim_figures, returned, stages_opened
 from service.ports import ClaimHead
 from store import tables as t
 from store.engine import carried_by, carried_values, insert_for
-from store.people import SqlOrganisations, claimant_from
+from store.people import SqlOrganisations, claimant_from, organisation_versions
 from store.types import CENT
 
 _Rows = tuple[Any, list[Any], list[Any], list[Any]]  # a claim's row, lines, approvals, log
@@ -70,10 +70,9 @@ _DECISION_COLUMNS: tuple[Any, ...] = (
         t.memberships.c.claimant_id == t.claims.c.claimant_id).scalar_subquery().label(
         "p_orgs"),
     # one level deep, so it correlates to the claim (nested IN (…) lists every claim's)
-    select(func.aggregate_strings(t.organisations.c.slug + "=" + t.organisations.c.source_hash,
-                                  ",")).select_from(t.claim_payers.join(
-        t.organisations, t.organisations.c.slug == t.claim_payers.c.org)).where(
-        t.claim_payers.c.claim_id == t.claims.c.id).scalar_subquery().label("payer_versions"),
+    organisation_versions(t.claim_payers.join(
+        t.organisations, t.organisations.c.slug == t.claim_payers.c.org), t.claim_payers.c.org,
+        t.claim_payers.c.claim_id == t.claims.c.id).label("payer_versions"),
     *(c.label(f"a_{c.name}") for c in t.approvals.c))
 
 
@@ -191,9 +190,8 @@ class SqlClaims:
         if not rows:
             return None
         row = rows[0]
-        if self._organisations is not None and row["payer_versions"]:
-            self._organisations.known(dict(
-                pair.split("=", 1) for pair in row["payer_versions"].split(",")))
+        if self._organisations is not None:
+            self._organisations.known(row["payer_versions"])
         approvals = [{c.name: r[f"a_{c.name}"] for c in t.approvals.c}
                      for r in rows if r["a_id"] is not None]
         claim = _claim(row, [], [_approval(r) for r in approvals], [])

@@ -90,7 +90,11 @@ def _dialog_put(dialect: str) -> Any:
 
 
 def _dialog_open(dialect: str) -> Any:
-    """The chat's row (``d_…``) and the person's claimant (``p_…``), in one statement.
+    """The chat's row, the person's claimant and their organisations' versions, in one.
+
+    Columns ``d_…`` (the dialog), ``p_…`` (the claimant) and ``p_versions`` (for
+    ``SqlOrganisations.known``): a turn then reads an organisation only when this process
+    has not parsed that version of it, instead of once per turn.
 
     PostgreSQL: the row is created if new and locked (``_dialog_touch`` as a CTE), so two
     workers never run one chat's turns at once. SQLite: a plain read; the turn's
@@ -98,7 +102,7 @@ def _dialog_open(dialect: str) -> Any:
     """
     built = _OPEN.get(dialect)
     if built is None:
-        people, m = t.claimants, t.memberships.c
+        people, m, orgs = t.claimants, t.memberships.c, t.organisations
         if dialect == "postgresql":
             dialog: Any = _dialog_touch(dialect).cte("d")
             start: Any = dialog
@@ -111,6 +115,8 @@ def _dialog_open(dialect: str) -> Any:
             *(c.label(f"p_{c.name}") for c in people.c),
             select(func.aggregate_strings(m.org, ",")).where(
                 m.claimant_id == people.c.id).scalar_subquery().label("p_orgs"),
+            organisation_versions(t.memberships.join(orgs, orgs.c.slug == m.org),
+                                  m.org, m.claimant_id == people.c.id).label("p_versions"),
         ).select_from(start.outerjoin(people, people.c.telegram_id == bindparam("b_user")))
     return built
 
@@ -200,6 +206,17 @@ class SqlClaimants:
                 for org in sorted(claimant.memberships)])
 
 
+def organisation_versions(joined: Any, slug: Any, where: Any) -> Any:
+    """A scalar subquery: ``slug=source_hash,…`` of the organisations in ``joined``.
+
+    ``joined`` joins some table to ``organisations`` on ``slug``; the text is what
+    ``SqlOrganisations.known`` takes, read with a statement the caller makes anyway.
+    """
+    orgs = t.organisations.c
+    return select(func.aggregate_strings(slug + "=" + orgs.source_hash, ",")).select_from(
+        joined).where(where).scalar_subquery()
+
+
 _PARSED: dict[str, StoredOrganisation] = {}  # by source hash: `org apply` changes the hash
 
 
@@ -232,13 +249,15 @@ class SqlOrganisations:
                 row["source_hash"])
         return stored
 
-    def known(self, hashes: dict[str, str]) -> None:
-        """Take these organisations' versions (slug → source hash), read with something else.
+    def known(self, versions: str | None) -> None:
+        """Take organisations' versions read with something else (``slug=hash,…``).
 
-        Each one whose version this process has parsed is not read again in this unit of
-        work.
+        The text is ``organisation_versions``'s. Each one whose version this process has
+        parsed is not read again in this unit of work; one changed by ``org apply`` has a
+        new hash and is read and parsed anew.
         """
-        for slug, source_hash in hashes.items():
+        for pair in versions.split(",") if versions else ():
+            slug, source_hash = pair.split("=", 1)
             if slug not in self._read and (stored := _PARSED.get(source_hash)) is not None:
                 self._read[slug] = stored
 
@@ -363,9 +382,11 @@ class SqlAttachments:
 class SqlDialogs:
     """``DialogRepository`` on SQL."""
 
-    def __init__(self, conn: AsyncConnection, claimants: SqlClaimants | None = None) -> None:
+    def __init__(self, conn: AsyncConnection, claimants: SqlClaimants | None = None,
+                 organisations: SqlOrganisations | None = None) -> None:
         self._conn = conn
         self._claimants = claimants if claimants is not None else SqlClaimants(conn)
+        self._organisations = organisations
 
     async def open(self, chat_id: int, telegram_id: int
                    ) -> tuple[DialogState | None, Claimant | None]:
@@ -374,6 +395,8 @@ class SqlDialogs:
             "b_at": datetime.now(UTC)})).mappings().first()
         assert row is not None  # one row, whatever is stored
         claimant = None if row["p_id"] is None else self._claimants.seen(row, "p_")
+        if self._organisations is not None:
+            self._organisations.known(row["p_versions"])
         if not (row["d_flow"] or row["d_step"] or row["d_data"]):
             return None, claimant  # never seen (on PostgreSQL a blank row is only the lock)
         return DialogState(row["d_chat_id"], row["d_flow"], row["d_step"],

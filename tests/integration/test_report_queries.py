@@ -8,6 +8,7 @@ terminal (issue 13). Timings are the bench's business (``bench/``), not a test's
 from __future__ import annotations
 
 import contextlib
+import secrets
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -18,8 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from domain.claim import ClaimLine
 from domain.lines import ItemLine
+from harness.env import EXAMPLES
 from harness.region import CLUBS, world
-from service import claims
+from service import admin, claims
 from service.dialog import DialogTurn, dialog_turn
 from service.digest import digest
 from service.payroll import payroll_export, render_csv
@@ -206,6 +208,26 @@ async def test_a_plain_dialog_step_costs_two_statements(engine):
     assert len(first) == 2, first
     async with SqlUnitOfWork(engine) as uow:
         assert await uow.dialogs.get(5151) is not None  # saved, though never seen before
+
+
+async def test_a_turn_reads_no_organisation_this_process_has_parsed_and_sees_an_apply(engine):
+    env, _, _ = await world(engine)
+
+    async def names(turn: DialogTurn) -> str:
+        read = await turn.uow.organisations.many(list(CLUBS))
+        return ",".join(stored.organisation.name for stored in read.values() if stored)
+
+    await dialog_turn(env, 4242, 4242, names)  # this process has parsed both clubs
+    with counted(engine) as seen:
+        assert "Tromsø Håndballklubb" in await dialog_turn(env, 4242, 4242, names)
+    assert len(seen) == 2, seen  # their versions came with the chat's first statement
+    renamed = f"Tromsø HK {secrets.token_hex(4)}"  # a version no test has parsed before
+    source = (EXAMPLES / "handball-region-nord.toml").read_text()
+    await admin.apply_organisations(env, source.replace(
+        'name = "Tromsø Håndballklubb"', f'name = "{renamed}"'))
+    with counted(engine) as after_apply:  # from this process or another: a new version
+        assert renamed in await dialog_turn(env, 4242, 4242, names)
+    assert len(after_apply) == 3, after_apply  # the changed club read and parsed again
 
 
 async def test_a_claims_head_is_one_statement_and_is_not_read_again_for_the_whole(engine):
