@@ -43,8 +43,9 @@ from service.figures import approved_at, claim_figures, returned, stages_opened
 from service.ports import ClaimHead
 from store import tables as t
 from store.engine import carried_by, carried_values, insert_for
-from store.people import SqlOrganisations, claimant_from, organisation_versions
+from store.people import SqlOrganisations, claimant_from
 from store.types import CENT
+from store.versions import organisation_versions
 
 _Rows = tuple[Any, list[Any], list[Any], list[Any]]  # a claim's row, lines, approvals, log
 # Built once: building a statement and its cache key cost more than running it on SQLite
@@ -58,6 +59,9 @@ _CHILDREN = tuple(
 # one claim's (the dialog's case): an expanding IN is compiled anew on every execution
 _CHILDREN_OF = tuple(select(table).where(table.c.claim_id == bindparam("b_id"))
                      .order_by(*order) for table, order in _ORDERS)
+_NEWEST_KEPT: dict[tuple[str, int], tuple[str, list[tuple[Any, list[Any]]]]] = {}
+
+
 _NEWEST = select(t.claims).where(t.claims.c.claimant_id == bindparam("b_claimant")).order_by(
     t.claims.c.reference.desc()).limit(bindparam("b_newest"))
 # the claim's row, its log's length, its claimant with its memberships, its payers'
@@ -149,6 +153,8 @@ class SqlClaims:
         self._for_decision: dict[str, Sequence[Any]] = {}  # read with a key, not yet used
         self._heads: dict[str, ClaimHead] = {}  # read (or saved) in this unit of work
         self._head_rows: dict[str, Any] = {}  # a head's row: ``get`` reads only the rest
+        self._stamps: dict[str, str] = {}  # claimant -> claims_stamp, read with something else
+        self._wrote = False  # a claim written in this unit of work: keep no newest rows
 
     async def get(self, claim_id: str) -> Claim | None:
         kept = self._rows.get(claim_id)
@@ -252,6 +258,8 @@ class SqlClaims:
         self._heads.pop(claim.id, None)
         self._for_decision.pop(claim.id, None)
         self._newest.clear()
+        self._stamps.clear()
+        self._wrote = True
 
     async def add(self, claim: Claim) -> None:
         self._forget(claim)
@@ -407,10 +415,20 @@ class SqlClaims:
             self._head_rows[row["id"]] = row
         return head
 
+    def stamped(self, claimant_id: str, stamp: str | None) -> None:
+        """Take the claimant's ``claims_stamp``, read with something else (the dialog's row)."""
+        if stamp is not None and not self._wrote:
+            self._stamps[claimant_id] = stamp
+
     async def newest_lines(self, claimant_id: str, newest: int) -> Sequence[Claim]:
         # two statements (not four): "Som sist" reads lines only; kept for the unit of
-        # work, since one turn may ask twice (the payers' buttons and what they fill in)
+        # work, since one turn may ask twice (the payers' buttons and what they fill in),
+        # and in the process by the claims' stamp (the module's docstring)
         key = (claimant_id, newest)
+        stamp = self._stamps.get(claimant_id)
+        kept = _NEWEST_KEPT.get(key)
+        if key not in self._newest and stamp is not None and kept and kept[0] == stamp:
+            self._newest[key] = kept[1]
         if key not in self._newest:
             rows = (await self._conn.execute(_NEWEST, {"b_claimant": claimant_id,
                                                        "b_newest": newest})).mappings().all()
@@ -420,6 +438,10 @@ class SqlClaims:
                 for line in found.mappings():
                     lines[line["claim_id"]].append(line)
             self._newest[key] = [(row, lines[row["id"]]) for row in rows]
+            if stamp is not None and not self._wrote:
+                if len(_NEWEST_KEPT) > 4096:  # a whole region's active claimants fit
+                    _NEWEST_KEPT.clear()
+                _NEWEST_KEPT[key] = (stamp, self._newest[key])
         return [_claim(row, [_line(r) for r in found], [], [])
                 for row, found in self._newest[key]]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, delete, func, insert, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -23,6 +23,10 @@ from service.ports import (
 )
 from store import tables as t
 from store.engine import dialect_insert
+from store.versions import claims_stamp, organisation_versions
+
+if TYPE_CHECKING:
+    from store.claims import SqlClaims
 from store.outbox import SqlOutbox, carrying
 
 
@@ -92,9 +96,10 @@ def _dialog_put(dialect: str) -> Any:
 def _dialog_open(dialect: str) -> Any:
     """The chat's row, the person's claimant and their organisations' versions, in one.
 
-    Columns ``d_…`` (the dialog), ``p_…`` (the claimant) and ``p_versions`` (for
+    Columns ``d_…`` (the dialog), ``p_…`` (the claimant), ``p_versions`` (for
     ``SqlOrganisations.known``): a turn then reads an organisation only when this process
-    has not parsed that version of it, instead of once per turn.
+    has not parsed that version of it, instead of once per turn; and ``p_claims``, their
+    claims' stamp (``store.claims``: "Som sist" is read again only when it has changed).
 
     PostgreSQL: the row is created if new and locked (``_dialog_touch`` as a CTE), so two
     workers never run one chat's turns at once. SQLite: a plain read; the turn's
@@ -117,6 +122,7 @@ def _dialog_open(dialect: str) -> Any:
                 m.claimant_id == people.c.id).scalar_subquery().label("p_orgs"),
             organisation_versions(t.memberships.join(orgs, orgs.c.slug == m.org),
                                   m.org, m.claimant_id == people.c.id).label("p_versions"),
+            claims_stamp(people.c.id).label("p_claims"),
         ).select_from(start.outerjoin(people, people.c.telegram_id == bindparam("b_user")))
     return built
 
@@ -204,17 +210,6 @@ class SqlClaimants:
             await self._conn.execute(insert(t.memberships), [
                 {"claimant_id": claimant.id, "org": org}
                 for org in sorted(claimant.memberships)])
-
-
-def organisation_versions(joined: Any, slug: Any, where: Any) -> Any:
-    """A scalar subquery: ``slug=source_hash,…`` of the organisations in ``joined``.
-
-    ``joined`` joins some table to ``organisations`` on ``slug``; the text is what
-    ``SqlOrganisations.known`` takes, read with a statement the caller makes anyway.
-    """
-    orgs = t.organisations.c
-    return select(func.aggregate_strings(slug + "=" + orgs.source_hash, ",")).select_from(
-        joined).where(where).scalar_subquery()
 
 
 _PARSED: dict[str, StoredOrganisation] = {}  # by source hash: `org apply` changes the hash
@@ -383,10 +378,12 @@ class SqlDialogs:
     """``DialogRepository`` on SQL."""
 
     def __init__(self, conn: AsyncConnection, claimants: SqlClaimants | None = None,
-                 organisations: SqlOrganisations | None = None) -> None:
+                 organisations: SqlOrganisations | None = None,
+                 claims: SqlClaims | None = None) -> None:
         self._conn = conn
         self._claimants = claimants if claimants is not None else SqlClaimants(conn)
         self._organisations = organisations
+        self._claims = claims
 
     async def open(self, chat_id: int, telegram_id: int
                    ) -> tuple[DialogState | None, Claimant | None]:
@@ -397,6 +394,8 @@ class SqlDialogs:
         claimant = None if row["p_id"] is None else self._claimants.seen(row, "p_")
         if self._organisations is not None:
             self._organisations.known(row["p_versions"])
+        if self._claims is not None and claimant is not None:
+            self._claims.stamped(claimant.id, row["p_claims"])
         if not (row["d_flow"] or row["d_step"] or row["d_data"]):
             return None, claimant  # never seen (on PostgreSQL a blank row is only the lock)
         return DialogState(row["d_chat_id"], row["d_flow"], row["d_step"],

@@ -87,7 +87,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(conn)
         self.reply_keys = SqlReplyKeys(conn, self.claims)
         self.attachments = SqlAttachments(conn)
-        self.dialogs = SqlDialogs(conn, self.claimants, self.organisations)
+        self.dialogs = SqlDialogs(conn, self.claimants, self.organisations, self.claims)
         self.inbound = SqlInbound(conn, self.outbox)
         self.reports = SqlReports(conn)
         return self

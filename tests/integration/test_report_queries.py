@@ -230,6 +230,28 @@ async def test_a_turn_reads_no_organisation_this_process_has_parsed_and_sees_an_
     assert len(after_apply) == 3, after_apply  # the changed club read and parsed again
 
 
+async def test_som_sist_is_read_again_only_when_the_claimants_claims_have_changed(engine):
+    env, _, referee = await world(engine)
+    claim = await claims.create_claim(env, referee, ["tromso-hk"], "Første")
+
+    async def last(turn: DialogTurn) -> str:
+        found = await turn.session().remembered()
+        return ",".join(found.payers) + "|" + ",".join(found.justifications.values())
+
+    assert await dialog_turn(env, 4242, 4242, last) == "tromso-hk|"
+    with counted(engine) as unchanged:
+        assert await dialog_turn(env, 4242, 4242, last) == "tromso-hk|"
+    assert len(unchanged) == 2, unchanged  # the claims' stamp came with the chat's row
+    fee = ClaimLine("l1", ItemLine(date(2026, 3, 7), Decimal(1), Decimal(565)), "tromso-hk",
+                    justification="Dommer i cupfinalen")
+    await claims.add_line(env, referee, claim.id, fee)  # a save: a new version
+    with counted(engine) as after_save:
+        assert await dialog_turn(env, 4242, 4242, last) == "tromso-hk|Dommer i cupfinalen"
+    assert len(after_save) == 4, after_save  # the newest claims and their lines read again
+    await claims.create_claim(env, referee, ["bodo-hk"], "Andre")  # one more claim
+    assert await dialog_turn(env, 4242, 4242, last) == "bodo-hk|Dommer i cupfinalen"
+
+
 async def test_a_claims_head_is_one_statement_and_is_not_read_again_for_the_whole(engine):
     env, _, referee = await world(engine)
     claim = await claims.create_claim(env, referee, list(CLUBS), "Hode")
