@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Table, bindparam, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -59,7 +60,10 @@ _CHILDREN = tuple(
 # one claim's (the dialog's case): an expanding IN is compiled anew on every execution
 _CHILDREN_OF = tuple(select(table).where(table.c.claim_id == bindparam("b_id"))
                      .order_by(*order) for table, order in _ORDERS)
-_NEWEST_KEPT: dict[tuple[str, int], tuple[str, list[tuple[Any, list[Any]]]]] = {}
+# per database (engine): (claimant, what, …) -> (stamp, rows). Ids repeat between databases
+# (the tests' are counted from 1 in each), so one database's rows must never answer another's
+_BY_STAMP: WeakKeyDictionary[Any, dict[tuple[Any, ...], tuple[str, Any]]] = (
+    WeakKeyDictionary())
 
 
 _NEWEST = select(t.claims).where(t.claims.c.claimant_id == bindparam("b_claimant")).order_by(
@@ -154,6 +158,7 @@ class SqlClaims:
         self._heads: dict[str, ClaimHead] = {}  # read (or saved) in this unit of work
         self._head_rows: dict[str, Any] = {}  # a head's row: ``get`` reads only the rest
         self._stamps: dict[str, str] = {}  # claimant -> claims_stamp, read with something else
+        self._by_stamp = _BY_STAMP.setdefault(conn.sync_engine, {})
         self._wrote = False  # a claim written in this unit of work: keep no newest rows
 
     async def get(self, claim_id: str) -> Claim | None:
@@ -400,11 +405,34 @@ class SqlClaims:
 
     async def heads_for_claimant(self, claimant_id: str, *, newest: int | None = None,
                                  statuses: Sequence[Status] = ()) -> Sequence[ClaimHead]:
-        c = t.claims.c
-        query = select(t.claims).where(c.claimant_id == claimant_id, *(
-            [c.status.in_([s.value for s in statuses])] if statuses else [])).order_by(
-            c.reference.desc()).limit(newest)
-        return [self._head(row) for row in (await self._conn.execute(query)).mappings()]
+        key = (claimant_id, "heads", newest, tuple(statuses))
+        rows = self._kept(key)
+        if rows is None:
+            c = t.claims.c
+            query = select(t.claims).where(c.claimant_id == claimant_id, *(
+                [c.status.in_([s.value for s in statuses])] if statuses else [])).order_by(
+                c.reference.desc()).limit(newest)
+            rows = self._keep(key, (await self._conn.execute(query)).mappings().all())
+        return [self._head(row) for row in rows]
+
+    def _kept(self, key: tuple[Any, ...]) -> Any:
+        """What was read for ``key`` (its first item the claimant) at their current stamp."""
+        stamp = self._stamps.get(key[0])
+        kept = self._by_stamp.get(key)
+        return kept[1] if stamp is not None and kept and kept[0] == stamp else None
+
+    def _keep(self, key: tuple[Any, ...], rows: Any) -> Any:
+        """Keep ``rows`` in the process under the claimant's stamp, when it is safe.
+
+        That is when this unit of work has the stamp and has written no claim (it may yet
+        roll back).
+        """
+        stamp = self._stamps.get(key[0])
+        if stamp is not None and not self._wrote:
+            if len(self._by_stamp) > 8192:  # a whole region's active claimants fit
+                self._by_stamp.clear()
+            self._by_stamp[key] = (stamp, rows)
+        return rows
 
     def _head(self, row: Any) -> ClaimHead:
         """The head of a claim's row, kept for this unit of work (``head``)."""
@@ -425,10 +453,8 @@ class SqlClaims:
         # work, since one turn may ask twice (the payers' buttons and what they fill in),
         # and in the process by the claims' stamp (the module's docstring)
         key = (claimant_id, newest)
-        stamp = self._stamps.get(claimant_id)
-        kept = _NEWEST_KEPT.get(key)
-        if key not in self._newest and stamp is not None and kept and kept[0] == stamp:
-            self._newest[key] = kept[1]
+        if key not in self._newest and (kept := self._kept((claimant_id, "newest", newest))):
+            self._newest[key] = kept
         if key not in self._newest:
             rows = (await self._conn.execute(_NEWEST, {"b_claimant": claimant_id,
                                                        "b_newest": newest})).mappings().all()
@@ -437,11 +463,8 @@ class SqlClaims:
                 found = await self._conn.execute(_CHILDREN[0], {"b_ids": list(lines)})
                 for line in found.mappings():
                     lines[line["claim_id"]].append(line)
-            self._newest[key] = [(row, lines[row["id"]]) for row in rows]
-            if stamp is not None and not self._wrote:
-                if len(_NEWEST_KEPT) > 4096:  # a whole region's active claimants fit
-                    _NEWEST_KEPT.clear()
-                _NEWEST_KEPT[key] = (stamp, self._newest[key])
+            self._newest[key] = self._keep((claimant_id, "newest", newest),
+                                           [(row, lines[row["id"]]) for row in rows])
         return [_claim(row, [_line(r) for r in found], [], [])
                 for row, found in self._newest[key]]
 

@@ -68,8 +68,9 @@ async def _start(ctx: Ctx, code: str) -> None:
 
 async def _new(ctx: Ctx, _: str) -> None:
     ctx.turn.session()  # refuses someone who has not joined
-    # a second claim by mistake loses the first's lines
-    if await _editable(ctx, Status.DRAFT, newest=1):
+    # a second claim by mistake loses the first's lines; the same question as the
+    # prompt's below (newest=3), so the answer is read once (store.claims: kept)
+    if await _editable(ctx, Status.DRAFT, newest=3):
         await show(ctx, "claim.continue")
         return
     await show(ctx, _start_new(ctx))

@@ -17,7 +17,7 @@ from alembic import command
 from sqlalchemy import delete, event, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.claim import ClaimLine
+from domain.claim import ClaimLine, Status
 from domain.lines import ItemLine
 from harness.env import EXAMPLES
 from harness.region import CLUBS, world
@@ -26,6 +26,7 @@ from service.dialog import DialogTurn, dialog_turn
 from service.digest import digest
 from service.payroll import payroll_export, render_csv
 from store import tables as t
+from store.engine import make_engine, sqlite_url
 from store.migrate import _config, upgrade
 from store.reports import approved_query, explain, income_query, payroll_query, per_claim_reads
 from store.uow import SqlUnitOfWork
@@ -230,26 +231,49 @@ async def test_a_turn_reads_no_organisation_this_process_has_parsed_and_sees_an_
     assert len(after_apply) == 3, after_apply  # the changed club read and parsed again
 
 
-async def test_som_sist_is_read_again_only_when_the_claimants_claims_have_changed(engine):
+async def test_som_sist_and_the_drafts_are_read_again_only_when_the_claims_have_changed(engine):
     env, _, referee = await world(engine)
     claim = await claims.create_claim(env, referee, ["tromso-hk"], "Første")
 
     async def last(turn: DialogTurn) -> str:
         found = await turn.session().remembered()
-        return ",".join(found.payers) + "|" + ",".join(found.justifications.values())
+        drafts = await turn.session().my_heads(Status.DRAFT, newest=3)
+        return (",".join(found.payers) + "|" + ",".join(found.justifications.values())
+                + "|" + ",".join(draft.title for draft in drafts))
 
-    assert await dialog_turn(env, 4242, 4242, last) == "tromso-hk|"
+    assert await dialog_turn(env, 4242, 4242, last) == "tromso-hk||Første"
     with counted(engine) as unchanged:
-        assert await dialog_turn(env, 4242, 4242, last) == "tromso-hk|"
+        assert await dialog_turn(env, 4242, 4242, last) == "tromso-hk||Første"
     assert len(unchanged) == 2, unchanged  # the claims' stamp came with the chat's row
     fee = ClaimLine("l1", ItemLine(date(2026, 3, 7), Decimal(1), Decimal(565)), "tromso-hk",
                     justification="Dommer i cupfinalen")
     await claims.add_line(env, referee, claim.id, fee)  # a save: a new version
     with counted(engine) as after_save:
-        assert await dialog_turn(env, 4242, 4242, last) == "tromso-hk|Dommer i cupfinalen"
-    assert len(after_save) == 4, after_save  # the newest claims and their lines read again
+        assert await dialog_turn(env, 4242, 4242, last) == (
+            "tromso-hk|Dommer i cupfinalen|Første")
+    assert len(after_save) == 5, after_save  # newest claims, their lines, drafts: read again
     await claims.create_claim(env, referee, ["bodo-hk"], "Andre")  # one more claim
-    assert await dialog_turn(env, 4242, 4242, last) == "bodo-hk|Dommer i cupfinalen"
+    assert await dialog_turn(env, 4242, 4242, last) == (
+        "bodo-hk|Dommer i cupfinalen|Andre,Første")
+
+
+async def test_rows_kept_for_one_database_never_answer_for_another(engine, tmp_path):
+    # the same claimant id and the same stamp ("1:1") in two databases of one process
+    (tmp_path / "other").mkdir()
+    other = make_engine(sqlite_url(tmp_path / "other"))
+    await upgrade(other)
+
+    async def drafts(turn: DialogTurn) -> str:
+        return ",".join(c.title for c in await turn.session().my_heads(Status.DRAFT))
+
+    try:
+        for each, title in ((engine, "Her"), (other, "Der")):
+            env, _, referee = await world(each)
+            await claims.create_claim(env, referee, ["tromso-hk"], title)
+            assert await dialog_turn(env, 4242, 4242, drafts) == title
+            assert await dialog_turn(env, 4242, 4242, drafts) == title
+    finally:
+        await other.dispose()
 
 
 async def test_a_claims_head_is_one_statement_and_is_not_read_again_for_the_whole(engine):
