@@ -289,12 +289,28 @@ class _Line:
     garbled: str = ""  # a row with digits but no amount (``Net Total 25. J``): its words' key
 
 
+_SIGN = re.compile(r"(?:\$|€|£|RM|kr|Kr|KR|NOK|USD|EUR|GBP)\s?-?$")
+
+
+def _money_of(text: str) -> list[Decimal]:
+    """The row's amounts; if exactly one of several carries a currency sign, that one.
+
+    ``O Total $41.31 30.00`` (ExpressExpense dev 027: a tip guide, 12.00 … 40.00, printed
+    down the bill's right side and read into its rows): the sign says which is money.
+    """
+    spans = amount_spans(text)
+    signed = {value for value, start, _ in spans if _SIGN.search(text[:start])}
+    if len(signed) == 1 and len({value for value, _, _ in spans}) > 1:
+        return list(signed)
+    return [value for value, _, _ in spans]
+
+
 def _lines(rows: list[Row]) -> list[_Line]:
     """Each row's label key and amounts; a bare amount takes the label of the row above."""
     out: list[_Line] = []
     previous = ""
     for row in rows:
-        amounts = amounts_in(row.text)
+        amounts = _money_of(row.text)
         key = _key(row.text)
         inherited = bool(amounts and len(key) <= 3 and previous)
         if inherited:
@@ -495,7 +511,7 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
         # 94.00, a digit off; both readings of the print repeat the misread
         confidence = min(confidence, UNREAD)
     confidence = min(confidence, as_sure_as_digits(digits.get(value, 1.0)))
-    if _under_subtotal(value, lines):
+    if _under_subtotal(value, lines) or _under_vat(value, lines):
         confidence = min(confidence, UNREAD)
     sums = _sums(lines, with_rates=True)
     if any(votes.get(other, 0.0) > 0 and abs(other - value) > ROUNDING_AT_MOST
@@ -560,6 +576,19 @@ def _under_subtotal(value: Decimal, lines: list[_Line]) -> bool:
             # Cash Prormotion 34.00: long words with one letter misread, as NEVER reads them
             subtotal = None
     return subtotal is not None and value < subtotal - rounded_off
+
+
+def _under_vat(value: Decimal, lines: list[_Line]) -> bool:
+    """Whether ``value`` is less than a VAT amount clearly read on a row of its own.
+
+    What is paid includes its VAT, so it is never less (SROIE new-dev 397: an eCosway
+    till's loyalty points, ``Total eV :2.10``, won over a misread amount paid, under ``GST
+    AMT : RM4.43``). Only a VAT row with one amount and no rate printed counts (``MVA 25 %
+    100,00 25,00`` is a table whose columns OCR may pair wrongly).
+    """
+    return any(line.tax and not line.percent and len(line.amounts) == 1
+               and line.digits >= CLEAR_DIGITS and _label(line.key, False, True) == 0
+               and line.amounts[0] > value for line in lines)
 
 
 def _digit_off(one: Decimal, other: Decimal) -> bool:

@@ -446,3 +446,27 @@ def test_a_date_given_for_later_is_not_when_it_was_bought(printed, day):
 def test_a_quantity_a_word_and_an_amount_are_no_date(printed):
     # 2 SET 12.90 is two sets at 12.90, not 2 September 2012 (Italian ``set``)
     assert find_date(rows(printed), TODAY) is None
+
+
+def test_a_total_is_never_less_than_the_vat_printed_on_the_receipt():
+    # SROIE new-dev 397 (an eCosway till, PP-OCRv6): the loyalty points' "Total eV" won
+    # when both readings of the amount paid disagreed (78.30 / 73.30); the GST alone is
+    # 4.43, so 2.10 cannot be what was paid
+    text = ("MTD eV AT G091: 2.10\nAMT PAID IncI. GST :RM78.30\nAmt Pald excl. GST :RM 73.87\n"
+            "GST AMT : RM4.43\nPAID BY : CC*7186:RM73.30\nTOTAL QTY :10 RC EARNCD :2\n"
+            "Total eV :2.10 Tolal QU :0")
+    assert total(text) != Decimal("2.10")
+    # a total above its VAT is untouched
+    assert total("Total 125,00\nherav MVA 25,00") == Decimal("125.00")
+
+
+def test_on_a_total_row_the_amount_with_the_currency_sign_is_the_money():
+    # ExpressExpense dev 027 (a Hawaii restaurant's bill): a tip guide printed down the
+    # right side (12.00, 13.00 … 30.00, 40.00) read into the Subtotal and Total rows
+    text = ("Drink of the Day 9.75 14.00\nTea 4.00\n15.00\nSubtotal $42.75 16.00\n17.00\n"
+            "Ohana Discount Breakfast -3.30 18.00\nHI HNLKO 4.712% GET 1.86\n19.00\n20.00\n"
+            "O Total $41.31 30.00\npou 40.00")
+    assert total(text) in (Decimal("41.31"), None)
+    assert total("Total $41.31 30.00") == Decimal("41.31")
+    # an amount printed twice, or two amounts with no sign, are as before
+    assert total("TOTAL RM 12.00 12.00") == Decimal("12.00")
