@@ -26,6 +26,7 @@ from sqlalchemy import text
 from bench import dialog_bench, inbound_bench, report_bench, seed
 from harness.bot_api import BotApiServer
 from harness.region import world
+from harness.statements import counted
 from store.engine import make_engine, sqlite_url
 from store.migrate import upgrade
 
@@ -83,9 +84,13 @@ async def one_database(name: str, url: str, sizes: list[int], bot_sizes: set[int
                 base = dialog_bench.medians(await dialog_bench.echo(server, chat_users, texts))
                 fair = dialog_bench.medians(await dialog_bench.echo(server, chat_users, texts,
                                                                     limited=True))
-                runs, errors = await dialog_bench.kvitt(server, env, chat_users, texts,
-                                                        folder)
+                with counted(engine, control=True) as statements:
+                    runs, errors = await dialog_bench.kvitt(server, env, chat_users, texts,
+                                                            folder)
                 ours = dialog_bench.medians(runs)
+                updates = len(texts) * (1 + len(runs) * n)  # one chat unmeasured, then rounds
+                row(f"bot SQL statements per update, {n} chats, {label} claims, {name}",
+                    f"{len(statements) / updates:.2f}", "–", None, "–")
                 row(f"bot CPU per update, {n} chats, {label} claims, {name}",
                     f"{ours[0] * 1000:.1f} ms", f"echo {base[0] * 1000:.1f} ms",
                     ours[0] / base[0], "≤ 1.5×")

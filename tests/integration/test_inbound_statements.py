@@ -19,6 +19,7 @@ from sqlalchemy import select
 from domain.claim import ClaimLine
 from domain.lines import ItemLine
 from harness.region import APPROVER, world
+from harness.statements import counted
 from service import admin, approvals, claims, members
 from service.approvals import Decision, Target
 from service.context import Env
@@ -30,7 +31,6 @@ from store.uow import SqlUnitOfWork
 from tests.integration.helpers import EXAMPLES, Clock, sql, sql_env
 from tests.integration.test_approver_changes import ALLOCATION
 from tests.integration.test_payroll_store import _claim
-from tests.integration.test_report_queries import counted
 
 # BEGIN and COMMIT aside: the key with its claim, the log's length, its approvals, its
 # claimant and its payers' versions (parsed before, so not read again); the claim's row,

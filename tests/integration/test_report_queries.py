@@ -7,20 +7,18 @@ terminal (issue 13). Timings are the bench's business (``bench/``), not a test's
 
 from __future__ import annotations
 
-import contextlib
 import secrets
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from alembic import command
-from sqlalchemy import delete, event, update
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import delete, update
 
 from domain.claim import ClaimLine, Status
 from domain.lines import ItemLine
 from harness.env import EXAMPLES
 from harness.region import CLUBS, world
+from harness.statements import counted
 from service import admin, claims
 from service.dialog import DialogTurn, dialog_turn
 from service.digest import digest
@@ -31,22 +29,6 @@ from store.migrate import _config, upgrade
 from store.reports import approved_query, explain, income_query, payroll_query, per_claim_reads
 from store.uow import SqlUnitOfWork
 from tests.integration.test_payroll_store import _approve, _claim
-
-
-@contextlib.contextmanager
-def counted(engine: AsyncEngine) -> Iterator[list[str]]:
-    """The SQL statements run meanwhile (transaction control not counted)."""
-    seen: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany) -> None:
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK")):
-            seen.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
 async def _approved_claims(env, referee, n: int) -> None:
