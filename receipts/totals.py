@@ -135,8 +135,10 @@ LABELS: tuple[tuple[str, float], ...] = (
     ("netamt", 2), ("kort", 1.5), ("karte", 1.5), ("card", 1.5), ("bank", 1.5), ("betalt", 1.5),
     ("paid", 1.5), ("nok", 1), ("kr", 1), ("cash", 1), ("kontant", 1), ("amount", 1),
 )
+# qty, antall, aantal (aant.): a quantity, or the items table's header row, whose TOTAL
+# names the column (``Aant. Produkt TOTAAL 9.50``: the first item's price read beside it)
 NEVER = ("subtotal", "subtot", "subttl", "numberof", "noof", "units", "totalqty",
-         "totalquantity", "totalitem", "qty", "antall",
+         "totalquantity", "totalitem", "qty", "antall", "aantal", "aant",
          "change", "veksel", "tips", "tip", "discount", "rabatt", "saving", "adj",
          "excl", "ekskl", "exclusive", "excluding", "before", "grunnlag", "deposit", "pant",
          "points", "poeng", "balance", "supplies", "promotion", "saved", "zwischensumme",

@@ -470,3 +470,12 @@ def test_on_a_total_row_the_amount_with_the_currency_sign_is_the_money():
     assert total("Total $41.31 30.00") == Decimal("41.31")
     # an amount printed twice, or two amounts with no sign, are as before
     assert total("TOTAL RM 12.00 12.00") == Decimal("12.00")
+
+
+def test_the_items_tables_header_names_a_column_not_a_total():
+    # WildReceipt 171 (McDonald's at Schiphol): the Dutch header "Aant. Produkt TOTAAL"
+    # with the first item's price read beside it
+    text = ("Aant. Produkt TOTAAL 9.50\n1 Ontbijt New York\n1 Koffie 03 Ltr 9.60\n"
+            "1 Vittel 0.5 2.85\nIN Totaal (incl BTW) 21.95 50.00\nEUR 28.05\nChange")
+    assert total(text) != Decimal("9.50")
+    assert total("Aantal artikelen 3\nTOTAAL 21.95") == Decimal("21.95")
