@@ -586,10 +586,13 @@ def _under_vat(value: Decimal, lines: list[_Line]) -> bool:
     What is paid includes its VAT, so it is never less (SROIE new-dev 397: an eCosway
     till's loyalty points, ``Total eV :2.10``, won over a misread amount paid, under ``GST
     AMT : RM4.43``). Only a VAT row with one amount and no rate printed counts (``MVA 25 %
-    100,00 25,00`` is a table whose columns OCR may pair wrongly).
+    100,00 25,00`` is a table whose columns OCR may pair wrongly), and not a subtotal or an
+    amount including the VAT that names it (``SUB-TOTAL(GST) 12.19`` above a rounding
+    down to ``TOTAL 12.15``).
     """
     return any(line.tax and not line.percent and len(line.amounts) == 1
                and line.digits >= CLEAR_DIGITS and _label(line.key, False, True) == 0
+               and not _is_subtotal(line.key) and not _has(line.key, _INCLUDING)
                and line.amounts[0] > value for line in lines)
 
 

@@ -456,8 +456,13 @@ def test_a_total_is_never_less_than_the_vat_printed_on_the_receipt():
             "GST AMT : RM4.43\nPAID BY : CC*7186:RM73.30\nTOTAL QTY :10 RC EARNCD :2\n"
             "Total eV :2.10 Tolal QU :0")
     assert total(text) != Decimal("2.10")
-    # a total above its VAT is untouched
+    # a total above its VAT is untouched, and a subtotal naming the VAT is no VAT
     assert total("Total 125,00\nherav MVA 25,00") == Decimal("125.00")
+    # SROIE new-held 238 and 242: a subtotal naming the GST, rounded down to the total
+    assert total("SUB-TOTAL(GST) 12.19\nDISC 0.00\nGST 0.69\nROUNDING -0.04\nTOTAL 12.15\n"
+                 "CASH 50.15\nCHANGE 38.00") == Decimal("12.15")
+    assert total("Subtotal Incl. GST:RM 12.61\nRounding:RM -0.01\nTotal Incl. GST:RM 12.60\n"
+                 "Cash:RM 50.00\nChange:RM 37.40") == Decimal("12.60")
 
 
 def test_on_a_total_row_the_amount_with_the_currency_sign_is_the_money():
