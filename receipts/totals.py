@@ -76,6 +76,12 @@ ExpressExpense dev and the Norwegian fixtures unchanged; ExpressExpense's held p
 (counts only) 49 / 1 -> 50 / 1. One right total lost on WildReceipt: ``EFECTIVO 328.00``
 / ``CAMBIO 0.05`` under ``TOTAL 327.96`` now say another amount was paid.
 
+From PP-OCRv6's wrong totals on the tuning sets (7 December 2026, afternoon): what is paid
+is never less than a VAT amount clearly read on a row of its own (``_under_vat``: an
+eCosway till's loyalty points, ``Total eV :2.10``, under ``GST AMT : RM4.43``); of
+several amounts on a row, the one with the currency sign is the money (``_money_of``: a
+tip guide read into ``O Total $41.31 30.00``); and ``Aant.`` heads a quantity column.
+
 Tried and taken out again: a delivery or service charge counted in the receipt's own sum
 as the VAT is (``SUB TOTAL 39.00`` / ``DELIVERY CHARGE 2.00`` / ``SALES TAX 1.95`` /
 ``TOTAL 42.95`` is doubted as one digit off 40.95). It gained one right total on
