@@ -442,8 +442,9 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
     tendered_lines = [line for line in lines if _has(line.key, _TENDERED)]
     changes = [line.amounts[-1] for line in change_lines]
     tendered = [line.amounts[-1] for line in tendered_lines]
-    paid = tendered[0] - changes[0] if changes and tendered else None
-    paid_digits = min(tendered_lines[0].digits, change_lines[0].digits) if paid else 0.0
+    handed = _handed_over(lines, tendered_lines, change_lines)
+    paid = handed.amounts[-1] - changes[0] if changes and handed else None
+    paid_digits = min(handed.digits, change_lines[0].digits) if paid and handed else 0.0
     change = bool(changes and changes[0] > 0)
     # change printed, its amount misread (CHANGE 16): the cash handed over is still no total
     change_row = any(_is_change(line.key) and line.garbled for line in every)
@@ -533,6 +534,23 @@ def find_total(rows: list[Row]) -> FoundAmount | None:
         # other rows, confirms every digit of the winner; a misread rarely adds up
         confidence = max(confidence, SUM_CONFIRMS)
     return FoundAmount(value, round(max(confidence, 0.0), 3))
+
+
+def _handed_over(lines: list[_Line], tendered: list[_Line], change: list[_Line]
+                 ) -> _Line | None:
+    """The money the change was given from: the last tendered row above the change.
+
+    Else the first tendered row. An item's name can hold a cash word once OCR's spaces are
+    gone (WildReceipt 014, a Canadian grocery's ``CASHM.BATH.TISS 2.99`` far above ``Cash
+    5.00`` / ``CHANGE 2.76``: 2.99 less the change offered 0.23).
+    """
+    if not tendered:
+        return None
+    if change:
+        above = [line for line in tendered if lines.index(line) < lines.index(change[0])]
+        if above:
+            return above[-1]
+    return tendered[0]
 
 
 def _sums(lines: list[_Line], *, with_rates: bool = False) -> set[Decimal]:
