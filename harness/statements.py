@@ -1,5 +1,8 @@
-"""Counting the SQL statements an engine runs: the tests' regression guard and the bench's
-figure for the same thing (issue 13: a plain dialog step, a saved line, an export)."""
+"""Counting the SQL statements an engine runs, for the tests and the bench alike.
+
+The tests guard the counts (issue 13: a plain dialog step, a saved line, an export) and
+the bench prints the same figure per update, so both count the same way.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 @contextlib.contextmanager
 def counted(engine: AsyncEngine, *, control: bool = False) -> Iterator[list[str]]:
-    """The SQL statements run meanwhile; ``control``: SQLite's ``BEGIN IMMEDIATE`` and
-    the other transaction statements too (each is a round trip to the database)."""
+    """The SQL statements run meanwhile.
+
+    ``control``: SQLite's ``BEGIN IMMEDIATE`` and the other transaction statements too
+    (each is a round trip to the database).
+    """
     seen: list[str] = []
 
     def count(conn: Any, cursor: Any, statement: str, *_: Any) -> None:

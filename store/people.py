@@ -23,11 +23,11 @@ from service.ports import (
 )
 from store import tables as t
 from store.engine import dialect_insert
+from store.outbox import SqlOutbox, carrying
 from store.versions import claims_stamp, organisation_versions
 
 if TYPE_CHECKING:
     from store.claims import SqlClaims
-from store.outbox import SqlOutbox, carrying
 
 
 def _claimant_by(column: Any) -> Any:
