@@ -73,6 +73,12 @@ redid each time in slightly different ways:
   were not recorded, and including or leaving out a single receipt moves every later
   group's position mod 3, so the two builds differ in some receipts.
 
+  WildReceipt's train split cannot be built from this source (looked at 7 December 2026):
+  the commit names ``wildreceipt/train.txt`` and ``wildreceipt_train.txt`` and holds
+  1,297 images ``test.txt`` does not name, but a ``fetch`` mirror lacks both train files
+  (it leaves out files of 4 MiB and more), and no other public copy of the train
+  annotations was found. The images alone carry no truth.
+
 ``softmatic`` -> ``receipts-unseen2/softmatic-de`` (``KVITT_SOFTMATIC``): the 48 German
 flatbed scans of softmatic/vision-data (``2D/Receipts/{A,B,C}``; CC-BY-4.0, Softmatic
 GmbH). The truth is the file name's, ``$MERCHANT_$DDMMYYYY[_$ITEMS]_$CENTS.jpg``: the
