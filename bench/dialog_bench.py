@@ -129,10 +129,16 @@ async def echo(server: BotApiServer, users: list[int], texts: list[str], *,
 
 
 async def kvitt(server: BotApiServer, env: Env, users: list[int], texts: list[str],
-                folder: Path, rounds: int = 3) -> tuple[list[Run], int]:
-    """Kvitt's bot, ``rounds`` rounds of the script; and the errors it answered."""
+                folder: Path, rounds: int = 3, *, limited: bool = True
+                ) -> tuple[list[Run], int]:
+    """Kvitt's bot, ``rounds`` rounds of the script; and the errors it answered.
+
+    ``limited=False``: without the rate limiter, as the bare echo bot runs, so that the
+    two differ only in what the bot does with an update.
+    """
     env = replace(env, blobs=FileBlobs(folder / "blobs"))
-    app = build_application(env, "123:ABC", api_url=server.base_url)
+    app = build_application(env, "123:ABC", api_url=server.base_url,
+                            telegram_limits=limited)
     await start_bot(app, poll_timeout=1)
     errors_before = sum(ERROR in r for u in users for r in server.replies(u))
     try:

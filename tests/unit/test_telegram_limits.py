@@ -168,3 +168,12 @@ async def test_on_the_real_loop_clock_a_request_under_the_limit_does_not_sleep()
     for _ in range(30):
         assert await limiter.process_request(ok, (), {}, "sendMessage", {"chat_id": 1}, None)
     assert slept == []
+
+
+def test_the_bot_keeps_telegrams_limits_unless_the_bench_leaves_them_out():
+    from bot.telegram_app import build_application
+    from service.context import Env
+
+    env: Any = object.__new__(Env)  # never used: the application is built, not started
+    assert isinstance(build_application(env, "1:A").bot.rate_limiter, TelegramLimits)
+    assert build_application(env, "1:A", telegram_limits=False).bot.rate_limiter is None
