@@ -18,8 +18,9 @@ The pool keeps ``POOL_SIZE`` connections. SQLAlchemy's default of five kept fewe
 the bot's eight concurrent updates: the other three each opened a connection (on
 PostgreSQL a TCP connection, TLS offered, a login, the driver's setup queries, and every
 statement prepared again) and closed it when the turn ended. The bench's 100 chats
-opened 83 connections for 5,100 updates; with the larger pool, 8, and the bot's CPU per
-update on PostgreSQL fell from 5.0 to 3.8 ms.
+opened 83 connections for 5,100 updates; with the larger pool it opened 8, and the bot's
+CPU per update on PostgreSQL fell from 5.0 to 3.8 ms (bench/README.md, 7 December,
+evening).
 
 SQLite runs on the event loop's thread (``store.sqlite_inline``), not on aiosqlite's
 worker thread: handing each call to a thread and back was half of a dialog turn's CPU.
@@ -35,7 +36,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, bindparam, event, select, union_all
+from sqlalchemy import Table, bindparam, event, make_url, select, union_all
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -75,6 +76,13 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+def _in_memory(url: str) -> bool:
+    """An in-memory SQLite database: SQLAlchemy gives it one shared connection, no pool."""
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and (
+        parsed.database in (None, "", ":memory:") or parsed.query.get("mode") == "memory")
+
+
 # connections kept open: the bot's eight concurrent updates (``build_application``'s
 # bound) and a role's own jobs beside them; up to 10 more are opened for a burst
 POOL_SIZE = 10
@@ -84,7 +92,7 @@ def make_engine(url: str, *, inline_sqlite: bool = True, **kwargs: Any) -> Async
     """An async engine for ``url`` (``sqlite+aiosqlite://…`` or ``postgresql+asyncpg://…``)."""
     if url.startswith("postgresql://"):
         url = "postgresql+asyncpg://" + url.removeprefix("postgresql://")
-    if "poolclass" not in kwargs and ":memory:" not in url:
+    if "poolclass" not in kwargs and "pool" not in kwargs and not _in_memory(url):
         kwargs.setdefault("pool_size", POOL_SIZE)
     if inline_sqlite and url.startswith("sqlite+aiosqlite:"):
         kwargs.setdefault("module", AsyncAdapt_aiosqlite_dbapi(sqlite_inline, sqlite3))

@@ -23,7 +23,7 @@ from tests.support.samples import paid
 
 @pytest.fixture
 async def pg_engine(pg_database):
-    engine = make_engine(pg_database, pool_size=10)
+    engine = make_engine(pg_database)
     await truncate(engine)
     yield engine
     await engine.dispose()

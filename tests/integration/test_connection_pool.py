@@ -12,6 +12,7 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from store import tables
+from store.engine import make_engine
 from store.uow import SqlUnitOfWork
 
 CONCURRENT = 8  # the bot's bound (bot.telegram_app.build_application)
@@ -34,3 +35,11 @@ async def test_eight_concurrent_units_of_work_reuse_their_connections(engine: As
     for _ in range(20):
         await asyncio.gather(*(turn() for _ in range(CONCURRENT)))
     assert opened <= CONCURRENT, f"{opened} connections opened for 20 rounds of 8"
+
+
+async def test_an_in_memory_database_keeps_its_one_connection():
+    for url in ("sqlite+aiosqlite://", "sqlite+aiosqlite:///:memory:"):
+        memory = make_engine(url)  # no pool to size: SQLAlchemy's StaticPool
+        async with memory.connect() as conn:
+            assert (await conn.execute(select(1))).scalar() == 1
+        await memory.dispose()
