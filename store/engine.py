@@ -18,9 +18,9 @@ The pool keeps ``POOL_SIZE`` connections. SQLAlchemy's default of five kept fewe
 the bot's eight concurrent updates: the other three each opened a connection (on
 PostgreSQL a TCP connection, TLS offered, a login, the driver's setup queries, and every
 statement prepared again) and closed it when the turn ended. The bench's 100 chats
-opened 83 connections for 5,100 updates; with the larger pool it opened 8, and the bot's
-CPU per update on PostgreSQL fell from 5.0 to 3.8 ms (bench/README.md, 7 December,
-evening).
+opened 69–95 connections for 5,100 updates; with the larger pool, 8. What that saves is
+the database server's logins and the statements' preparing; in the bot process's CPU it
+did not show beyond this machine's noise (A/B, bench/README.md, 7 December, evening).
 
 SQLite runs on the event loop's thread (``store.sqlite_inline``), not on aiosqlite's
 worker thread: handing each call to a thread and back was half of a dialog turn's CPU.
