@@ -15,6 +15,8 @@ import pytest
 from telegram.error import RetryAfter
 
 from bot.ratelimit import TelegramLimits
+from bot.telegram_app import build_application
+from service.context import Env
 
 EPS = 1e-9
 
@@ -171,9 +173,6 @@ async def test_on_the_real_loop_clock_a_request_under_the_limit_does_not_sleep()
 
 
 def test_the_bot_keeps_telegrams_limits_unless_the_bench_leaves_them_out():
-    from bot.telegram_app import build_application
-    from service.context import Env
-
     env: Any = object.__new__(Env)  # never used: the application is built, not started
     assert isinstance(build_application(env, "1:A").bot.rate_limiter, TelegramLimits)
     assert build_application(env, "1:A", telegram_limits=False).bot.rate_limiter is None
