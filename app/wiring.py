@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -45,7 +46,8 @@ async def service_env(settings: Settings, *, check_schema: bool = True) -> Async
                   read=lambda: SqlUnitOfWork(engine, read_only=True), book=default_book(),
                   blobs=FileBlobs(settings.data_dir / "attachments"), receipts=reader,
                   rates=NorgesBank(options.rates_url, options.rates_timeout),
-                  rate_cache=SqlExchangeRates(engine))
+                  rate_cache=SqlExchangeRates(engine),
+                  lease=timedelta(seconds=settings.outbox_lease))
     finally:
         reader.close()
         await engine.dispose()

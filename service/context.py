@@ -10,7 +10,7 @@ import secrets
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from domain.claim import Claim
@@ -19,7 +19,7 @@ from domain.organisation import Organisation
 from domain.rates import RateBook
 from domain.text import Text
 from service.exchange import RateCache, RateSource
-from service.ports import BlobStore, ClaimHead, UnitOfWork
+from service.ports import LEASE, BlobStore, ClaimHead, UnitOfWork
 from service.receipts import ReceiptReader
 
 T = TypeVar("T")
@@ -54,6 +54,9 @@ class Env:
     rate_cache: RateCache | None = None
     # a unit of work that only reads (reports): on SQLite it takes no write lock
     read: Callable[[], UnitOfWork] | None = None
+    # how long an outbox row taken for sending stays the taker's: a worker killed mid-send
+    # gives it back after this (``KVITT_OUTBOX_LEASE``)
+    lease: timedelta = LEASE
 
     def reader(self) -> UnitOfWork:
         """A unit of work for reading only (``uow`` when none was wired)."""

@@ -8,11 +8,12 @@ logged as ours. Rows are leased, so two workers
 never send the same row, and one that dies gives its rows back when the lease
 ends. A row is marked sent right after its send, in its own short transaction.
 
-Leases are short (a minute: a row whose worker was SIGKILLed mid-send goes out again
-within about a minute) and renewed every ``HEARTBEAT`` seconds while the send is in
-progress, so a slow send (a big PDF to a slow server) keeps its row. A row that was sent
-while the database went away is recorded as soon as it is back (``_mark_sent``), so it
-does not go out again when its lease ends.
+Leases are short (``Env.lease``, a minute unless ``KVITT_OUTBOX_LEASE`` says otherwise:
+a row whose worker was SIGKILLed mid-send goes out again within about a lease) and
+renewed every third of a lease (``HEARTBEAT``) while the send is in progress, so a slow
+send (a big PDF to a slow server) keeps its row. A row that was sent while the database
+went away is recorded as soon as it is back (``_mark_sent``), so it does not go out again
+when its lease ends.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from typing import Any, TypeVar
 
 from service.context import Env
 from service.messages import Message, UnreadableMessage
-from service.ports import LEASE, OutboxMessage, OutboxRow
+from service.ports import OutboxMessage, OutboxRow
 
 log = logging.getLogger("kvitt.delivery")
 
@@ -58,7 +59,7 @@ class DeliveryReport:
 
 
 Sender = Callable[[OutboxRow], Awaitable[None]]
-HEARTBEAT = 20.0  # seconds between renewals of the lease of a row being sent
+HEARTBEAT = 1 / 3  # of the lease: how often the lease of a row being sent is renewed
 RECORD_FOR = 300.0  # seconds a sent row's record is retried while the database is away
 M = TypeVar("M", bound=Message)
 C = TypeVar("C")
@@ -85,7 +86,7 @@ def dispatch(table: Mapping[type[Message], Callable[[C, Any], R]], context: C,
 
 async def _lease_one(env: Env, channel: str) -> OutboxRow | None:
     async with env.uow() as uow:
-        rows = await uow.outbox.claim_due(channel, env.clock(), 1)
+        rows = await uow.outbox.claim_due(channel, env.clock(), 1, env.lease)
         await uow.commit()
     return rows[0] if rows else None
 
@@ -155,10 +156,10 @@ async def _with_heartbeat(env: Env, row: OutboxRow, send: Sender) -> None:
     """``send(row)``, renewing the row's lease while it runs."""
     async def beat() -> None:
         while True:
-            await asyncio.sleep(HEARTBEAT)
+            await asyncio.sleep(env.lease.total_seconds() * HEARTBEAT)
             with contextlib.suppress(Exception):  # a missed beat: the next one may pass
                 async with env.uow() as uow:
-                    await uow.outbox.extend_lease(row.id, env.clock() + LEASE)
+                    await uow.outbox.extend_lease(row.id, env.clock() + env.lease)
                     await uow.commit()
 
     heart = asyncio.create_task(beat())

@@ -236,7 +236,8 @@ QueuedAsk: TypeAlias = tuple[type[Message] | None, str | None, datetime | None]
 # The outbox's delivery contract, kept by the SQL store and the test fakes alike.
 MAX_ATTEMPTS = 8
 # short, so a row whose worker was killed is sent again within about a minute; the worker
-# renews it (``extend_lease``) every third of it while a send is in progress
+# renews it (``extend_lease``) every third of it while a send is in progress. The default
+# of ``Env.lease`` (``KVITT_OUTBOX_LEASE``).
 LEASE = timedelta(minutes=1)
 
 
@@ -262,15 +263,16 @@ class Outbox(Protocol):
 
     A row is due when it is pending and its next try has come, or when the lease of the
     worker that took it has run out (the worker died). ``claim_due`` leases the rows it
-    returns for ``LEASE``; a failure backs off (``backoff``) and after ``MAX_ATTEMPTS``
-    tries, or at once when permanent, the row is failed for good.
+    returns for ``lease`` (default ``LEASE``); a failure backs off (``backoff``) and after
+    ``MAX_ATTEMPTS`` tries, or at once when permanent, the row is failed for good.
     """
 
     async def add(self, message: OutboxMessage, at: datetime) -> None:
         """Queue a message; a second add with the same ``dedupe_key`` does nothing."""
 
-    async def claim_due(self, channel: str, now: datetime, limit: int = 20) -> Sequence[OutboxRow]:
-        """Lease up to ``limit`` due rows of ``channel`` to the calling worker."""
+    async def claim_due(self, channel: str, now: datetime, limit: int = 20,
+                        lease: timedelta = LEASE) -> Sequence[OutboxRow]:
+        """Lease up to ``limit`` due rows of ``channel`` to the calling worker, for ``lease``."""
 
     async def extend_lease(self, row_id: int, until: datetime) -> None:
         """Keep a row leased while its send is still in progress (the heartbeat)."""

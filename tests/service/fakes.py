@@ -17,7 +17,7 @@ import copy
 import hashlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
@@ -335,7 +335,7 @@ class FakeOutbox(_Table[str, FakeOutboxRow]):
     """``Outbox`` on a dict keyed by dedupe key, with the store's leases and backoff.
 
     Like the SQL outbox (``store/outbox.py``): a repeated key is ignored, ``claim_due``
-    leases due rows for ``LEASE``, a failure backs off and gives up after
+    leases due rows for ``lease`` (``LEASE``), a failure backs off and gives up after
     ``MAX_ATTEMPTS``; every change waits for the commit.
     """
 
@@ -357,13 +357,14 @@ class FakeOutbox(_Table[str, FakeOutboxRow]):
                 change(row)
                 self._write(row.message.dedupe_key, row)
 
-    async def claim_due(self, channel: str, now: datetime, limit: int = 20) -> list[OutboxRow]:
+    async def claim_due(self, channel: str, now: datetime, limit: int = 20,
+                        lease: timedelta = LEASE) -> list[OutboxRow]:
         due = [r for r in self._sorted() if r.message.channel == channel and (
             (r.status == "pending" and r.next_try_at <= now)
             or (r.status == "sending" and r.locked_until is not None and r.locked_until <= now))]
         for row in due[:limit]:
             self._write(row.message.dedupe_key,
-                        replace(row, status="sending", locked_until=now + LEASE))
+                        replace(row, status="sending", locked_until=now + lease))
         return [OutboxRow(r.id, r.message, r.attempts) for r in due[:limit]]
 
     async def extend_lease(self, row_id: int, until: datetime) -> None:

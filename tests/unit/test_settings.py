@@ -70,7 +70,8 @@ def test_every_field_has_its_variable_and_each_is_read(tmp_path):
     assert "KVITT_AUTHSERV_ID" in names
     assert "KVITT_TELEGRAM_MAX_CONCURRENT_UPDATES" in names
     valid = {"KVITT_DATA_DIR": "d", "KVITT_DATABASE_URL": "postgresql+asyncpg://k@h/db",
-             "KVITT_LANG": "en", "KVITT_WORKER_INTERVAL": "2.5", "KVITT_DIGEST_AT": "06:30",
+             "KVITT_LANG": "en", "KVITT_WORKER_INTERVAL": "2.5", "KVITT_OUTBOX_LEASE": "90.0",
+             "KVITT_DIGEST_AT": "06:30",
              "KVITT_DIGEST_WEEKDAY": "mon", "KVITT_TELEGRAM_MAX_CONCURRENT_UPDATES": "3",
              "KVITT_WEBHOOK_LISTEN": "0.0.0.0:9000", "KVITT_SMTP_PORT": "25",
              "KVITT_SMTP_SECURITY": "tls", "KVITT_IMAP_PORT": "143",
@@ -88,7 +89,8 @@ def test_every_field_has_its_variable_and_each_is_read(tmp_path):
 @pytest.mark.parametrize(("name", "value"), [
     ("SMTP_PORT", "tjuefem"), ("SMTP_SECURITY", "ssl3"), ("IMAP_PORT", "70000"),
     ("REPLY_ADDRESS", "krav@example.no"), ("DATABASE_URL", "mysql://x"), ("LANG", "sv"),
-    ("REQUIRE_DMARC", "kanskje"), ("WORKER_INTERVAL", "0"), ("DIGEST_AT", "25:00"),
+    ("REQUIRE_DMARC", "kanskje"), ("WORKER_INTERVAL", "0"), ("OUTBOX_LEASE", "1"),
+    ("DIGEST_AT", "25:00"),
     ("DIGEST_WEEKDAY", "someday"), ("WEBHOOK_LISTEN", "8443"),
     ("TELEGRAM_MAX_CONCURRENT_UPDATES", "many"), ("OCR_ENGINE", "tesseract4"),
     ("RATES_URL", "ftp://x"), ("RATES_TIMEOUT", "0"),
