@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import secrets
+import statistics
 import sys
 import tempfile
 from datetime import UTC, datetime
@@ -27,6 +28,7 @@ from bench import dialog_bench, inbound_bench, report_bench, seed
 from harness.bot_api import BotApiServer
 from harness.region import world
 from harness.statements import counted
+from service.context import Env
 from store.engine import make_engine, sqlite_url
 from store.migrate import upgrade
 
@@ -54,9 +56,28 @@ def throughput_row(at: str, ours: float, base_name: str, base: float,
         ours / base, goal)
 
 
+async def paired_rows(server: BotApiServer, env: Env, users: list[int], texts: list[str],
+                      folder: Path, at: str, pairs: int) -> None:
+    """The bot's CPU rows as ratios within alternating pairs of rounds (``--pairs``)."""
+    errors = 0
+    for limited, echo_limited, how in (
+            (True, False, "Kvitt at 30/s, against the bare echo bot (the issue's row)"),
+            (True, True, "both with the rate limiter"),
+            (False, False, "both without the rate limiter")):
+        ratios, errs = await dialog_bench.paired(server, env, users, texts, folder, pairs,
+                                                 limited=limited, echo_limited=echo_limited)
+        errors += errs
+        base = "echo + limiter" if echo_limited else "echo"
+        row(f"bot CPU per update, {at}, {how}, {pairs} pairs of rounds back to back",
+            "ratios " + " ".join(f"{r:.2f}" for r in sorted(ratios)),
+            f"{base} (median of the pairs' ratios; range {min(ratios):.2f}–{max(ratios):.2f})",
+            statistics.median(ratios), "≤ 1.5×" if not echo_limited else "–")
+    row(f"errors, {at}, paired rounds", str(errors), "–", None, "0")
+
+
 async def one_database(name: str, url: str, sizes: list[int], bot_sizes: set[int],
                        only: str | None, server: BotApiServer | None,
-                       folder: Path) -> None:
+                       folder: Path, pairs: int = 0) -> None:
     engine = make_engine(url)
     await upgrade(engine)
     env, clock, referee = await world(engine, datetime(2026, 3, 5, 12, tzinfo=UTC))
@@ -95,6 +116,10 @@ async def one_database(name: str, url: str, sizes: list[int], bot_sizes: set[int
         if server is not None and size in bot_sizes and only != "reports":
             for n in CHATS:
                 chat_users = users[:n]
+                if pairs:
+                    await paired_rows(server, env, chat_users, texts, folder,
+                                      f"{n} chats, {label} claims, {name}", pairs)
+                    continue
                 base = dialog_bench.medians(await dialog_bench.echo(server, chat_users, texts))
                 fair = dialog_bench.medians(await dialog_bench.echo(server, chat_users, texts,
                                                                     limited=True))
@@ -135,6 +160,10 @@ async def main() -> None:
     parser.add_argument("--only", choices=("reports", "bot", "inbound"))
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--pg-only", action="store_true", help="PostgreSQL alone")
+    parser.add_argument("--pairs", type=int, default=0, metavar="N",
+                        help="the bot's CPU as Kvitt/echo ratios within N alternating pairs "
+                             "of rounds, in place of its median-of-three rows (for a noisy "
+                             "machine)")
     parser.add_argument("--sizes", type=lambda v: [int(n) for n in v.split(",")],
                         help="stored claims, e.g. 0 or 0,10000 (default 0,1000,10000; the "
                              "bot runs at 0, 10000 and 100000 of them)")
@@ -148,7 +177,7 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             if not args.pg_only:
                 await one_database("SQLite", sqlite_url(Path(folder)), sizes, bot_sizes,
-                                   args.only, server, Path(folder))
+                                   args.only, server, Path(folder), args.pairs)
             if server is not None:
                 server.reset()
             if not args.sqlite_only:
@@ -159,7 +188,7 @@ async def main() -> None:
                 try:
                     await one_database("PostgreSQL", f"{args.pg.rsplit('/', 1)[0]}/{name}",
                                        sizes, bot_sizes, args.only, server,
-                                       Path(folder) / "pg")
+                                       Path(folder) / "pg", args.pairs)
                 finally:
                     async with admin_engine.connect() as conn:
                         await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" '

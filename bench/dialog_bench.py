@@ -91,8 +91,8 @@ async def _drive(server: BotApiServer, users: list[int], texts: list[str],
 
 
 async def echo(server: BotApiServer, users: list[int], texts: list[str], *,
-               limited: bool = False, pace: float = 0.0) -> list[Run]:
-    """The baseline, three rounds; ``limited``: with the rate limiter Kvitt's bot uses.
+               limited: bool = False, pace: float = 0.0, rounds: int = 3) -> list[Run]:
+    """The baseline, ``rounds`` rounds; ``limited``: with the rate limiter Kvitt's bot uses.
 
     Kvitt keeps to Telegram's limits (about 30 messages a second in all) with its own
     ``TelegramLimits``. Held at that limit an echo bot costs more CPU per update than
@@ -121,7 +121,7 @@ async def echo(server: BotApiServer, users: list[int], texts: list[str], *,
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
     try:
-        return [await _drive(server, users, texts, len(texts)) for _ in range(3)]
+        return [await _drive(server, users, texts, len(texts)) for _ in range(rounds)]
     finally:
         await app.updater.stop()
         await app.stop()
@@ -155,6 +155,41 @@ async def kvitt(server: BotApiServer, env: Env, users: list[int], texts: list[st
         await stop_bot(app)
     errors = sum(ERROR in r for u in users for r in server.replies(u)) - errors_before
     return found, errors
+
+
+async def paired(server: BotApiServer, env: Env, users: list[int], texts: list[str],
+                 folder: Path, pairs: int, *, limited: bool,
+                 echo_limited: bool = False) -> tuple[list[float], int]:
+    """Kvitt's CPU per update over the bare echo bot's, for ``pairs`` pairs of rounds.
+
+    Why: on the machines this runs on, the echo bot's own cost moved by up to 45 % between
+    runs minutes apart (2.3 to 5.3 ms an update), so three rounds of one bot, then three
+    of the other, measure the machine's drift as much as the bots. Here each pair is one
+    round of each, run back to back (which goes first alternates), and the ratio is taken
+    within the pair; the median of the pairs' ratios and their range are the figures.
+    Kvitt ``limited``: at Telegram's 30 a second, as it runs (the issue's row); else
+    without the limiter, as the echo bot runs; the echo bot with the same limiter when
+    ``echo_limited``. Also the errors Kvitt answered.
+    """
+    ratios, errors = [], 0
+    for i in range(pairs):
+        async def ours() -> float:
+            nonlocal errors
+            runs, errs = await kvitt(server, env, users, texts, folder, 1, limited=limited)
+            errors += errs
+            return runs[0][0]
+
+        async def theirs() -> float:
+            return (await echo(server, users, texts, rounds=1, limited=echo_limited))[0][0]
+
+        if i % 2:
+            mine = await ours()
+            base = await theirs()
+        else:
+            base = await theirs()
+            mine = await ours()
+        ratios.append(mine / base)
+    return ratios, errors
 
 
 def medians(runs: list[Run]) -> tuple[float, float]:
