@@ -2,9 +2,9 @@
 
     .venv/bin/python -m bench.pg_overhead [--pg URL] [-n 2000]
 
-Why: on PostgreSQL Kvitt's bot costs more CPU per update than on SQLite, and more than a
-bare echo bot at one chat (bench/README.md, 8 December). This splits a plain dialog
-step's store work (the chat's state read and locked, then saved: two statements in one
+Why: on PostgreSQL Kvitt's bot costs more CPU per update than on SQLite, and more than
+a bare echo bot at one chat (bench/README.md, 7 December, late evening). This splits a
+plain dialog step's store work (the chat's state read and locked, then saved: two statements in one
 unit of work) into what each layer adds, every figure the bench process's CPU per call,
 median of three batches, in one process run:
 
