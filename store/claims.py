@@ -44,6 +44,7 @@ from service.figures import approved_at, claim_figures, returned, stages_opened
 from service.ports import ClaimHead
 from store import tables as t
 from store.engine import carried_by, carried_values, insert_for
+from store.joined import joined
 from store.people import SqlOrganisations, claimant_from
 from store.types import CENT
 from store.versions import organisation_versions
@@ -74,7 +75,7 @@ _DECISION_COLUMNS: tuple[Any, ...] = (
     t.claims, select(func.count()).select_from(t.claim_events).where(
         t.claim_events.c.claim_id == t.claims.c.id).scalar_subquery().label("logged"),
     *(c.label(f"p_{c.name}") for c in t.claimants.c),
-    select(func.aggregate_strings(t.memberships.c.org, ",")).where(
+    select(joined(t.memberships.c.org, ",")).where(
         t.memberships.c.claimant_id == t.claims.c.claimant_id).scalar_subquery().label(
         "p_orgs"),
     # one level deep, so it correlates to the claim (nested IN (…) lists every claim's)

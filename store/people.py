@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, func, insert, literal_column, select, update
+from sqlalchemy import bindparam, delete, insert, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.claimant import Claimant, Invite
@@ -23,6 +23,7 @@ from service.ports import (
 )
 from store import tables as t
 from store.engine import dialect_insert
+from store.joined import joined
 from store.outbox import SqlOutbox, carrying
 from store.versions import claims_stamp, organisation_versions
 
@@ -36,7 +37,7 @@ def _claimant_by(column: Any) -> Any:
     Built once: building a statement and its cache key cost more than running it.
     """
     m = t.memberships.c
-    orgs = func.aggregate_strings(m.org, ",").label("orgs")
+    orgs = joined(m.org, ",").label("orgs")
     return (select(t.claimants, orgs)
             .select_from(t.claimants.outerjoin(t.memberships, m.claimant_id == t.claimants.c.id))
             .where(column == bindparam("b_key")).group_by(t.claimants.c.id))
@@ -118,7 +119,7 @@ def _dialog_open(dialect: str) -> Any:
         built = _OPEN[dialect] = select(
             *(dialog.c[c.name].label(f"d_{c.name}") for c in t.dialog_states.c),
             *(c.label(f"p_{c.name}") for c in people.c),
-            select(func.aggregate_strings(m.org, ",")).where(
+            select(joined(m.org, ",")).where(
                 m.claimant_id == people.c.id).scalar_subquery().label("p_orgs"),
             organisation_versions(t.memberships.join(orgs, orgs.c.slug == m.org),
                                   m.org, m.claimant_id == people.c.id).label("p_versions"),

@@ -44,6 +44,7 @@ from service.ports import (
     ReturnedClaimRow,
 )
 from store import tables as t
+from store.joined import joined
 from store.types import UTCDateTime, from_hundredths
 
 _PAYS = t.claim_payers.alias("pays")  # not the claim_payers an outer query may join
@@ -108,7 +109,7 @@ def income_query(payer: Any, start: Any, end: Any, *, lateral: bool = False) -> 
     sums = (select(c.claimant_id, i.code, i.item_type,
                    *(cast(func.sum(i[name]), BigInteger).label(name)
                      for name in ("count", "taxfree", "taxable")),
-                   func.aggregate_strings(c.reference, " ").label("refs"))
+                   joined(c.reference, " ").label("refs"))
             .select_from(source).where(where)
             .group_by(c.claimant_id, i.code, i.item_type).subquery())
     people = t.claimants.c

@@ -15,17 +15,18 @@ from typing import Any
 from sqlalchemy import String, cast, func, select
 
 from store import tables as t
+from store.joined import joined
 
 
-def organisation_versions(joined: Any, slug: Any, where: Any) -> Any:
-    """A scalar subquery: ``slug=source_hash,…`` of the organisations in ``joined``.
+def organisation_versions(source: Any, slug: Any, where: Any) -> Any:
+    """A scalar subquery: ``slug=source_hash,…`` of the organisations in ``source``.
 
-    ``joined`` joins some table to ``organisations`` on ``slug``; the text is what
+    ``source`` joins some table to ``organisations`` on ``slug``; the text is what
     ``SqlOrganisations.known`` takes, read with a statement the caller makes anyway.
     """
     orgs = t.organisations.c
-    return select(func.aggregate_strings(slug + "=" + orgs.source_hash, ",")).select_from(
-        joined).where(where).scalar_subquery()
+    return select(joined(slug + "=" + orgs.source_hash, ",")).select_from(
+        source).where(where).scalar_subquery()
 
 
 def claims_stamp(claimant_id: Any) -> Any:

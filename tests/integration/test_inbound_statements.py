@@ -13,8 +13,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from domain.claim import ClaimLine
 from domain.lines import ItemLine
@@ -261,3 +263,19 @@ def test_the_statements_that_carry_a_replys_rows_are_compiled_once():
 
     for statement in (*_SAVE_DECIDED_LOGGING.values(), *_RECORD_CARRYING.values()):
         assert statement._generate_cache_key() is not None, statement
+
+
+@pytest.mark.parametrize("dialect", [postgresql.dialect(), sqlite.dialect()],
+                         ids=["postgresql", "sqlite"])
+def test_the_hot_statements_are_not_rewritten_at_each_execution(dialect):
+    # a ``literal_execute`` parameter (``func.aggregate_strings``' separator) is written
+    # into the SQL text at every execution; the dialog's first statement runs at every
+    # update of the bot, an approval's at every reply (``store.joined``)
+    from store.people import _CLAIMANT_BY_TELEGRAM, _dialog_open
+
+    for statement in (_dialog_open(dialect.name), _FOR_DECISION, _KEY_FOR_DECISION,
+                      _CLAIMANT_BY_TELEGRAM):
+        compiled = statement.compile(dialect=dialect)
+        assert not compiled.literal_execute_params and not compiled.post_compile_params
+        assert ("string_agg(" if dialect.name == "postgresql" else "group_concat(") in str(
+            compiled)
