@@ -278,8 +278,10 @@ class Settings(BaseSettings):
     log_format: Literal["logfmt", "json"] = "logfmt"  # one line per event either way
     worker_interval: float = Field(default=5.0, ge=0.1, le=3600)
     # seconds an outbox row taken for sending is the taker's (renewed while it sends): a
-    # worker killed mid-send gives its row to another after this
-    outbox_lease: float = Field(default=60.0, ge=3, le=3600)
+    # worker killed mid-send gives its row to another after this. At least 15: a sent
+    # row is recorded within a third of it once the database is back (``_mark_sent``),
+    # and clocks of several hosts must agree to well within it
+    outbox_lease: float = Field(default=60.0, ge=15, le=3600)
     digest_at: ClockTime = "07:00"
     digest_weekday: Weekday = "daily"
     telegram: TelegramSettings = TelegramSettings()

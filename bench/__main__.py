@@ -160,7 +160,7 @@ async def main() -> None:
     parser.add_argument("--only", choices=("reports", "bot", "inbound"))
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--pg-only", action="store_true", help="PostgreSQL alone")
-    parser.add_argument("--pairs", type=int, default=0, metavar="N",
+    parser.add_argument("--pairs", type=lambda v: max(int(v), 1), default=0, metavar="N",
                         help="the bot's CPU as Kvitt/echo ratios within N alternating pairs "
                              "of rounds, in place of its median-of-three rows (for a noisy "
                              "machine)")

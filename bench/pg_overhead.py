@@ -59,14 +59,19 @@ async def measure(url: str, n: int) -> dict[str, float]:
     """Each layer's CPU seconds a call, on a database of its own made for the run."""
     name = f"kvitt_overhead_{secrets.token_hex(4)}"
     admin = make_engine(url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except BaseException:
+        await admin.dispose()
+        raise
     database = f"{url.rsplit('/', 1)[0]}/{name}"
     engine = make_engine(database)
     auto = engine.execution_options(isolation_level="AUTOCOMMIT")
-    raw = await asyncpg.connect(database.replace("postgresql+asyncpg://", "postgresql://"))
+    raw = None
     out: dict[str, float] = {}
     try:
+        raw = await asyncpg.connect(database.replace("postgresql+asyncpg://", "postgresql://"))
         await upgrade(engine)
         opened = {"b_chat": 1, "b_user": 1, "b_data": {}, "b_at": datetime.now(UTC)}
         saved = {"b_chat": 1, "b_flow": "ny", "b_step": "tittel", "b_data": {"x": 1},
@@ -103,7 +108,8 @@ async def measure(url: str, n: int) -> dict[str, float]:
         profile.disable()
         out["calls"] = pstats.Stats(profile).total_calls / n  # type: ignore[attr-defined]
     finally:
-        await raw.close()
+        if raw is not None:
+            await raw.close()
         await engine.dispose()
         async with admin.connect() as conn:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

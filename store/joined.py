@@ -37,5 +37,6 @@ def _string_agg(element: _Joined, compiler: Any, **kw: Any) -> str:
 
 
 @compiles(_Joined, "sqlite")
+@compiles(_Joined)  # any other dialect, and ``str(statement)`` while debugging
 def _group_concat(element: _Joined, compiler: Any, **kw: Any) -> str:
     return f"group_concat({compiler.process(element.clauses, **kw)})"

@@ -7,7 +7,7 @@ execution), so a quote in it must be escaped there and come back as it was.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import literal, literal_column, select, union_all
 
 from store.joined import joined
 
@@ -26,3 +26,7 @@ async def test_an_empty_group_is_null(engine):
     values = select(literal("a").label("v")).where(literal(1) == 0).subquery()
     async with engine.connect() as conn:
         assert (await conn.execute(select(joined(values.c.v, ",")))).scalar_one() is None
+
+
+def test_a_statement_with_it_prints_without_a_database():
+    assert "group_concat(v, ', ')" in str(select(joined(literal_column("v"), ", ")))

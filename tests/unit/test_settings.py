@@ -89,7 +89,7 @@ def test_every_field_has_its_variable_and_each_is_read(tmp_path):
 @pytest.mark.parametrize(("name", "value"), [
     ("SMTP_PORT", "tjuefem"), ("SMTP_SECURITY", "ssl3"), ("IMAP_PORT", "70000"),
     ("REPLY_ADDRESS", "krav@example.no"), ("DATABASE_URL", "mysql://x"), ("LANG", "sv"),
-    ("REQUIRE_DMARC", "kanskje"), ("WORKER_INTERVAL", "0"), ("OUTBOX_LEASE", "1"),
+    ("REQUIRE_DMARC", "kanskje"), ("WORKER_INTERVAL", "0"), ("OUTBOX_LEASE", "14"),
     ("DIGEST_AT", "25:00"),
     ("DIGEST_WEEKDAY", "someday"), ("WEBHOOK_LISTEN", "8443"),
     ("TELEGRAM_MAX_CONCURRENT_UPDATES", "many"), ("OCR_ENGINE", "tesseract4"),
