@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import secrets
 import statistics
 import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import text
-
 from bench import dialog_bench, inbound_bench, report_bench, seed
+from bench.scratch import scratch_database
 from harness.bot_api import BotApiServer
 from harness.region import world
 from harness.statements import counted
@@ -181,19 +179,9 @@ async def main() -> None:
             if server is not None:
                 server.reset()
             if not args.sqlite_only:
-                name = f"kvitt_bench_{secrets.token_hex(4)}"
-                admin_engine = make_engine(args.pg, isolation_level="AUTOCOMMIT")
-                async with admin_engine.connect() as conn:
-                    await conn.execute(text(f'CREATE DATABASE "{name}"'))
-                try:
-                    await one_database("PostgreSQL", f"{args.pg.rsplit('/', 1)[0]}/{name}",
-                                       sizes, bot_sizes, args.only, server,
+                async with scratch_database(args.pg, "kvitt_bench") as url:
+                    await one_database("PostgreSQL", url, sizes, bot_sizes, args.only, server,
                                        Path(folder) / "pg", args.pairs)
-                finally:
-                    async with admin_engine.connect() as conn:
-                        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" '
-                                                "WITH (FORCE)"))
-                    await admin_engine.dispose()
     finally:
         if server is not None:
             server.stop()

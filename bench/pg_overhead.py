@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import cProfile
 import pstats
-import secrets
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -33,6 +32,7 @@ from datetime import UTC, datetime
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import text
 
+from bench.scratch import scratch_database
 from service.ports import DialogState
 from store.engine import make_engine
 from store.migrate import upgrade
@@ -57,15 +57,11 @@ async def _cpu(call: Callable[[], Awaitable[object]], n: int) -> float:
 
 async def measure(url: str, n: int) -> dict[str, float]:
     """Each layer's CPU seconds a call, on a database of its own made for the run."""
-    name = f"kvitt_overhead_{secrets.token_hex(4)}"
-    admin = make_engine(url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except BaseException:
-        await admin.dispose()
-        raise
-    database = f"{url.rsplit('/', 1)[0]}/{name}"
+    async with scratch_database(url, "kvitt_overhead") as database:
+        return await _layers(database, n)
+
+
+async def _layers(database: str, n: int) -> dict[str, float]:
     engine = make_engine(database)
     auto = engine.execution_options(isolation_level="AUTOCOMMIT")
     raw = None
@@ -111,9 +107,6 @@ async def measure(url: str, n: int) -> dict[str, float]:
         if raw is not None:
             await raw.close()
         await engine.dispose()
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
     return out
 
 
