@@ -84,6 +84,11 @@ def dispatch(table: Mapping[type[Message], Callable[[C, Any], R]], context: C,
     return handler(context, body)
 
 
+def _beat(env: Env) -> float:
+    """Seconds between renewals of a lease, and the longest wait to record a sent row."""
+    return env.lease.total_seconds() * HEARTBEAT
+
+
 async def _lease_one(env: Env, channel: str) -> OutboxRow | None:
     async with env.uow() as uow:
         rows = await uow.outbox.claim_due(channel, env.clock(), 1, env.lease)
@@ -153,14 +158,14 @@ async def _mark_sent(env: Env, row: OutboxRow) -> None:
                         "%.1f s", row.id, type(exc).__name__, delay)
             await asyncio.sleep(delay)
             waited += delay
-            delay = min(delay * 2, 30.0, env.lease.total_seconds() / 3)
+            delay = min(delay * 2, 30.0, _beat(env))
 
 
 async def _with_heartbeat(env: Env, row: OutboxRow, send: Sender) -> None:
     """``send(row)``, renewing the row's lease while it runs."""
     async def beat() -> None:
         while True:
-            await asyncio.sleep(env.lease.total_seconds() * HEARTBEAT)
+            await asyncio.sleep(_beat(env))
             with contextlib.suppress(Exception):  # a missed beat: the next one may pass
                 async with env.uow() as uow:
                     await uow.outbox.extend_lease(row.id, env.clock() + env.lease)
