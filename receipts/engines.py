@@ -59,7 +59,11 @@ class RapidEngine:
         # batches pad every box to the widest in the batch, and most boxes are short.
         # The loaders are private API, hence the <4 pin. Boxes are read at the model's
         # trained width (320): at their own width, as RapidOCR 1.4 ran, 22 % less CPU
-        # but fewer right and more wrong totals (bench/README.md, 7 December).
+        # but fewer right and more wrong totals (bench/README.md, 7 December). Detection
+        # runs at RapidOCR's default size: a long side of at most 1,600 px cost 6–10 % less
+        # CPU but, on the 749 receipts of the sets never tuned on, read 2 more totals and
+        # 4 fewer dates right and offered 1 more wrong total and 1 more wrong date
+        # (bench/README.md, 7 December, night), so it was not taken.
         self._ocr: Any = cast(Any, rapidocr.RapidOCR)(params={
             "Global.use_cls": False, "Global.log_level": "error",
             "EngineConfig.onnxruntime.intra_op_num_threads": 1,
