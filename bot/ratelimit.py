@@ -5,12 +5,19 @@ keeps it, in its reservation form (GCRA, "virtual scheduling"): each limit keeps
 time its next message may go; a request takes the next free slot and sleeps until then,
 or not at all while the bucket holds one. No waiters' list and no chain of wake-ups
 through futures; slots go first come, first served. A request that has to wait sleeps
-until the next ``tick`` (0.1 s) at or after its slot, so at the limit the bot wakes ten
-times a second and sends three answers at once rather than one every 33 ms (the chats'
-next updates then arrive together, one ``getUpdates`` for several): about a third less
-CPU per update than ``AIORateLimiter`` for an echo bot held at the limit (bench/README).
-A message never goes before its slot, so the bucket's bound holds (never more than
-30 + 30 × W messages in W seconds), and a wait is at most one tick longer.
+until the next ``TICK`` (0.2 s) at or after its slot, so at the limit the bot wakes five
+times a second and sends six answers at once rather than one every 33 ms (the chats'
+next updates then arrive together, one ``getUpdates`` for several). A message never goes
+before its slot, so the bucket's bound holds (never more than 30 + 30 × W messages in W
+seconds), and a wait is at most one tick longer.
+
+Why 0.2 s: a tick of 0.1 s already cost an echo bot held at the limit a third less CPU
+per update than ``AIORateLimiter``. At the limit on the bench's dialog, 0.2 s took
+Kvitt's CPU per update, as a ratio to the bare echo bot's in back-to-back triplets, 11–13 %
+lower than 0.1 s in each of four cells (SQLite and PostgreSQL, 16 and 100 chats;
+bench/README.md, 7 December, night), and 19 % lower in an A/B on 6 December. What it costs: only
+while the bot is at Telegram's 30 a second, when every answer already waits its turn, an
+answer may go up to 0.2 s after its slot instead of 0.1 s. Below the limit nothing waits.
 
 As PTB's ``AIORateLimiter`` does: only requests naming a chat count towards the overall
 limit (``answerCallbackQuery`` and ``setMyCommands`` do not), a negative or ``@name`` chat
@@ -34,6 +41,7 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger("kvitt.bot")
 
 JSON = bool | dict[str, Any] | list[dict[str, Any]]
+TICK = 0.2  # seconds: answers waiting for their slot go together on these beats
 
 
 class Slots:
@@ -65,7 +73,7 @@ class TelegramLimits(BaseRateLimiter[int]):
 
     def __init__(self, overall_rate: float = 30, overall_period: float = 1,
                  group_rate: float = 20, group_period: float = 60, *,
-                 max_retries: int = 2, tick: float = 0.1,
+                 max_retries: int = 2, tick: float = TICK,
                  clock: Callable[[], float] | None = None,
                  sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
         self._overall = Slots(overall_rate, overall_period)

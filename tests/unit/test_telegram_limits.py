@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.ratelimit import TelegramLimits
+from bot.ratelimit import TICK, TelegramLimits
 from bot.telegram_app import build_application
 from service.context import Env
 
@@ -60,17 +60,17 @@ async def test_a_burst_of_30_goes_at_once_then_30_a_second_never_early():
     limiter = limits(clock)
     sent = [await send_at(limiter, clock, 1000 + i) for i in range(95)]
     assert sent[:30] == [0.0] * 30
-    assert sent[30] == pytest.approx(0.1)  # its slot is 1/30 s on, sent at the next tick
+    assert sent[30] == pytest.approx(TICK)  # its slot is 1/30 s on, sent at the next tick
     assert all(b >= a for a, b in itertools.pairwise(sent))  # first come, first go
     # as a bucket of 30 that fills 30 a second: at most 30 + 30 × W messages in W seconds,
     # and past the burst 30 messages take at least a second (less the tick they may wait)
     assert all(j - i + 1 <= 30 + 30 * (sent[j] - sent[i]) + EPS
                for i in range(len(sent)) for j in range(i + 1, len(sent)))
-    assert all(sent[k + 30] - sent[k] >= 0.9 - EPS for k in range(30, len(sent) - 30))
-    ticks = {round(s * 10) for s in sent}
-    assert all(abs(s * 10 - round(s * 10)) < 1e-6 for s in sent)  # on ticks only
+    assert all(sent[k + 30] - sent[k] >= 1 - TICK - EPS for k in range(30, len(sent) - 30))
+    ticks = {round(s / TICK) for s in sent}
+    assert all(abs(s / TICK - round(s / TICK)) < 1e-6 for s in sent)  # on ticks only
     assert len(ticks) < len(sent[30:])  # waiting answers go out several at a time
-    assert sent[-1] == pytest.approx(65 / 30, abs=0.1)  # 30 a second on average
+    assert sent[-1] == pytest.approx(65 / 30, abs=TICK)  # 30 a second on average
 
 
 async def test_without_ticks_each_waiting_request_goes_at_its_own_slot():
