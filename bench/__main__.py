@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import dialog_bench, inbound_bench, report_bench, seed
-from bench.scratch import scratch_database
+from bench.scratch import PG, scratch_database
 from harness.bot_api import BotApiServer
 from harness.region import world
 from harness.statements import counted
@@ -30,7 +30,6 @@ from service.context import Env
 from store.engine import make_engine, sqlite_url
 from store.migrate import upgrade
 
-PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 NOW = datetime(2026, 3, 12, 9, tzinfo=UTC)  # the payroll day: the run of 2026-03 is closed
 CHATS = (1, 16, 100)
 

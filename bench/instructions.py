@@ -40,13 +40,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import dialog_bench
-from bench.scratch import scratch_database
+from bench.scratch import PG, scratch_database
 from harness.bot_api import BotApiServer
 from harness.region import world
 from store.engine import make_engine, sqlite_url
 from store.migrate import upgrade
 
-PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 BOTS = ("echo", "kvitt", "kvitt-free")  # kvitt-free: Kvitt without its rate limiter
 
 

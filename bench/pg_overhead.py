@@ -32,14 +32,12 @@ from datetime import UTC, datetime
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import text
 
-from bench.scratch import scratch_database
+from bench.scratch import PG, scratch_database
 from service.ports import DialogState
 from store.engine import make_engine
 from store.migrate import upgrade
 from store.people import _dialog_open, _dialog_put
 from store.uow import SqlUnitOfWork
-
-PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 
 async def _cpu(call: Callable[[], Awaitable[object]], n: int) -> float:

@@ -14,6 +14,8 @@ from sqlalchemy import text
 
 from store.engine import make_engine
 
+PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"  # the bench's default server
+
 
 @asynccontextmanager
 async def scratch_database(server_url: str, prefix: str) -> AsyncIterator[str]:
