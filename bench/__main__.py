@@ -61,14 +61,18 @@ async def paired_rows(server: BotApiServer, env: Env, users: list[int], texts: l
             (True, False, "Kvitt at 30/s, against the bare echo bot (the issue's row)"),
             (True, True, "both with the rate limiter"),
             (False, False, "both without the rate limiter")):
-        ratios, errs = await dialog_bench.paired(server, env, users, texts, folder, pairs,
-                                                 limited=limited, echo_limited=echo_limited)
-        errors += errs
+        found = await dialog_bench.paired(server, env, users, texts, folder, pairs,
+                                          limited=limited, echo_limited=echo_limited)
+        ratios = found.ratios
+        errors += found.errors
         base = "echo + limiter" if echo_limited else "echo"
         row(f"bot CPU per update, {at}, {how}, {pairs} pairs of rounds back to back",
             "ratios " + " ".join(f"{r:.2f}" for r in sorted(ratios)),
             f"{base} (median of the pairs' ratios; range {min(ratios):.2f}–{max(ratios):.2f})",
             statistics.median(ratios), "≤ 1.5×" if not echo_limited else "–")
+        throughput_row(f"{at}, {how} (median of the rounds)",
+                       statistics.median(found.ours), base, statistics.median(found.theirs),
+                       "–" if echo_limited else "grows with chats")
     row(f"errors, {at}, paired rounds", str(errors), "–", None, "0")
 
 

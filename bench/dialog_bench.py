@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import statistics
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from telegram import Update
@@ -38,6 +38,16 @@ SCRIPT = (("type", "/ny"), ("press", "Start et nytt"), ("press", "Tromsø"), ("p
           ("type", "184 km"), ("type", "Ola, Per"), ("press", "Nei"),
           ("press", "honorarbrøk"), ("type", "/oppsummering"))
 ERROR = "Beklager, noe gikk galt"
+
+
+@dataclass
+class Paired:
+    """What ``paired`` found: CPU ratios within each pair, each side's updates a second."""
+
+    ratios: list[float]
+    ours: list[float]  # Kvitt's throughput, a round each
+    theirs: list[float]  # the echo bot's
+    errors: int
 
 
 async def join(env: Env, users: list[int]) -> None:
@@ -159,7 +169,7 @@ async def kvitt(server: BotApiServer, env: Env, users: list[int], texts: list[st
 
 async def paired(server: BotApiServer, env: Env, users: list[int], texts: list[str],
                  folder: Path, pairs: int, *, limited: bool,
-                 echo_limited: bool = False) -> tuple[list[float], int]:
+                 echo_limited: bool = False) -> Paired:
     """Kvitt's CPU per update over the bare echo bot's, for ``pairs`` pairs of rounds.
 
     Why: on the machines this runs on, the echo bot's own cost moved by up to 45 % between
@@ -169,18 +179,17 @@ async def paired(server: BotApiServer, env: Env, users: list[int], texts: list[s
     within the pair; the median of the pairs' ratios and their range are the figures.
     Kvitt ``limited``: at Telegram's 30 a second, as it runs (the issue's row); else
     without the limiter, as the echo bot runs; the echo bot with the same limiter when
-    ``echo_limited``. Also the errors Kvitt answered.
+    ``echo_limited``. Also each round's throughput, and the errors Kvitt answered.
     """
-    ratios, errors = [], 0
+    found = Paired([], [], [], 0)
     for i in range(pairs):
-        async def ours() -> float:
-            nonlocal errors
+        async def ours() -> Run:
             runs, errs = await kvitt(server, env, users, texts, folder, 1, limited=limited)
-            errors += errs
-            return runs[0][0]
+            found.errors += errs
+            return runs[0]
 
-        async def theirs() -> float:
-            return (await echo(server, users, texts, rounds=1, limited=echo_limited))[0][0]
+        async def theirs() -> Run:
+            return (await echo(server, users, texts, rounds=1, limited=echo_limited))[0]
 
         if i % 2:
             mine = await ours()
@@ -188,8 +197,10 @@ async def paired(server: BotApiServer, env: Env, users: list[int], texts: list[s
         else:
             base = await theirs()
             mine = await ours()
-        ratios.append(mine / base)
-    return ratios, errors
+        found.ratios.append(mine[0] / base[0])
+        found.ours.append(mine[1])
+        found.theirs.append(base[1])
+    return found
 
 
 def medians(runs: list[Run]) -> tuple[float, float]:
