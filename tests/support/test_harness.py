@@ -305,3 +305,16 @@ async def test_smtp_server_can_require_a_login():
         assert len(server.messages) == 1
     finally:
         server.stop()
+
+
+def test_the_endpoint_counts_good_calls_by_method_as_they_are_recorded() -> None:
+    """A wait for n calls of a method reads this count, not a scan of every call so far."""
+    from harness.bot_api_server import BotApi
+
+    api = BotApi()
+    api.record({"method": "sendMessage", "error": None})
+    api.record({"method": "sendMessage", "error": "Bad Request: chat not found"})
+    api.record({"method": "getUpdates", "error": None})
+    assert api.good == {"sendMessage": 1, "getUpdates": 1}
+    api.reset()
+    assert not api.good
