@@ -665,7 +665,8 @@ class Server:
         if command == "calls":
             return api.calls[int(p.get("since", 0)):]
         if command == "wait":
-            return {"count": await self.wait(p)}
+            count = await self.wait(p)
+            return {"count": count, "good": api.good[p["method"]] if p.get("method") else None}
         if command == "rule":
             api.rules.append(Rule(**p))
             return {}

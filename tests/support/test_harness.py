@@ -205,8 +205,10 @@ async def test_cpu_per_update_for_200_sequential_echoes(bot_api, capsys):
         # The endpoint sends each text after the bot's previous reply: no driver in this
         # process, so its CPU time is the bot's.
         bot_api.send_sequence(KARI, [f"melding {n}" for n in range(200)])
-        await bot_api.wait_for_calls("sendMessage", 201, timeout=60)
+        await bot_api.wait_for_count("sendMessage", 201, timeout=60)
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        with pytest.raises(TimeoutError, match="fewer than 202 sendMessage"):
+            await bot_api.wait_for_count("sendMessage", 202, timeout=0.3)
     with capsys.disabled():
         print(f"\nPTB echo bot: {cpu / 200 * 1000:.2f} ms CPU and "
               f"{wall / 200 * 1000:.2f} ms wall per update (200 sequential)")
