@@ -11,10 +11,11 @@ Each engine uses one thread: the process pool gives each receipt one core.
 from __future__ import annotations
 
 import collections
+import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, Literal, Protocol, cast
 
 import cv2
 import numpy as np
@@ -58,7 +59,7 @@ class RapidEngine:
 
     name = "rapidocr"
 
-    def __init__(self, runtime: str = "openvino") -> None:
+    def __init__(self, runtime: Literal["openvino", "onnxruntime"] = "openvino") -> None:
         try:
             import rapidocr
         except ImportError as exc:
@@ -92,13 +93,13 @@ class RapidEngine:
         self.name = "rapidocr-onnxruntime"
         if runtime == "openvino":
             try:
-                detector.session = _OpenVinoModel(models / "PP-OCRv6_det_small.onnx",
-                                                  (1, 3, 2560, 1024))
-                recogniser.session = _OpenVinoModel(models / "PP-OCRv6_rec_small.onnx",
-                                                    (1, 3, 48, 320))
+                detect = _OpenVinoModel(models / "PP-OCRv6_det_small.onnx", (1, 3, 2560, 1024))
+                recognise = _OpenVinoModel(models / "PP-OCRv6_rec_small.onnx", (1, 3, 48, 320))
+            except Exception as exc:  # not installed, or refusing this CPU: read anyway
+                logging.getLogger(__name__).info("OCR on ONNX Runtime: OpenVINO %r", exc)
+            else:
+                detector.session, recogniser.session = detect, recognise
                 self.name = "rapidocr"
-            except ImportError:
-                pass  # ONNX Runtime's sessions stay: the same models, slower
 
     def rows(self, gray: Gray) -> list[Row]:
         """Boxes from RapidOCR gathered into rows."""

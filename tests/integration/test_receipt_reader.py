@@ -87,3 +87,25 @@ def test_openvino_reads_a_photo_as_onnx_runtime_does(fixtures):
         assert [row.text for row in read] == [row.text for row in expected]
         assert [row.confidence for row in read] == pytest.approx(
             [row.confidence for row in expected], abs=1e-3)
+
+
+def test_when_openvino_refuses_the_engine_reads_on_onnx_runtime(fixtures, monkeypatch):
+    from receipts import engines
+
+    def refuse(*_args):
+        raise RuntimeError("Exception from src/inference/src/core.cpp: no CPU plugin")
+
+    monkeypatch.setattr(engines, "_OpenVinoModel", refuse)
+    engine = engines.RapidEngine()
+    assert engine.name == "rapidocr-onnxruntime"
+    image = engines_image(fixtures["no2-clean.png"].data)
+    assert any("81" in row.text for row in engine.rows(image))
+
+
+def engines_image(data: bytes):
+    from receipts.files import open_receipt
+    from receipts.prepare import prepare
+
+    image = open_receipt(data).image
+    assert image is not None
+    return prepare(image)
