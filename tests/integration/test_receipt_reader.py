@@ -72,17 +72,13 @@ async def test_without_the_engine_a_photo_gets_a_problem_and_a_pdf_is_still_read
 def test_openvino_reads_a_photo_as_onnx_runtime_does(fixtures):
     """The default engine runs RapidOCR's models on OpenVINO; the texts must not change."""
     from receipts.engines import ENGINES
-    from receipts.files import open_receipt
-    from receipts.prepare import prepare
 
     if importlib.util.find_spec("openvino") is None:
         unavailable("OpenVINO is not installed: pip install -e '.[ocr]'")
     fast, reference = ENGINES["rapidocr"](), ENGINES["rapidocr-onnxruntime"]()
     assert (fast.name, reference.name) == ("rapidocr", "rapidocr-onnxruntime")
     for name in ("no0-rotated.jpg", "no2-blur.jpg"):
-        image = open_receipt(fixtures[name].data).image
-        assert image is not None
-        gray = prepare(image)
+        gray = engines_image(fixtures[name].data)
         read, expected = fast.rows(gray), reference.rows(gray)
         assert [row.text for row in read] == [row.text for row in expected]
         assert [row.confidence for row in read] == pytest.approx(
