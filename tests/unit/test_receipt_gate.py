@@ -97,9 +97,13 @@ def test_cash_read_unsurely_does_not_contradict_the_total():
 
 
 def test_change_misread_by_one_letter_is_still_change_but_a_charge_is_not():
-    # 521, degraded: "Changa"; the cash handed over is then not the total
+    # 521, degraded: "Changa"; the cash handed over is then not the total. The copy lost
+    # the receipt's "Grand Total RM21.85": what is left labels 21.83 the total, and the
+    # cash less the change (21.85) is that total and the printed rounding
     text = "Total (Incl GST) RM21.83\nRounding RM0.02\nTotal Paid RM50.00\nChanga RM28.15"
-    assert offered_total(from_text(text)) == Decimal("21.85")
+    assert offered_total(from_text(text)) == Decimal("21.83")
+    grand = text.replace("RM0.02\n", "RM0.02\nGrand Total RM21.85\n")
+    assert offered_total(from_text(grand)) == Decimal("21.85")
     # 391, degraded: "CHRNGE" makes the rounded total 13.60, the cash less the change
     text = ("Total Sales (Inclusive GST) RM 13.58\nRounding Adjustment RM .02\n"
             "rounding RM 13.50\nCASH RM 14.00\nCHRNGE RM .40")

@@ -12,6 +12,7 @@ from receipts.extract import reading_from_rows
 from receipts.fields import find_currency
 from receipts.rows import Piece, Row, from_text, gather
 from receipts.totals import amounts_in, find_total, find_vat
+from service.receipts import GATE
 
 TODAY = date(2026, 12, 4)
 
@@ -74,6 +75,26 @@ def test_a_rounding_adjustment_under_the_total_makes_the_rounded_total():
     text = "TOTAL AMT. RM 60.31\nROUNDING ADJ. -0.01\nRM 60.30\nCASH RM 70.30\nCHANGE RM 10.00"
     found = find_total(rows(text))
     assert found is not None and found.value == Decimal("60.30") and found.confidence > 0.8
+
+
+@pytest.mark.parametrize("text, total_printed", [
+    # cash rounded at the till, no rounded total printed: the receipt's total is the one
+    # it labels, which the claimant and the approver see printed
+    ("Totalt 345,49\nØreavrunding -0,49\nKontant 400,00\nVeksel 55,00", "345.49"),
+    ("TOTAL RM12.88\nROUNDING RM0.02\nCASH RM12.90", "12.88"),
+    ("Total RM 95.18\nCash RM 100.00\nRounding RM 0.02-\nChange RM 4.80\n"
+     "Total Gross RM 95.18", "95.18"),
+    # the rounded total printed on a row of its own is the total
+    ("Totalt 345,49\nØreavrunding -0,49\nÅ betale 345,00\nKontant 400,00\nVeksel 55,00",
+     "345.00"),
+    ("Total (Incl GST) RM21.83\nRounding RM0.02\nGrand Total RM21.85\nTotal Paid RM50.00\n"
+     "Change RM28.15", "21.85"),
+])
+def test_a_cash_rounding_moves_the_total_only_when_the_rounded_total_is_printed(
+        text, total_printed):
+    found = find_total(rows(text))
+    assert found is not None and found.value == Decimal(total_printed)
+    assert found.confidence >= GATE
 
 
 def test_the_net_total_vat_and_rounding_add_up_to_the_total():
