@@ -85,9 +85,13 @@ RECEIPTS = (
 
 def render(receipt: Receipt, scale: float = 1.0) -> Image.Image:
     """The receipt as a clean white scan."""
+    return render_lines(receipt.lines(), scale)
+
+
+def render_lines(lines: list[str], scale: float = 1.0) -> Image.Image:
+    """Printed ``lines`` as a clean white scan: a receipt printed some other way than ours."""
     size = round(22 * scale)
     font, bold = ImageFont.truetype(FONT, size), ImageFont.truetype(BOLD, size)
-    lines = receipt.lines()
     step = round(size * 1.45)
     image = Image.new("L", (round(size * 0.62 * WIDTH) + 2 * size, step * len(lines) + 3 * size),
                       255)

@@ -2,12 +2,13 @@
 
 import asyncio
 import importlib.util
+import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from harness.receipt_fixtures import norwegian_fixtures
+from harness.receipt_fixtures import norwegian_fixtures, render_lines
 from receipts.pool import PooledReader
 from tests.support.unavailable import unavailable
 
@@ -46,6 +47,28 @@ async def test_a_rotated_photo_and_an_heic_are_read_in_parallel_off_the_loop(rea
     assert [(r.total, r.date) for r in offered] == [
         (Decimal("834.90"), date(2026, 11, 3)), (Decimal("83.25"), date(2026, 10, 14))]
     assert ticks >= 5, "the event loop was held up while OCR ran"
+
+
+def _photo(lines: list[str]) -> bytes:
+    out = io.BytesIO()
+    render_lines(lines).rotate(1.5, expand=True, fillcolor=235).save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+async def test_a_cash_rounded_receipt_offers_the_total_it_prints(reader):
+    # a till rounds cash to the krone: the receipt's total is 345,49 unless a row of its
+    # own prints the rounded amount (receipts/totals.py, 8 December 2026)
+    head = ["KIWI MAJORSTUEN", "Org.nr. 987 654 321 MVA", "Dato: 03.11.2026  Kl. 14:32", "",
+            "Brød                               39,90", "Kaffe                             305,59",
+            "-" * 42, "Totalt                            345,49",
+            "Øreavrunding                       -0,49"]
+    tail = ["Kontant                           400,00", "Veksel                             55,00"]
+    printed, rounded = await asyncio.gather(
+        reader.read(_photo(head + tail), TODAY),
+        reader.read(_photo([*head, "Å betale                          345,00", *tail]), TODAY))
+    assert (printed.offered().total, printed.offered().date) == (
+        Decimal("345.49"), date(2026, 11, 3))
+    assert rounded.offered().total == Decimal("345.00")
 
 
 async def test_a_receipt_over_the_time_limit_is_given_up_and_the_next_one_is_read(
