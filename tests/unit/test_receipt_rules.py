@@ -89,6 +89,9 @@ def test_a_rounding_adjustment_under_the_total_makes_the_rounded_total():
      "345.00"),
     ("Total (Incl GST) RM21.83\nRounding RM0.02\nGrand Total RM21.85\nTotal Paid RM50.00\n"
      "Change RM28.15", "21.85"),
+    # SROIE new-held 232: what is due is no payment, though it says "paid"
+    ("Total : 25.44\nTotal Sales Inclusive GST @6 00%: 25.44\nRounding Adjustment: 0.01\n"
+     "Amount To Be Paid : 25.45\nCash Received : 25.50\nChange : 0.05", "25.45"),
 ])
 def test_a_cash_rounding_moves_the_total_only_when_the_rounded_total_is_printed(
         text, total_printed):
