@@ -313,24 +313,16 @@ class BotApiServer:
     async def wait_for_calls(self, method: str, count: int, timeout: float = 30) -> list[Call]:
         """Wait until the bot made ``count`` successful calls of ``method``; returns them all.
 
-        The endpoint does the counting, so waiting costs the test process no CPU: this is
-        the wait to use while measuring the bot's CPU.
+        ``wait_for_count`` waits, then the calls are fetched once; while measuring the
+        bot's CPU use ``wait_for_count`` alone (fetching parses every call).
         """
-        deadline = time.monotonic() + timeout
-        while True:
-            good = [c for c in self.calls(method) if c.ok]
-            if len(good) >= count:
-                return good
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"{len(good)} of {count} {method} calls after {timeout} s")
-            await asyncio.to_thread(self._wait_for_call, len(self._calls), remaining,
-                                    method=method, count=count)
+        await self.wait_for_count(method, count, timeout)
+        return [c for c in self.calls(method) if c.ok]
 
     async def wait_for_count(self, method: str, count: int, timeout: float = 30) -> None:
         """Wait until the endpoint has recorded ``count`` successful calls of ``method``.
 
-        The endpoint counts and nothing is fetched: ``wait_for_calls`` hands back the
+        The endpoint counts and nothing is fetched: ``wait_for_calls`` also hands back the
         calls, so it parses every call of a round when it returns, which a bench round
         of 100 chats (3,000–5,000 calls, more for a bot making more ``getUpdates``) would
         count as the bot's CPU. This is the wait to use while measuring the bot's CPU.
