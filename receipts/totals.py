@@ -140,8 +140,10 @@ _NEGATIVE = re.compile(r"-\s?(?:RM|kr|\$|€|£)?\s?\d*[.,]\d{2}|\d[.,]\d{2}\s?-
 _DATE = re.compile(r"(?<!\d)\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?!\d)")
 # Label → weight. Stronger labels name the amount payable; card and cash lines confirm it.
 # Words are compared after ``_key``'s OCR confusions (i/l/1/!, o/0), so ``Totai`` is a total.
+# A rounded total's own words: what a cash rounding came to, printed as the total
+_ROUNDED_TOTAL = ("roundedtotal", "totalrounded", "afterrounding")
 STRONG: tuple[tuple[str, float], ...] = (
-    ("roundedtotal", 4), ("totalrounded", 4), ("afterrounding", 4), ("grandtotal", 4),
+    *((word, 4.0) for word in _ROUNDED_TOTAL), ("grandtotal", 4),
     ("nettotal", 4), ("netttotal", 4), ("åbetale", 4), ("abetale", 4), ("tilbetaling", 4),
     ("amountdue", 4), ("amtdue", 4), ("totaldue", 4), ("payable", 4), ("afteradj", 4),
     ("payamount", 4), ("zuzahlen", 4), ("gesamtbetrag", 4), ("gesamtsumme", 4),
@@ -176,7 +178,6 @@ NEVER = ("subtotal", "subtot", "subttl", "numberof", "noof", "units", "totalqty"
          "sommer", "sommar", "medlem")  # SUM(ME) read as SOM(ME): no Sommermeny, no member
 _SUBTOTAL = re.compile(r"s[a-z]{1,2}lolal")  # SUBTOTAL with B and T misread: SURIUIAL
 _ROUNDING = ("rounding", "roundup", "roundoff", "avrunding", "öresavrunding")
-_ROUNDED_TOTAL = ("roundedtotal", "totalrounded", "afterrounding", "avrundet")
 # Money handed over; ``accepted``: a parking or vending machine's "Accepted total 10.00"
 # (coins and notes taken in), with the change below it.
 _TENDERED = ("cash", "kontant", "tendered", "paid", "betalt", "received", "accepted",
@@ -398,8 +399,7 @@ def _is_change(key: str) -> bool:
 
 def _weight(line: _Line, value: Decimal, change: bool) -> float:
     """How much ``line`` votes for ``value`` being the total."""
-    if any(word in line.key for word in _ROUNDING_KEYS) and not any(
-            word in line.key for word, _ in _STRONG):
+    if any(word in line.key for word in _ROUNDING_KEYS) and not _is_strong(line.key):
         return 3.0 if value > ROUNDING_AT_MOST else 0.0  # a rounded total, not an adjustment
     if change and _is_tendered(line.key):
         return 0.0  # cash handed over, more than the total
@@ -431,7 +431,7 @@ def _superseded(lines: list[_Line], paid: Decimal | None) -> list[tuple[Decimal,
         if not line.amounts:
             continue
         value = line.amounts[-1]
-        rounding = _has(line.key, _ROUNDING) and not any(word in line.key for word, _ in _STRONG)
+        rounding = _has(line.key, _ROUNDING) and not _is_strong(line.key)
         if rounding and 0 < value <= ROUNDING_AT_MOST:
             adjustment = value
             if totals:
@@ -578,15 +578,18 @@ def _is_tendered(key: str) -> bool:
 
     ``Amount To Be Paid`` names what is due, not a payment, as ``Å betale`` does.
     """
-    return any(word in key for word in _TENDERED_KEYS) and not any(
-        word in key for word, _ in _STRONG)
+    return any(word in key for word in _TENDERED_KEYS) and not _is_strong(key)
 
 
 def _is_payment(key: str) -> bool:
     """Whether the row is money handed over or given back: cash, card, change."""
-    if any(word in key for word, _ in _STRONG):
-        return False
-    return _is_tendered(key) or _has(key, _CARDS) or _is_change(key)
+    return _is_tendered(key) or (not _is_strong(key) and (
+        _has(key, _CARDS) or _is_change(key)))
+
+
+def _is_strong(key: str) -> bool:
+    """Whether the row's label names the amount payable (``STRONG``)."""
+    return any(word in key for word, _ in _STRONG)
 
 
 def _roundings(lines: list[_Line]) -> set[Decimal]:
