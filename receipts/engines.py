@@ -65,6 +65,8 @@ class RapidEngine:
         except ImportError as exc:
             raise EngineMissing("pip install rapidocr onnxruntime") from exc
         models = Path(rapidocr.__file__).parent / "models"
+        det_model = models / "PP-OCRv6_det_small.onnx"
+        rec_model = models / "PP-OCRv6_rec_small.onnx"
         # The wheel's own model files, named: a missing or changed default would otherwise
         # be fetched from the internet at the first receipt. The text-angle classifier is
         # off (deskewing has levelled the rows). Each text box is recognised alone:
@@ -80,8 +82,8 @@ class RapidEngine:
             "Global.use_cls": False, "Global.log_level": "error",
             "EngineConfig.onnxruntime.intra_op_num_threads": 1,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-            "Det.model_path": str(models / "PP-OCRv6_det_small.onnx"),
-            "Rec.model_path": str(models / "PP-OCRv6_rec_small.onnx"),
+            "Det.model_path": str(det_model),
+            "Rec.model_path": str(rec_model),
             "Rec.rec_batch_num": 1})
         # Loaded now, not within the first receipt's time limit; and each character's own
         # probability kept beside the box's mean: a digit read unsurely in a box of sure
@@ -93,8 +95,8 @@ class RapidEngine:
         self.name = "rapidocr-onnxruntime"
         if runtime == "openvino":
             try:
-                detect = _OpenVinoModel(models / "PP-OCRv6_det_small.onnx", (1, 3, 2560, 1024))
-                recognise = _OpenVinoModel(models / "PP-OCRv6_rec_small.onnx", (1, 3, 48, 320))
+                detect = _OpenVinoModel(det_model, (1, 3, 2560, 1024))
+                recognise = _OpenVinoModel(rec_model, (1, 3, 48, 320))
             except Exception as exc:  # not installed, or refusing this CPU: read anyway
                 logging.getLogger(__name__).info("OCR on ONNX Runtime: OpenVINO %r", exc)
             else:
