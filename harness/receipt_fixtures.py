@@ -103,6 +103,11 @@ def render_lines(lines: list[str], scale: float = 1.0) -> Image.Image:
     return image
 
 
+def photo_of(lines: list[str]) -> bytes:
+    """Printed ``lines`` photographed: tilted a little and saved as a phone's JPEG."""
+    return _jpeg(render_lines(lines).rotate(1.5, expand=True, fillcolor=235), 80)
+
+
 def _jpeg(image: Image.Image, quality: int) -> bytes:
     out = io.BytesIO()
     image.convert("RGB").save(out, format="JPEG", quality=quality)

@@ -2,13 +2,12 @@
 
 import asyncio
 import importlib.util
-import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from harness.receipt_fixtures import norwegian_fixtures, render_lines
+from harness.receipt_fixtures import norwegian_fixtures, photo_of
 from receipts.pool import PooledReader
 from tests.support.unavailable import unavailable
 
@@ -49,12 +48,6 @@ async def test_a_rotated_photo_and_an_heic_are_read_in_parallel_off_the_loop(rea
     assert ticks >= 5, "the event loop was held up while OCR ran"
 
 
-def _photo(lines: list[str]) -> bytes:
-    out = io.BytesIO()
-    render_lines(lines).rotate(1.5, expand=True, fillcolor=235).save(out, "JPEG", quality=80)
-    return out.getvalue()
-
-
 async def test_a_cash_rounded_receipt_offers_the_total_it_prints(reader):
     # a till rounds cash to the krone: the receipt's total is 345,49 unless a row of its
     # own prints the rounded amount (receipts/totals.py, 8 December 2026)
@@ -64,8 +57,8 @@ async def test_a_cash_rounded_receipt_offers_the_total_it_prints(reader):
             "Øreavrunding                       -0,49"]
     tail = ["Kontant                           400,00", "Veksel                             55,00"]
     printed, rounded = await asyncio.gather(
-        reader.read(_photo(head + tail), TODAY),
-        reader.read(_photo([*head, "Å betale                          345,00", *tail]), TODAY))
+        reader.read(photo_of(head + tail), TODAY),
+        reader.read(photo_of([*head, "Å betale                          345,00", *tail]), TODAY))
     assert (printed.offered().total, printed.offered().date) == (
         Decimal("345.49"), date(2026, 11, 3))
     assert rounded.offered().total == Decimal("345.00")
